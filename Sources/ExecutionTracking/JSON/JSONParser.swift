@@ -1,0 +1,267 @@
+/// Why a JSON text could not be read, with the 1-based line and column of the problem.
+public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let message: String
+    public let line: Int
+    public let column: Int
+
+    public var description: String { "\(message) at line \(line), column \(column)" }
+}
+
+/// A strict RFC 8259 reader over UTF-8 bytes. Strict because a status file that is only half
+/// written or hand-mangled must be reported, never half-understood.
+public struct JSONParser {
+    /// Deep enough for any status file, shallow enough that hostile input cannot exhaust the stack.
+    public static let maximumDepth = 512
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var depth = 0
+
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        // A UTF-8 byte order mark is tolerated: editors on some systems add one.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
+        parser.skipWhitespace()
+        guard parser.position < bytes.count else { throw parser.error("empty document") }
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        return value
+    }
+
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+
+    private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+        let end = min(offset ?? position, bytes.count)
+        var line = 1
+        var lineStart = 0
+        for i in 0..<end where bytes[i] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = i + 1
+        }
+        return JSONSyntaxError(message: message, line: line, column: end - lineStart + 1)
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+        guard position < bytes.count else { throw error("unexpected end of data") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
+        let expected = Array(literal.utf8)
+        guard position + expected.count <= bytes.count else { throw error("unexpected end of data") }
+        guard bytes[position..<(position + expected.count)].elementsEqual(expected) else {
+            throw error("invalid literal")
+        }
+        position += expected.count
+    }
+
+    private mutating func enter() throws(JSONSyntaxError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw error("nesting deeper than \(Self.maximumDepth) levels") }
+    }
+
+    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        position += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw error("expected a string key")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw error("expected ':' after key")
+            }
+            position += 1
+            skipWhitespace()
+            // Duplicate keys: the last value wins, as in jq and JavaScript.
+            object[key] = try parseValue()
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of data in object") }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                depth -= 1
+                return .object(object)
+            default: throw error("expected ',' or '}' in object")
+            }
+        }
+    }
+
+    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+        try enter()
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unexpected end of data in array") }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                depth -= 1
+                return .array(elements)
+            default: throw error("expected ',' or ']' in array")
+            }
+        }
+    }
+
+    private mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
+        let start = position
+        func digits() -> Int {
+            let from = position
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                position += 1
+            }
+            return position - from
+        }
+        if bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < bytes.count else { throw error("invalid number", at: start) }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+        } else if digits() == 0 {
+            throw error("invalid number", at: start)
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard digits() > 0 else { throw error("invalid number", at: start) }
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard digits() > 0 else { throw error("invalid number", at: start) }
+        }
+        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+    }
+
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
+        let opening = position
+        position += 1
+        // Fast path: a run without escapes is validated and decoded in one step.
+        var result = ""
+        var runStart = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                try appendRun(&result, from: runStart)
+                position += 1
+                return result
+            case UInt8(ascii: "\\"):
+                try appendRun(&result, from: runStart)
+                position += 1
+                try parseEscape(into: &result)
+                runStart = position
+            case 0x00..<0x20:
+                throw error("control character in string")
+            default:
+                position += 1
+            }
+        }
+        throw error("unterminated string", at: opening)
+    }
+
+    private func appendRun(_ result: inout String, from start: Int) throws(JSONSyntaxError) {
+        guard start < position else { return }
+        guard let run = String(validating: bytes[start..<position], as: UTF8.self) else {
+            throw error("invalid UTF-8 in string", at: start)
+        }
+        result += run
+    }
+
+    private mutating func parseEscape(into result: inout String) throws(JSONSyntaxError) {
+        guard position < bytes.count else { throw error("unterminated escape") }
+        let byte = bytes[position]
+        position += 1
+        switch byte {
+        case UInt8(ascii: "\""): result.append("\"")
+        case UInt8(ascii: "\\"): result.append("\\")
+        case UInt8(ascii: "/"): result.append("/")
+        case UInt8(ascii: "b"): result.append("\u{08}")
+        case UInt8(ascii: "f"): result.append("\u{0C}")
+        case UInt8(ascii: "n"): result.append("\n")
+        case UInt8(ascii: "r"): result.append("\r")
+        case UInt8(ascii: "t"): result.append("\t")
+        case UInt8(ascii: "u"):
+            let first = try parseHex4()
+            if (0xD800..<0xDC00).contains(first) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                      bytes[position + 1] == UInt8(ascii: "u") else {
+                    throw error("unpaired surrogate in \\u escape")
+                }
+                position += 2
+                let second = try parseHex4()
+                guard (0xDC00..<0xE000).contains(second) else { throw error("unpaired surrogate in \\u escape") }
+                let scalar = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                result.unicodeScalars.append(Unicode.Scalar(scalar)!)
+            } else if let scalar = Unicode.Scalar(first) {
+                result.unicodeScalars.append(scalar)
+            } else {
+                throw error("unpaired surrogate in \\u escape")
+            }
+        default:
+            throw error("invalid escape sequence")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+}

@@ -1,0 +1,98 @@
+/// A JSON document kept exactly as read: object keys stay in document order and numbers keep
+/// their literal text, so fields this tool does not understand are written back unchanged.
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    /// The number's literal text as it appeared (or as this tool formatted it).
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    public var objectValue: JSONObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+
+    /// Integral numbers, also when written as `1.0`, `1e3` or as a numeric string (`"120"`), which
+    /// hand edits and older writers produce.
+    public var intValue: Int? {
+        let text: String
+        switch self {
+        case .number(let literal): text = literal
+        case .string(let s): text = s.trimmingWhitespace
+        default: return nil
+        }
+        if let exact = Int(text) { return exact }
+        guard let real = Double(text), real.isFinite, real.rounded() == real,
+              abs(real) < 9.0e15 else { return nil }
+        return Int(real)
+    }
+}
+
+/// A JSON object that remembers key order. Lookups are linear: objects in status files have a few
+/// dozen keys at most, where a scan beats hashing.
+public struct JSONObject: Equatable, Sendable {
+    public private(set) var entries: [(key: String, value: JSONValue)]
+
+    public init(_ entries: [(key: String, value: JSONValue)] = []) {
+        self.entries = entries
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.entries.count == rhs.entries.count
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public var keys: [String] { entries.map(\.key) }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    public subscript(key: String) -> JSONValue? {
+        get { entries.first(where: { $0.key == key })?.value }
+        set {
+            if let i = entries.firstIndex(where: { $0.key == key }) {
+                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                entries.append((key, newValue))
+            }
+        }
+    }
+
+    /// Appends without checking for an existing key; for building fresh objects in a known order.
+    public mutating func append(_ key: String, _ value: JSONValue) {
+        entries.append((key, value))
+    }
+
+    /// The entries whose keys are not in `known`, in document order.
+    public func removingKeys(_ known: Set<String>) -> JSONObject {
+        JSONObject(entries.filter { !known.contains($0.key) })
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var scalars = Substring(self)
+        while let f = scalars.first, f.isWhitespace { scalars.removeFirst() }
+        while let l = scalars.last, l.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

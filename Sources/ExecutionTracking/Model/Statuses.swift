@@ -1,0 +1,108 @@
+/// The state of one task (DESIGN §5).
+public enum TaskStatus: String, CaseIterable, Sendable {
+    case pending
+    case inProgress = "in_progress"
+    case complete
+    case failed
+    case skipped
+
+    /// Accepts the canonical names and the aliases agents and the original scripts use.
+    public init?(normalizing input: String) {
+        let key = input.trimmingWhitespace.lowercased()
+        switch key {
+        case "pending", "todo": self = .pending
+        case "in_progress", "in-progress", "running", "started": self = .inProgress
+        case "complete", "completed", "done": self = .complete
+        case "failed": self = .failed
+        case "skipped": self = .skipped
+        default: return nil
+        }
+    }
+
+    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// Complete or skipped: nothing left to do for this task.
+    public var isDone: Bool { self == .complete || self == .skipped }
+}
+
+/// A layer's state, derived from its tasks.
+public enum LayerStatus: String, Sendable {
+    case pending
+    case inProgress = "in_progress"
+    case complete
+    case failed
+}
+
+/// The whole spec's state. `paused` and `blocked` are sticky until `resume`.
+public enum ExecutionStatus: String, Sendable {
+    case pending
+    case inProgress = "in_progress"
+    case paused
+    case blocked
+    case failed
+    case complete
+}
+
+public enum Severity: String, CaseIterable, Sendable {
+    case low, medium, high, critical
+
+    public init?(normalizing input: String) {
+        self.init(rawValue: input.trimmingWhitespace.lowercased())
+    }
+
+    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// What kind of failure an error message describes, so recovery can be suggested and errors counted
+/// by cause.
+public enum ErrorCategory: String, CaseIterable, Sendable {
+    case timeout, connection, permission
+    case notFound = "not_found"
+    case auth, syntax, dependency, other
+
+    public init?(normalizing input: String) {
+        self.init(rawValue: input.trimmingWhitespace.lowercased().replacingHyphens)
+    }
+
+    // Checked in order: "connection timeout" is a timeout first.
+    private static let keywords: [(ErrorCategory, [String])] = [
+        (.timeout, ["timeout", "timed out", "time out", "deadline exceeded", "etimedout"]),
+        (.auth, ["unauthorized", "unauthorised", "authentication", "auth ", "401", "403", "forbidden",
+                 "credential", "token expired", "invalid token", "login"]),
+        (.permission, ["permission", "access denied", "eacces", "eperm", "read-only", "not permitted"]),
+        (.notFound, ["not found", "no such file", "enoent", "404", "does not exist", "missing file"]),
+        (.connection, ["connection", "connect", "econnrefused", "econnreset", "network", "unreachable",
+                       "refused", "socket", "dns", "host"]),
+        (.syntax, ["syntax", "parse error", "unexpected token", "invalid json", "compile error",
+                   "compilation failed", "unexpected end"]),
+        (.dependency, ["dependency", "dependencies", "module", "package", "import", "version conflict",
+                       "requires", "unresolved"]),
+    ]
+
+    /// Classifies a message by keywords; `other` when nothing matches.
+    public static func classify(_ message: String) -> ErrorCategory {
+        let text = message.lowercased()
+        for (category, words) in keywords where words.contains(where: { text.contains($0) }) {
+            return category
+        }
+        return .other
+    }
+
+    /// The first thing to try, stored with the error when the caller gives no recovery action.
+    public var suggestedRecovery: String {
+        switch self {
+        case .timeout: "Retry the task; if it times out again, raise the timeout or split the task"
+        case .connection: "Check that the service is reachable, then retry the task"
+        case .permission: "Fix file or directory permissions, then retry the task"
+        case .notFound: "Create or point to the missing file or resource, then retry the task"
+        case .auth: "Refresh credentials or tokens, then retry the task"
+        case .syntax: "Fix the syntax error reported, then retry the task"
+        case .dependency: "Install or complete the missing dependency, then retry the task"
+        case .other: "Inspect the error output, fix the cause, then retry or skip the task"
+        }
+    }
+}
+
+extension String {
+    var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
+}

@@ -1,0 +1,445 @@
+/// Reads `layered-tasks.md` in the dialects planning tools write (DESIGN §8). Pure: text in, a
+/// `LayeredTasks` out; never fails, reports what it could not read as diagnostics.
+public enum LayeredTasksParser {
+    static let complexityWords: Set<String> = [
+        "trivial", "simple", "easy", "low", "moderate", "medium", "mid", "complex", "hard", "high",
+        "very complex",
+    ]
+    static let fieldKeys: [String: Field] = [
+        "complexity": .complexity, "agent": .agent, "agents": .agent, "dependencies": .dependencies,
+        "depends on": .dependencies, "dependency": .dependencies, "command": .command, "id": .id,
+        "parallel": .parallel,
+    ]
+
+    enum Field { case complexity, agent, dependencies, command, id, parallel }
+
+    public static func parse(_ text: String) -> LayeredTasks {
+        var state = ParserState()
+        var inFence: Substring?
+        var inComment = false
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = Substring(rawLine)
+            if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let trimmed = line.trimmed
+
+            if let fence = inFence {
+                if trimmed.hasPrefix(fence) { inFence = nil }
+                continue
+            }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                inFence = trimmed.prefix(3)
+                continue
+            }
+            if inComment {
+                if trimmed.contains("-->") { inComment = false }
+                continue
+            }
+            if trimmed.hasPrefix("<!--") {
+                if !trimmed.contains("-->") { inComment = true }
+                continue
+            }
+            if trimmed.isEmpty { continue }
+            state.read(line: line, trimmed: trimmed, number: lineNumber)
+        }
+        return state.finish()
+    }
+}
+
+private struct ParserState {
+    var featureName: String?
+    var layers: [ParsedLayer] = []
+    var diagnostics: [ParseDiagnostic] = []
+    /// Heading level of the open layer; a heading at this level or above closes it.
+    var layerLevel: Int?
+    var sectionAgent: String?
+    var lastTaskIndent: Int?
+    /// Layers without a number in their heading, numbered at the end after the numbered ones.
+    var unnumbered: Set<Int> = []
+
+    mutating func read(line: Substring, trimmed: Substring, number: Int) {
+        if trimmed.hasPrefix("#") {
+            readHeading(trimmed, number: number)
+            return
+        }
+        let indent = line.prefix(while: { $0 == " " || $0 == "\t" }).reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
+        if let (marker, content) = bullet(trimmed) {
+            _ = marker
+            readBullet(content, indent: indent, line: number, text: trimmed)
+            return
+        }
+        if layerLevel != nil, let (key, value) = boldField(trimmed) {
+            readLayerField(key: key, value: value, line: number, text: trimmed)
+            return
+        }
+        if looksLikeTask(trimmed) {
+            diagnostics.append(ParseDiagnostic(line: number, message: "looks like a task but is not a list item",
+                                               text: String(trimmed)))
+        }
+    }
+
+    mutating func readHeading(_ trimmed: Substring, number: Int) {
+        let level = trimmed.prefix(while: { $0 == "#" }).count
+        let title = trimmed.dropFirst(level).trimmed
+        guard level <= 6, !title.isEmpty else { return }
+        if level == 1 {
+            if featureName == nil { featureName = Self.featureName(fromTitle: title) }
+            layerLevel = nil
+            return
+        }
+        if let (layerNumber, name) = Self.layerHeading(title) {
+            let key = layerNumber.map { "L\($0)" } ?? ""
+            if layerNumber == nil { unnumbered.insert(layers.count) }
+            layers.append(ParsedLayer(key: key, name: name, line: number))
+            layerLevel = level
+            sectionAgent = nil
+            lastTaskIndent = nil
+            return
+        }
+        if let open = layerLevel, level <= open {
+            layerLevel = nil
+            return
+        }
+        // A sub-heading inside a layer (phase, "#### @agent ..."): its @mention is the agent of
+        // the tasks under it.
+        sectionAgent = Self.mentions(in: title).first
+        lastTaskIndent = nil
+    }
+
+    mutating func readBullet(_ content: Substring, indent: Int, line: Int, text: Substring) {
+        // An indented `Key: value` bullet under a task is one of that task's fields.
+        if let taskIndent = lastTaskIndent, indent > taskIndent, let (key, value) = plainField(content),
+           let field = LayeredTasksParser.fieldKeys[key.lowercased()] {
+            apply(field, value: value, line: line, text: text)
+            return
+        }
+        if let taskIndent = lastTaskIndent, indent > taskIndent, Self.checkbox(content) == nil {
+            // Detail under a task (notes, acceptance criteria): not a task of its own.
+            return
+        }
+        guard let layerIndex = layers.indices.last, layerLevel != nil else {
+            if Self.checkbox(content) != nil || layers.isEmpty == false || looksLikeTask(content) {
+                diagnostics.append(ParseDiagnostic(line: line, message: "task outside any layer heading",
+                                                   text: String(text)))
+            }
+            return
+        }
+        var task = Self.task(from: content, line: line)
+        guard !task.description.isEmpty else {
+            diagnostics.append(ParseDiagnostic(line: line, message: "list item with no task description", text: String(text)))
+            return
+        }
+        if task.agent == nil { task.agent = sectionAgent ?? layers[layerIndex].agents.first }
+        layers[layerIndex].tasks.append(task)
+        lastTaskIndent = indent
+    }
+
+    mutating func apply(_ field: LayeredTasksParser.Field, value: Substring, line: Int, text: Substring) {
+        guard let l = layers.indices.last, var task = layers[l].tasks.last else { return }
+        let v = value.trimmed
+        switch field {
+        case .complexity: task.complexity = String(v)
+        case .agent: task.agent = Self.mentions(in: v).first ?? (v.isEmpty ? nil : String(v))
+        case .dependencies: task.dependencies += Self.dependencyList(v)
+        case .command: task.command = String(v.trimmingCharacters("`"))
+        case .id: task.id = String(v)
+        case .parallel: task.parallel = ["yes", "true", "y"].contains(v.lowercased())
+        }
+        layers[l].tasks[layers[l].tasks.count - 1] = task
+    }
+
+    mutating func readLayerField(key: Substring, value: Substring, line: Int, text: Substring) {
+        guard let l = layers.indices.last else { return }
+        switch key.lowercased() {
+        case "agents", "agent":
+            layers[l].agents = Self.mentions(in: value)
+            if layers[l].agents.isEmpty {
+                layers[l].agents = value.split(separator: ",").map { String($0.trimmed) }.filter { !$0.isEmpty }
+            }
+        case "dependencies", "depends on":
+            layers[l].dependencies = Self.dependencyList(value)
+        default:
+            break
+        }
+    }
+
+    func looksLikeTask(_ text: Substring) -> Bool {
+        Self.checkbox(text) != nil || Self.taskID(at: text) != nil
+    }
+
+    mutating func finish() -> LayeredTasks {
+        // Named layers take the numbers after the highest numbered one, in document order.
+        var next = (layers.compactMap { Int($0.key.dropFirst()) }.max() ?? -1) + 1
+        for i in layers.indices where unnumbered.contains(i) {
+            layers[i].key = "L\(next)"
+            next += 1
+        }
+        // Two headings with one number are one layer.
+        var merged: [ParsedLayer] = []
+        for layer in layers {
+            if let i = merged.firstIndex(where: { $0.key == layer.key }) {
+                merged[i].tasks += layer.tasks
+            } else {
+                merged.append(layer)
+            }
+        }
+        for layer in merged where layer.tasks.isEmpty {
+            diagnostics.append(ParseDiagnostic(line: layer.line, message: "layer \(layer.key) has no tasks",
+                                               text: layer.name))
+        }
+        diagnostics.sort { $0.line < $1.line }
+        return LayeredTasks(featureName: featureName, layers: merged, diagnostics: diagnostics)
+    }
+
+    // MARK: - Line shapes
+
+    func bullet(_ trimmed: Substring) -> (Substring, Substring)? {
+        guard let first = trimmed.first else { return nil }
+        if first == "-" || first == "*" || first == "+" {
+            let rest = trimmed.dropFirst()
+            guard rest.first == " " || rest.first == "\t" else { return nil }
+            return (trimmed.prefix(1), rest.trimmed)
+        }
+        let digits = trimmed.prefix(while: \.isASCIIDigit)
+        guard !digits.isEmpty, digits.count < 5 else { return nil }
+        let rest = trimmed.dropFirst(digits.count)
+        guard rest.first == "." || rest.first == ")" else { return nil }
+        let after = rest.dropFirst()
+        guard after.first == " " || after.first == "\t" else { return nil }
+        return (trimmed.prefix(digits.count + 1), after.trimmed)
+    }
+
+    /// `**Agents**: x` or `**Agents:** x`.
+    func boldField(_ trimmed: Substring) -> (Substring, Substring)? {
+        guard trimmed.hasPrefix("**") else { return nil }
+        let body = trimmed.dropFirst(2)
+        guard let close = body.firstRange(of: "**") else { return nil }
+        var key = body[..<close.lowerBound]
+        var value = body[close.upperBound...]
+        if key.hasSuffix(":") { key = key.dropLast() } else if value.hasPrefix(":") { value = value.dropFirst() } else { return nil }
+        return (key.trimmed, value.trimmed)
+    }
+
+    /// `Key: value` where Key is one or two words.
+    func plainField(_ content: Substring) -> (Substring, Substring)? {
+        var text = content
+        if text.hasPrefix("**") { text = Substring(text.replacing("**", with: "")) }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let key = text[..<colon].trimmed
+        guard !key.isEmpty, key.split(separator: " ").count <= 2 else { return nil }
+        return (key, text[text.index(after: colon)...].trimmed)
+    }
+
+    // MARK: - Pieces of headings and tasks
+
+    static func featureName(fromTitle title: Substring) -> String? {
+        let lower = title.lowercased()
+        for prefix in ["feature:", "layered tasks:", "layered tasks for", "layered tasks -", "layered tasks –"]
+        where lower.hasPrefix(prefix) {
+            let name = title.dropFirst(prefix.count).trimmed
+            return name.isEmpty ? nil : String(name)
+        }
+        return nil
+    }
+
+    /// `Layer 2: Backend (Run First)` → (2, "Backend"); `Foundation Layer (Sequential)` →
+    /// (nil, "Foundation"); `L1 - Core` → (1, "Core").
+    static func layerHeading(_ title: Substring) -> (Int?, String)? {
+        let lower = title.lowercased()
+        var rest: Substring
+        if lower.hasPrefix("layer ") {
+            rest = title.dropFirst(6).trimmed
+        } else if lower.hasPrefix("l"), title.dropFirst().first?.isASCIIDigit == true {
+            rest = title.dropFirst()
+        } else {
+            let words = lower.split(separator: " ")
+            guard let i = words.firstIndex(where: { $0 == "layer" || $0 == "layer:" }), i > 0, i <= 3 else {
+                return nil
+            }
+            let name = title.split(separator: " ").prefix(i).joined(separator: " ")
+            return (nil, cleanLayerName(Substring(name)))
+        }
+        let digits = rest.prefix(while: \.isASCIIDigit)
+        guard !digits.isEmpty, let number = Int(digits) else { return nil }
+        rest = rest.dropFirst(digits.count).trimmed
+        while let f = rest.first, f == ":" || f == "-" || f == "–" || f == "—" || f == "." { rest = rest.dropFirst().trimmed }
+        let name = cleanLayerName(rest)
+        return (number, name.isEmpty ? "Layer \(number)" : name)
+    }
+
+    /// Drops trailing parentheticals such as "(Run First)" and emphasis markers.
+    static func cleanLayerName(_ raw: Substring) -> String {
+        var name = raw.trimmed
+        while name.hasSuffix(")"), let open = name.lastIndex(of: "(") {
+            name = name[..<open].trimmed
+        }
+        return String(name.trimmingCharacters("*_").trimmed)
+    }
+
+    static func checkbox(_ text: Substring) -> Bool? {
+        guard text.count >= 3, text.first == "[" else { return nil }
+        let mark = text[text.index(after: text.startIndex)]
+        guard text[text.index(text.startIndex, offsetBy: 2)] == "]" else { return nil }
+        switch mark {
+        case " ": return false
+        case "x", "X": return true
+        default: return nil
+        }
+    }
+
+    /// `T001`, `T12a` style ids at the start of `text`.
+    static func taskID(at text: Substring) -> Substring? {
+        var body = text
+        if body.hasPrefix("[") || body.hasPrefix("**") { body = body.drop(while: { $0 == "[" || $0 == "*" }) }
+        guard body.first == "T" else { return nil }
+        let digits = body.dropFirst().prefix(while: \.isASCIIDigit)
+        guard !digits.isEmpty else { return nil }
+        let after = body.dropFirst(1 + digits.count)
+        guard after.isEmpty || after.first == " " || after.first == ":" || after.first == "]" || after.first == "*" else {
+            return nil
+        }
+        return body.prefix(1 + digits.count)
+    }
+
+    static func mentions(in text: Substring) -> [String] {
+        var result: [String] = []
+        var rest = text[...]
+        while let at = rest.firstIndex(of: "@") {
+            if at > rest.startIndex, let prev = rest[..<at].last, prev.isLetter || prev.isNumber {
+                rest = rest[rest.index(after: at)...]
+                continue
+            }
+            let name = rest[rest.index(after: at)...].prefix(while: { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
+            let clean = name.hasSuffix(".") ? name.dropLast() : name
+            if !clean.isEmpty { result.append(String(clean)) }
+            rest = rest[rest.index(after: at)...]
+        }
+        return result
+    }
+
+    static func dependencyList(_ text: Substring) -> [String] {
+        let lower = text.lowercased()
+        if lower == "none" || lower == "-" || lower == "n/a" || lower.isEmpty { return [] }
+        return text.split(whereSeparator: { $0 == "," || $0 == ";" }).flatMap { part -> [String] in
+            let p = part.trimmed
+            let words = p.split(separator: " ")
+            // "T001 and T002" → both ids.
+            let ids = words.compactMap { taskID(at: $0.trimmingCharacters(".")) }.map(String.init)
+            return ids.isEmpty ? [String(p)] : ids
+        }.filter { !$0.isEmpty && $0.lowercased() != "none" }
+    }
+
+    static func task(from content: Substring, line: Int) -> ParsedTask {
+        var text = content
+        var done = false
+        if let mark = checkbox(text) {
+            done = mark
+            text = text.dropFirst(3).trimmed
+        }
+        for prefix in ["task:", "**task:**", "**task**:"] where text.lowercased().hasPrefix(prefix) {
+            text = text.dropFirst(prefix.count).trimmed
+        }
+        var task = ParsedTask(description: "", done: done, line: line)
+        if let id = taskID(at: text) {
+            task.id = String(id)
+            text = text.drop(while: { $0 == "[" || $0 == "*" }).dropFirst(id.count)
+            text = text.drop(while: { $0 == "]" || $0 == "*" || $0 == ":" || $0 == " " })
+        }
+        // Trailing metadata of dialect A: (`/command`, agent, complexity).
+        if text.hasSuffix(")"), let open = text.lastIndex(of: "("), text[open...].contains("`") {
+            let parts = text[text.index(after: open)..<text.index(before: text.endIndex)]
+                .split(separator: ",").map { $0.trimmed }
+            if let first = parts.first { task.command = String(first.trimmingCharacters("`")) }
+            if parts.count > 1, !parts[1].isEmpty { task.agent = String(parts[1].drop(while: { $0 == "@" })) }
+            if parts.count > 2, !parts[2].isEmpty { task.complexity = String(parts[2]) }
+            text = text[..<open].trimmed
+        }
+        // Bracket tags anywhere: [P] parallel, [Simple]-style complexity.
+        var words: [Substring] = []
+        var remaining = text
+        while let open = remaining.firstIndex(of: "[") {
+            words.append(remaining[..<open])
+            guard let close = remaining[open...].firstIndex(of: "]") else {
+                remaining = remaining[open...]
+                break
+            }
+            let tag = remaining[remaining.index(after: open)..<close].trimmed
+            let lower = tag.lowercased()
+            if lower == "p" || lower == "parallel" {
+                task.parallel = true
+            } else if LayeredTasksParser.complexityWords.contains(lower) {
+                task.complexity = String(tag)
+            } else {
+                words.append(remaining[open...close])
+            }
+            remaining = remaining[remaining.index(after: close)...]
+        }
+        words.append(remaining)
+        text = Substring(words.joined())
+
+        // "depends on T001, T002" phrases.
+        if let range = text.firstRangeIgnoringASCIICase(of: "depends on ") {
+            let tail = text[range.upperBound...]
+            let end = tail.firstIndex(where: { $0 == ")" || $0 == ";" }) ?? tail.endIndex
+            task.dependencies = dependencyList(tail[..<end])
+            var head = text[..<range.lowerBound].trimmed
+            if head.hasSuffix("(") { head = head.dropLast().trimmed }
+            if head.hasSuffix("-") || head.hasSuffix("—") || head.hasSuffix(",") { head = head.dropLast().trimmed }
+            text = head + (end < tail.endIndex ? tail[tail.index(after: end)...] : "")
+        }
+        let agents = mentions(in: text)
+        if task.agent == nil { task.agent = agents.first }
+        // Mentions are metadata, not description: drop "@x" and "(@x)".
+        var description = String(text)
+        for agent in agents {
+            description = description.replacing("(@\(agent))", with: "").replacing("@\(agent)", with: "")
+        }
+        task.description = description.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+            .trimmingCharacters("*_ -–—:")
+        return task
+    }
+}
+
+extension Substring {
+    var trimmed: Substring {
+        var s = self
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return s
+    }
+
+    func trimmingCharacters(_ set: String) -> Substring {
+        var s = self
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return s
+    }
+}
+
+extension Substring {
+    /// The first range of `needle` (lowercase ASCII) compared without regard to ASCII case.
+    func firstRangeIgnoringASCIICase(of needle: String) -> Range<Index>? {
+        let target = Array(needle.utf8)
+        let bytes = Array(utf8)
+        guard bytes.count >= target.count else { return nil }
+        for start in 0...(bytes.count - target.count) {
+            var match = true
+            for k in 0..<target.count {
+                var b = bytes[start + k]
+                if b >= 65 && b <= 90 { b += 32 }
+                if b != target[k] { match = false; break }
+            }
+            if match {
+                let lower = utf8.index(utf8.startIndex, offsetBy: start)
+                return lower..<utf8.index(lower, offsetBy: target.count)
+            }
+        }
+        return nil
+    }
+}
+
+extension String {
+    func trimmingCharacters(_ set: String) -> String { String(Substring(self).trimmingCharacters(set)) }
+}

@@ -1,0 +1,210 @@
+/// The progress report in each output format (DESIGN §7).
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case text, markdown, json
+
+    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+public enum ProgressReport {
+    static let rule = String(repeating: "━", count: 45)
+
+    public static func render(_ snapshot: ProgressSnapshot, as format: ReportFormat) -> String {
+        switch format {
+        case .text: text(snapshot)
+        case .markdown: markdown(snapshot)
+        case .json: JSONWriter.encode(json(snapshot))
+        }
+    }
+
+    /// One line after a change: where the spec stands now.
+    public static func summaryLine(_ status: StatusFile) -> String {
+        "\(status.feature): \(status.completionPercentage)% (\(status.completedTasks + status.skippedTasks)/"
+            + "\(status.totalTasks) tasks), \(status.status.rawValue); next: \(status.nextAction.visibleControlCharacters)"
+    }
+
+    static func title(_ s: ProgressSnapshot) -> String {
+        s.featureName == s.spec || s.featureName.isEmpty
+            ? "Feature \(s.spec)" : "Feature \(s.spec): \(s.featureName.visibleControlCharacters)"
+    }
+
+    static func taskName(layer: String, index: Int, id: String?) -> String {
+        "\(layer).\(index)" + (id.map { " \($0.visibleControlCharacters)" } ?? "")
+    }
+
+    public static func text(_ s: ProgressSnapshot) -> String {
+        var lines = [rule, title(s), rule]
+        lines.append("Overall Progress: \(s.completionPercentage)% (\(s.doneTasks)/\(s.totalTasks) tasks)"
+            + (s.status == .complete ? " ✅" : ""))
+        lines.append("Status: \(s.status.rawValue)")
+        if s.status == .complete, let elapsed = s.elapsedMs {
+            lines.append("Total Duration: \(DurationFormatting.words(milliseconds: elapsed))")
+        }
+        if let reason = s.blockReason { lines.append("Blocked: \(reason.visibleControlCharacters)") }
+        if let pausedAt = s.pausedAt {
+            lines.append("Paused: \(s.pauseReason?.visibleControlCharacters ?? "no reason given")"
+                + " (since \(DurationFormatting.ago(pausedAt, now: s.now)))")
+        }
+        if s.status != .complete {
+            if let elapsed = s.elapsedMs { lines.append("Time Elapsed: \(DurationFormatting.compact(milliseconds: elapsed))") }
+            if let remaining = s.estimatedRemainingMs, remaining > 0 {
+                lines.append("Estimated Remaining: ~\(DurationFormatting.compact(milliseconds: remaining))")
+            }
+        }
+        lines.append("")
+        let labels = s.layers.map { "Layer \($0.key) (\($0.name.visibleControlCharacters)):" }
+        let width = labels.map(\.count).max() ?? 0
+        for (layer, label) in zip(s.layers, labels) {
+            var line = label + String(repeating: " ", count: width - label.count + 1)
+                + "\(layer.status.icon) \(layer.status.rawValue) (\(layer.done)/\(layer.total) tasks)"
+            if layer.failed > 0 { line += ", \(layer.failed) failed" }
+            lines.append(line)
+        }
+        if !s.running.isEmpty {
+            lines.append("")
+            lines.append("Currently Executing:")
+            for task in s.running {
+                var line = "  🔄 \(taskName(layer: task.layer, index: task.index, id: task.id)) "
+                    + task.description.visibleControlCharacters
+                var facts: [String] = []
+                if let agent = task.agent { facts.append("@\(agent.visibleControlCharacters)") }
+                if let started = task.startedAt { facts.append("started \(DurationFormatting.ago(started, now: s.now))") }
+                if task.attempts > 1 { facts.append("attempt \(task.attempts)") }
+                if !facts.isEmpty { line += " (\(facts.joined(separator: ", ")))" }
+                lines.append(line)
+            }
+        }
+        lines.append("")
+        lines.append("Errors: \(s.errorCount)")
+        if !s.recentErrors.isEmpty {
+            lines.append("Recent Errors:")
+            for error in s.recentErrors {
+                var line = "  ❌ " + (error.taskIndex.map { taskName(layer: error.layer, index: $0, id: error.taskId) } ?? error.layer)
+                line += " [\(error.severity.rawValue), \(error.category.rawValue)] \(error.message.visibleControlCharacters)"
+                if let at = error.timestamp { line += " (\(DurationFormatting.ago(at, now: s.now)))" }
+                if error.resolvedAt != nil { line += " — resolved" }
+                lines.append(line)
+            }
+        }
+        lines.append("")
+        lines.append("Next Action: \(s.nextAction.visibleControlCharacters)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func markdown(_ s: ProgressSnapshot) -> String {
+        var out = "## \(title(s).markdownInline)\n\n"
+        out += "**Overall Progress:** \(s.completionPercentage)% (\(s.doneTasks)/\(s.totalTasks) tasks)"
+            + (s.status == .complete ? " ✅" : "") + "  \n"
+        out += "**Status:** \(s.status.rawValue)  \n"
+        if s.status == .complete, let elapsed = s.elapsedMs {
+            out += "**Total Duration:** \(DurationFormatting.words(milliseconds: elapsed))  \n"
+        } else {
+            if let elapsed = s.elapsedMs { out += "**Time Elapsed:** \(DurationFormatting.compact(milliseconds: elapsed))  \n" }
+            if let remaining = s.estimatedRemainingMs, remaining > 0 {
+                out += "**Estimated Remaining:** ~\(DurationFormatting.compact(milliseconds: remaining))  \n"
+            }
+        }
+        if let reason = s.blockReason { out += "**Blocked:** \(reason.markdownInline)  \n" }
+        if s.pausedAt != nil { out += "**Paused:** \((s.pauseReason ?? "no reason given").markdownInline)  \n" }
+        out += "\n| Layer | Name | Status | Tasks | Failed | Duration |\n|---|---|---|---|---:|---|\n"
+        for layer in s.layers {
+            let duration = layer.durationMs.map { DurationFormatting.compact(milliseconds: $0) } ?? "–"
+            out += "| \(layer.key) | \(layer.name.markdownInline) | \(layer.status.icon) \(layer.status.rawValue) "
+                + "| \(layer.done)/\(layer.total) | \(layer.failed) | \(duration) |\n"
+        }
+        if !s.running.isEmpty {
+            out += "\n**Currently Executing:**\n\n"
+            for task in s.running {
+                out += "- 🔄 `\(taskName(layer: task.layer, index: task.index, id: task.id))` \(task.description.markdownInline)"
+                if let agent = task.agent { out += " (@\(agent.markdownInline))" }
+                out += "\n"
+            }
+        }
+        out += "\n**Errors:** \(s.errorCount)\n"
+        if !s.recentErrors.isEmpty {
+            out += "\n"
+            for error in s.recentErrors {
+                let place = error.taskIndex.map { taskName(layer: error.layer, index: $0, id: error.taskId) } ?? error.layer
+                out += "- ❌ `\(place)` **\(error.severity.rawValue)** (\(error.category.rawValue)): \(error.message.markdownInline)\n"
+            }
+        }
+        out += "\n**Next Action:** \(s.nextAction.markdownInline)\n"
+        return out
+    }
+
+    public static func json(_ s: ProgressSnapshot) -> JSONValue {
+        func stamp(_ t: Timestamp?) -> JSONValue { t.map { .string($0.iso8601) } ?? .null }
+        func ms(_ v: Int64?) -> JSONValue { v.map { .number(String($0)) } ?? .null }
+        func text(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
+        var o = JSONObject()
+        o.append("spec", .string(s.spec))
+        o.append("feature_name", .string(s.featureName))
+        o.append("status", .string(s.status.rawValue))
+        o.append("completion_percentage", .int(s.completionPercentage))
+        o.append("done_tasks", .int(s.doneTasks))
+        o.append("total_tasks", .int(s.totalTasks))
+        o.append("failed_tasks", .int(s.failedTasks))
+        o.append("current_layer", .string(s.currentLayer))
+        o.append("started_at", stamp(s.startedAt))
+        o.append("last_updated", stamp(s.lastUpdated))
+        o.append("elapsed_ms", ms(s.elapsedMs))
+        o.append("estimated_remaining_ms", ms(s.estimatedRemainingMs))
+        o.append("paused", .bool(s.pausedAt != nil))
+        o.append("pause_reason", text(s.pauseReason))
+        o.append("blocked_reason", text(s.blockReason))
+        o.append("layers", .array(s.layers.map { layer in
+            var l = JSONObject()
+            l.append("layer", .string(layer.key))
+            l.append("name", .string(layer.name))
+            l.append("status", .string(layer.status.rawValue))
+            l.append("done_tasks", .int(layer.done))
+            l.append("total_tasks", .int(layer.total))
+            l.append("failed_tasks", .int(layer.failed))
+            l.append("duration_ms", ms(layer.durationMs))
+            return .object(l)
+        }))
+        o.append("running", .array(s.running.map { task in
+            var t = JSONObject()
+            t.append("layer", .string(task.layer))
+            t.append("index", .int(task.index))
+            t.append("id", text(task.id))
+            t.append("description", .string(task.description))
+            t.append("agent", text(task.agent))
+            t.append("started_at", stamp(task.startedAt))
+            t.append("attempts", .int(task.attempts))
+            return .object(t)
+        }))
+        o.append("error_count", .int(s.errorCount))
+        o.append("recent_errors", .array(s.recentErrors.map(\.json)))
+        o.append("next_action", .string(s.nextAction))
+        o.append("generated_at", .string(s.now.iso8601))
+        return .object(o)
+    }
+}
+
+extension String {
+    /// Control characters shown as escapes, so user text cannot break a line-based report.
+    var visibleControlCharacters: String {
+        guard unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Safe inside a markdown paragraph or list item: one line, markup characters escaped.
+    var markdownInline: String {
+        var out = ""
+        for ch in visibleControlCharacters {
+            if "\\`*_[]<>|#".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+}

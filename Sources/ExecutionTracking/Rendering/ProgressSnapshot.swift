@@ -1,0 +1,94 @@
+/// The facts a progress report shows, computed once from a status file and "now"; the text,
+/// markdown and JSON reports all render this, so they never disagree.
+public struct ProgressSnapshot: Equatable, Sendable {
+    public struct LayerLine: Equatable, Sendable {
+        public var key: String
+        public var name: String
+        public var status: LayerStatus
+        public var done: Int
+        public var total: Int
+        public var failed: Int
+        public var durationMs: Int64?
+    }
+
+    public struct RunningTask: Equatable, Sendable {
+        public var layer: String
+        public var index: Int
+        public var id: String?
+        public var description: String
+        public var agent: String?
+        public var startedAt: Timestamp?
+        public var attempts: Int
+    }
+
+    public var spec: String
+    public var featureName: String
+    public var status: ExecutionStatus
+    public var completionPercentage: Int
+    public var doneTasks: Int
+    public var totalTasks: Int
+    public var failedTasks: Int
+    public var currentLayer: String
+    public var nextAction: String
+    public var startedAt: Timestamp?
+    public var lastUpdated: Timestamp?
+    /// From the first task start to completion, or to now while running.
+    public var elapsedMs: Int64?
+    public var estimatedRemainingMs: Int64?
+    public var layers: [LayerLine]
+    public var running: [RunningTask]
+    public var errorCount: Int
+    /// The last three errors, oldest first.
+    public var recentErrors: [ErrorEntry]
+    public var pauseReason: String?
+    public var pausedAt: Timestamp?
+    public var blockReason: String?
+    public var now: Timestamp
+
+    public init(_ file: StatusFile, now: Timestamp) {
+        var status = file
+        status.recomputeDerivedFields()
+        spec = status.feature
+        featureName = status.featureName
+        self.status = status.status
+        completionPercentage = status.completionPercentage
+        doneTasks = status.completedTasks + status.skippedTasks
+        totalTasks = status.totalTasks
+        failedTasks = status.failedTasks
+        currentLayer = status.currentLayer
+        nextAction = status.nextAction
+        startedAt = status.startedAt
+        lastUpdated = status.lastUpdated
+        elapsedMs = status.startedAt.map { start in
+            max(0, (status.status == .complete ? status.completedAt ?? now : now).milliseconds(since: start))
+        }
+        estimatedRemainingMs = status.status == .complete ? 0 : status.estimatedRemainingMs
+        layers = status.layers.map {
+            LayerLine(key: $0.key, name: $0.name, status: $0.status, done: $0.doneTasks, total: $0.totalTasks,
+                      failed: $0.failedTasks, durationMs: $0.durationMs)
+        }
+        running = status.layers.flatMap { layer in
+            layer.tasks.filter { $0.status == .inProgress }.map {
+                RunningTask(layer: layer.key, index: $0.index, id: $0.id, description: $0.description,
+                            agent: $0.agent, startedAt: $0.startedAt, attempts: $0.attempts)
+            }
+        }
+        errorCount = status.errors.count
+        recentErrors = Array(status.errors.suffix(3))
+        pausedAt = status.pausedAt
+        pauseReason = status.pausedAt == nil ? nil : status.pauseReason
+        blockReason = status.blockedAt == nil ? nil : (status.blockReason ?? "no reason given")
+        self.now = now
+    }
+}
+
+extension LayerStatus {
+    public var icon: String {
+        switch self {
+        case .complete: "✅"
+        case .inProgress: "🔄"
+        case .pending: "⏳"
+        case .failed: "❌"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// `parse --check`: what the parser found per layer, and every line it could not place.
+public enum TasksCheck {
+    public static func text(_ tasks: LayeredTasks, path: String) -> String {
+        var out = "\(path): feature \(tasks.featureName.map { "\"\($0.visibleControlCharacters)\"" } ?? "(none; the spec id is used)"), "
+            + "\(tasks.layers.count) layers, \(tasks.taskCount) tasks\n"
+        for layer in tasks.layers {
+            out += "\n\(layer.key) \(layer.name.visibleControlCharacters) (line \(layer.line), \(layer.tasks.count) tasks)\n"
+            for (i, task) in layer.tasks.enumerated() {
+                var facts: [String] = []
+                if let agent = task.agent { facts.append("agent \(agent)") }
+                if let complexity = task.complexity { facts.append("complexity \(complexity)") }
+                if !task.dependencies.isEmpty { facts.append("depends on \(task.dependencies.joined(separator: ", "))") }
+                if task.parallel { facts.append("parallel") }
+                if let command = task.command { facts.append("command \(command)") }
+                out += "  \(task.done ? "[x]" : "[ ]") \(i)"
+                    + (task.id.map { " \($0)" } ?? "") + " \(task.description.visibleControlCharacters)"
+                    + (facts.isEmpty ? "" : " — " + facts.joined(separator: "; ").visibleControlCharacters)
+                    + "  (line \(task.line))\n"
+            }
+        }
+        if tasks.diagnostics.isEmpty {
+            out += "\nEvery task-like line was understood.\n"
+        } else {
+            out += "\nNot understood (\(tasks.diagnostics.count)):\n"
+            for d in tasks.diagnostics {
+                out += "  line \(d.line): \(d.message): \(String(d.text.prefix(120)).visibleControlCharacters)\n"
+            }
+        }
+        if tasks.taskCount == 0 { out += "\nNo tasks found.\n" }
+        return out
+    }
+
+    public static func json(_ tasks: LayeredTasks, path: String) -> JSONValue {
+        func text(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
+        var o = JSONObject()
+        o.append("path", .string(path))
+        o.append("feature_name", text(tasks.featureName))
+        o.append("task_count", .int(tasks.taskCount))
+        o.append("layers", .array(tasks.layers.map { layer in
+            var l = JSONObject()
+            l.append("layer", .string(layer.key))
+            l.append("name", .string(layer.name))
+            l.append("line", .int(layer.line))
+            l.append("agents", .array(layer.agents.map(JSONValue.string)))
+            l.append("dependencies", .array(layer.dependencies.map(JSONValue.string)))
+            l.append("tasks", .array(layer.tasks.enumerated().map { i, task in
+                var t = JSONObject()
+                t.append("index", .int(i))
+                t.append("id", text(task.id))
+                t.append("description", .string(task.description))
+                t.append("command", text(task.command))
+                t.append("agent", text(task.agent))
+                t.append("complexity", text(task.complexity))
+                t.append("dependencies", .array(task.dependencies.map(JSONValue.string)))
+                t.append("parallel", .bool(task.parallel))
+                t.append("done", .bool(task.done))
+                t.append("line", .int(task.line))
+                return .object(t)
+            }))
+            return .object(l)
+        }))
+        o.append("diagnostics", .array(tasks.diagnostics.map { d in
+            var e = JSONObject()
+            e.append("line", .int(d.line))
+            e.append("message", .string(d.message))
+            e.append("text", .string(d.text))
+            return .object(e)
+        }))
+        return .object(o)
+    }
+}

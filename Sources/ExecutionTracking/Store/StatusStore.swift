@@ -1,0 +1,363 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one place that touches the filesystem. Every status-file write goes through `mutate`:
+/// lock, read, change, write a temp file, fsync, keep `.bak`, rename, fsync the directory, unlock
+/// (DESIGN §10). Readers (`load`) take no lock: the rename makes them see a whole file.
+public struct StatusStore: Sendable {
+    public let root: String
+    public let lockTimeoutSeconds: Double
+
+    public init(root: String, lockTimeoutSeconds: Double = 10) {
+        self.root = root
+        self.lockTimeoutSeconds = lockTimeoutSeconds
+    }
+
+    public var executionDirectory: String { root + "/.claude/execution" }
+    public func statusPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec).json" }
+    public func backupPath(_ spec: SpecID) -> String { statusPath(spec) + ".bak" }
+    public func lockPath(_ spec: SpecID) -> String { statusPath(spec) + ".lock" }
+    /// Temp files are hidden and carry the spec's name so stale ones can be found and removed.
+    func tempPrefix(_ spec: SpecID) -> String { ".\(spec).json.tmp." }
+
+    /// Paths as users see them in messages: relative to the project root.
+    public func display(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    // MARK: - Project root
+
+    /// Walks up from `start` to the first directory holding `.claude/` or `.git/`, as git does;
+    /// `start` itself when there is none.
+    public static func discoverRoot(from start: String) -> String {
+        var dir = start
+        while true {
+            if isDirectory(dir + "/.claude") || exists(dir + "/.git") { return dir }
+            guard let slash = dir.lastIndex(of: "/"), dir != "/" else { return start }
+            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+        }
+    }
+
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    // MARK: - Reading
+
+    public func exists(_ spec: SpecID) -> Bool { Self.exists(statusPath(spec)) }
+
+    /// Reads and decodes the status file, without a lock.
+    public func load(_ spec: SpecID) throws(TrackerError) -> StatusFile {
+        guard let bytes = try readIfPresent(statusPath(spec)) else {
+            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec))); "
+                + "run: exectrack init \(spec)")
+        }
+        return try decode(bytes, spec: spec)
+    }
+
+    func decode(_ bytes: [UInt8], spec: SpecID) throws(TrackerError) -> StatusFile {
+        let hint = "; the previous version is \(display(backupPath(spec))) (run: exectrack restore \(spec))"
+        do {
+            let json = try JSONParser.parse(bytes)
+            return try StatusFile(json: json, defaultFeature: spec.rawValue)
+        } catch let error as JSONSyntaxError {
+            throw TrackerError(.corruptFile, "\(display(statusPath(spec))) is not valid JSON (\(error))\(hint)")
+        } catch {
+            throw TrackerError(.corruptFile, "\(display(statusPath(spec))) has an unexpected shape (\(error))\(hint)")
+        }
+    }
+
+    /// A file's bytes, or nil when it does not exist.
+    func readIfPresent(_ path: String) throws(TrackerError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw TrackerError(.notFound, "cannot read \(display(path)): \(Self.lastError())")
+        }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw TrackerError(.corruptFile, "\(display(path)) is a directory, not a status file")
+        }
+        var result: [UInt8] = []
+        result.reserveCapacity(Int(st.st_size) + 1)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TrackerError(.corruptFile, "cannot read \(display(path)): \(Self.lastError())")
+            }
+            if n == 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+        }
+        return result
+    }
+
+    /// Reads a text file (tasks files); invalid UTF-8 is replaced rather than refused, so a stray
+    /// byte in a planning document does not stop a parse.
+    public func readText(_ path: String) throws(TrackerError) -> String {
+        guard let bytes = try readIfPresent(path) else {
+            throw TrackerError(.notFound, "file not found: \(display(path))")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - Tasks file discovery
+
+    /// DESIGN §3: `--tasks-file`, `specs/<SPEC>/layered-tasks.md`,
+    /// `specs/<SPEC>/agent-tasks/layered-tasks.md`, or a single `specs/*<SPEC>*/` directory.
+    public func locateTasksFile(for spec: SpecID, explicit: String?) throws(TrackerError) -> String {
+        if let explicit {
+            guard Self.exists(explicit), !Self.isDirectory(explicit) else {
+                throw TrackerError(.notFound, "tasks file not found: \(explicit)")
+            }
+            return explicit
+        }
+        let specs = root + "/specs"
+        func candidate(in dir: String) -> String? {
+            for path in [dir + "/layered-tasks.md", dir + "/agent-tasks/layered-tasks.md"] where Self.exists(path) {
+                return path
+            }
+            return nil
+        }
+        if let path = candidate(in: "\(specs)/\(spec)") { return path }
+        let matches = Self.directoryEntries(specs)
+            .filter { $0 != spec.rawValue && $0.contains(spec.rawValue) && Self.isDirectory("\(specs)/\($0)") }
+            .compactMap { candidate(in: "\(specs)/\($0)") }
+            .sorted()
+        if matches.count > 1 {
+            throw TrackerError(.usage, "several tasks files match \(spec): "
+                + matches.map(display).joined(separator: ", ") + "; pass --tasks-file PATH")
+        }
+        if let only = matches.first { return only }
+        throw TrackerError(.notFound, "no tasks file for \(spec): looked for specs/\(spec)/layered-tasks.md, "
+            + "specs/\(spec)/agent-tasks/layered-tasks.md and specs/*\(spec)*/; pass --tasks-file PATH")
+    }
+
+    static func directoryEntries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    // MARK: - Writing
+
+    /// Runs `change` on the current status (nil when there is no file yet) under the spec's lock
+    /// and commits what it leaves, recomputing derived fields and stamping `last_updated`.
+    /// Nothing is written when `change` throws. `mustExist` refuses before creating anything.
+    @discardableResult
+    public func mutate<Result>(
+        _ spec: SpecID, mustExist: Bool = true, now: () -> Timestamp,
+        _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
+    ) throws(TrackerError) -> (status: StatusFile, result: Result) {
+        let path = statusPath(spec)
+        if mustExist, !Self.exists(path) {
+            throw TrackerError(.notFound, "no status file for \(spec) at \(display(path)); run: exectrack init \(spec)")
+        }
+        try ensureExecutionDirectory()
+        let lock = try acquireLock(spec)
+        defer { close(lock) }
+
+        var current: StatusFile? = nil
+        if let bytes = try readIfPresent(path) {
+            current = try decode(bytes, spec: spec)
+        } else if mustExist {
+            throw TrackerError(.notFound, "no status file for \(spec) at \(display(path)); run: exectrack init \(spec)")
+        }
+        let stamp = now()
+        let result = try change(&current, stamp)
+        guard var updated = current else {
+            throw TrackerError(.precondition, "nothing to write for \(spec)")
+        }
+        updated.lastUpdated = stamp
+        updated.recomputeDerivedFields()
+        try commit(JSONWriter.encode(updated.json), spec: spec)
+        removeStaleTempFiles(spec, now: stamp)
+        return (updated, result)
+    }
+
+    func ensureExecutionDirectory() throws(TrackerError) {
+        var path = ""
+        for component in executionDirectory.split(separator: "/", omittingEmptySubsequences: false) {
+            path += path.isEmpty && component.isEmpty ? "/" : (path.hasSuffix("/") || path.isEmpty ? "" : "/") + component
+            if path.isEmpty || Self.isDirectory(path) { continue }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw TrackerError(.writeFailed, "cannot create \(display(path)): \(Self.lastError())")
+            }
+        }
+        guard Self.isDirectory(executionDirectory) else {
+            throw TrackerError(.writeFailed, "\(display(executionDirectory)) exists but is not a directory")
+        }
+    }
+
+    /// An exclusive `flock` on `<SPEC>.json.lock`, polled until the timeout (exit 7).
+    func acquireLock(_ spec: SpecID) throws(TrackerError) -> Int32 {
+        let fd = open(lockPath(spec), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw TrackerError(.writeFailed, "cannot open lock file \(display(lockPath(spec))): \(Self.lastError())")
+        }
+        let deadline = SystemClock.monotonicSeconds() + lockTimeoutSeconds
+        var pause: UInt32 = 1_000
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                let message = Self.lastError()
+                close(fd)
+                throw TrackerError(.writeFailed, "cannot lock \(display(lockPath(spec))): \(message)")
+            }
+            if SystemClock.monotonicSeconds() >= deadline {
+                close(fd)
+                throw TrackerError(.lockTimeout, "another writer held \(display(lockPath(spec))) for more than "
+                    + "\(lockTimeoutSeconds)s; retry, or raise EXECTRACK_LOCK_TIMEOUT")
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+        return fd
+    }
+
+    /// Writes `text` as the new status file: temp file, fsync, `.bak` link, rename, directory fsync.
+    /// On failure the status file and `.bak` are as they were and the temp file is gone.
+    func commit(_ text: String, spec: SpecID) throws(TrackerError) {
+        let path = statusPath(spec)
+        var mode: mode_t = 0o644
+        var st = stat()
+        let hasCurrent = stat(path, &st) == 0
+        if hasCurrent {
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
+            }
+            guard st.st_mode & S_IWUSR != 0 else {
+                throw TrackerError(.writeFailed, "\(display(path)) is read-only; make it writable (chmod u+w) and retry")
+            }
+            mode = st.st_mode & 0o777
+        }
+        let temp = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            throw TrackerError(.writeFailed, "cannot write in \(display(executionDirectory)): \(Self.lastError())")
+        }
+        func fail(_ what: String) -> TrackerError {
+            let message = TrackerError(.writeFailed, "\(what) \(display(path)) failed: \(Self.lastError()); the status file is unchanged")
+            unlink(temp)
+            return message
+        }
+        var bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                close(fd)
+                throw fail("writing")
+            }
+            written += n
+        }
+        bytes = []
+        guard fsync(fd) == 0 else {
+            close(fd)
+            throw fail("syncing")
+        }
+        close(fd)
+        if hasCurrent { try keepBackup(of: path, spec: spec) }
+        guard rename(temp, path) == 0 else { throw fail("replacing") }
+        let dir = open(executionDirectory, O_RDONLY | O_CLOEXEC)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+    }
+
+    /// Makes `.bak` the current file: a hard link (no copy) where the filesystem allows, else a copy.
+    func keepBackup(of path: String, spec: SpecID) throws(TrackerError) {
+        let backup = backupPath(spec)
+        let temp = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).bak"
+        if link(path, temp) != 0 {
+            guard let bytes = try readIfPresent(path) else { return }
+            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw TrackerError(.writeFailed, "cannot write \(display(backup)): \(Self.lastError())")
+            }
+            let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
+            close(fd)
+            guard ok else {
+                unlink(temp)
+                throw TrackerError(.writeFailed, "cannot write \(display(backup)): \(Self.lastError())")
+            }
+        }
+        guard rename(temp, backup) == 0 else {
+            let message = Self.lastError()
+            unlink(temp)
+            throw TrackerError(.writeFailed, "cannot replace \(display(backup)): \(message)")
+        }
+    }
+
+    /// Temp files older than a minute were left by a writer that died mid-write.
+    func removeStaleTempFiles(_ spec: SpecID, now: Timestamp) {
+        let prefix = tempPrefix(spec)
+        for name in Self.directoryEntries(executionDirectory) where name.hasPrefix(prefix) {
+            let path = "\(executionDirectory)/\(name)"
+            var st = stat()
+            guard stat(path, &st) == 0 else { continue }
+            if now.millisecondsSinceEpoch / 1000 - Int64(st.st_mtim.tv_sec) > 60 { unlink(path) }
+        }
+    }
+
+    // MARK: - Plain files (demo projects)
+
+    /// Creates a fresh directory under the system temp directory.
+    public static func makeTemporaryDirectory(prefix: String) throws(TrackerError) -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(base)/\(prefix)XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        guard made != nil else {
+            throw TrackerError(.writeFailed, "cannot create a temporary directory in \(base): \(lastError())")
+        }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Writes a text file under the root, creating its directories (used to set up demo projects).
+    public func writeProjectFile(_ relativePath: String, _ text: String) throws(TrackerError) {
+        let path = root + "/" + relativePath
+        var dir = ""
+        for component in path.split(separator: "/").dropLast() {
+            dir += "/" + component
+            if !Self.isDirectory(dir), mkdir(dir, 0o755) != 0, errno != EEXIST {
+                throw TrackerError(.writeFailed, "cannot create \(dir): \(Self.lastError())")
+            }
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TrackerError(.writeFailed, "cannot write \(path): \(Self.lastError())") }
+        defer { close(fd) }
+        let ok = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
+        guard ok else { throw TrackerError(.writeFailed, "cannot write \(path): \(Self.lastError())") }
+    }
+
+    static func lastError() -> String {
+        String(cString: strerror(errno))
+    }
+}

@@ -1,0 +1,135 @@
+// Derived fields are a function of the tasks (DESIGN §4): they are recomputed on every write and
+// before every read-side view, so hand-edited or stale counters never mislead anyone.
+
+extension ExecutionLayer {
+    mutating func recomputeDerivedFields() {
+        totalTasks = tasks.count
+        completedTasks = 0
+        failedTasks = 0
+        skippedTasks = 0
+        var running = false
+        var started = false
+        var firstStart: Timestamp?
+        var lastCompletion: Timestamp?
+        for task in tasks {
+            switch task.status {
+            case .complete: completedTasks += 1
+            case .failed: failedTasks += 1
+            case .skipped: skippedTasks += 1
+            case .inProgress: running = true
+            case .pending: break
+            }
+            if task.status != .pending { started = true }
+            if let s = task.startedAt, firstStart.map({ s < $0 }) ?? true { firstStart = s }
+            if let c = task.completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
+        }
+        if doneTasks == totalTasks {
+            status = .complete
+        } else if failedTasks > 0 && !running {
+            status = .failed
+        } else if started {
+            status = .inProgress
+        } else {
+            status = .pending
+        }
+        if let firstStart, startedAt.map({ firstStart < $0 }) ?? true { startedAt = firstStart }
+        if status == .complete {
+            completedAt = completedAt ?? lastCompletion
+        } else {
+            completedAt = nil
+        }
+        if let startedAt, let completedAt {
+            durationMs = max(0, completedAt.milliseconds(since: startedAt))
+        } else {
+            durationMs = nil
+        }
+    }
+}
+
+extension StatusFile {
+    /// Recomputes every derived field from the tasks, the sticky pause/block flags and the errors.
+    public mutating func recomputeDerivedFields() {
+        var durationSum: Int64 = 0
+        var durationCount: Int64 = 0
+        var anyStarted = false
+        totalTasks = 0
+        completedTasks = 0
+        failedTasks = 0
+        skippedTasks = 0
+        var lastCompletion: Timestamp?
+        for i in layers.indices {
+            for t in layers[i].tasks.indices {
+                layers[i].tasks[t].index = t
+                let task = layers[i].tasks[t]
+                if let ms = task.durationMs {
+                    durationSum += ms
+                    durationCount += 1
+                }
+                if task.status != .pending { anyStarted = true }
+                if let c = task.completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
+            }
+            layers[i].recomputeDerivedFields()
+            let layer = layers[i]
+            totalTasks += layer.totalTasks
+            completedTasks += layer.completedTasks
+            failedTasks += layer.failedTasks
+            skippedTasks += layer.skippedTasks
+            if let s = layer.startedAt, startedAt.map({ s < $0 }) ?? true { startedAt = s }
+        }
+        let done = completedTasks + skippedTasks
+        completionPercentage = totalTasks == 0 ? 0 : done * 100 / totalTasks
+        averageTaskDurationMs = durationCount == 0 ? nil : (durationSum + durationCount / 2) / durationCount
+        estimatedRemainingMs = averageTaskDurationMs.map { $0 * Int64(totalTasks - done) }
+        currentLayer = layers.first(where: { $0.status != .complete })?.key ?? "complete"
+
+        let allDone = totalTasks > 0 && done == totalTasks
+        if allDone {
+            status = .complete
+        } else if unresolvedCriticalError != nil {
+            status = .failed
+        } else if blockedAt != nil {
+            status = .blocked
+        } else if pausedAt != nil {
+            status = .paused
+        } else if anyStarted {
+            status = .inProgress
+        } else {
+            status = .pending
+        }
+        completedAt = allDone ? (completedAt ?? lastCompletion) : nil
+        nextAction = computeNextAction()
+    }
+
+    /// The newest critical error whose task has not been retried, skipped or completed since.
+    public var unresolvedCriticalError: ErrorEntry? {
+        errors.last(where: { $0.severity == .critical && $0.resolvedAt == nil })
+    }
+
+    private func computeNextAction() -> String {
+        switch status {
+        case .complete:
+            return "Run tests with /testing:test \(feature)"
+        case .failed:
+            let e = unresolvedCriticalError
+            let place = e.map { " in \($0.layer)" + ($0.taskIndex.map { " task \($0)" } ?? "") } ?? ""
+            return "Resolve the critical error\(place), retry the task, then run: exectrack resume \(feature)"
+        case .blocked:
+            return "Unblock (\(blockReason ?? "no reason given")), then run: exectrack resume \(feature)"
+        case .paused:
+            return "Resume with: exectrack resume \(feature)"
+        case .pending:
+            return "Start with \(currentLayer) execution"
+        case .inProgress:
+            guard let layer = layers.first(where: { $0.key == currentLayer }) else {
+                return "Continue with \(currentLayer) execution"
+            }
+            let failed = layer.tasks.filter { $0.status == .failed }
+            if layer.status == .failed, !failed.isEmpty {
+                let names = failed.map { t in t.id.map { "\(t.index) (\($0))" } ?? "\(t.index)" }
+                return "Retry or skip failed task\(failed.count == 1 ? "" : "s") in \(layer.key): "
+                    + names.joined(separator: ", ")
+            }
+            return "Continue with \(layer.key) execution"
+        }
+    }
+}

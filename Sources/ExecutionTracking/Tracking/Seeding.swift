@@ -1,0 +1,127 @@
+// Turning a parsed tasks file into a status file, and re-parsing without losing progress.
+
+/// What a re-parse changed, for the user to read.
+public struct ReseedSummary: Equatable, Sendable {
+    public var kept = 0
+    public var moved: [String] = []
+    public var added: [String] = []
+    public var removed: [String] = []
+
+    public var changedAnything: Bool { !moved.isEmpty || !added.isEmpty || !removed.isEmpty }
+}
+
+extension ExecutionTask {
+    init(parsed: ParsedTask, index: Int) {
+        self.init(index: index, id: parsed.id, description: parsed.description, command: parsed.command,
+                  agent: parsed.agent, complexity: parsed.complexity, dependencies: parsed.dependencies,
+                  parallel: parsed.parallel, status: parsed.done ? .complete : .pending)
+    }
+
+    /// `L1.3 (T004) Build the thing`: how tasks are named in messages.
+    func label(layer: String) -> String {
+        "\(layer).\(index)" + (id.map { " (\($0))" } ?? "") + " \(description)"
+    }
+}
+
+extension StatusFile {
+    /// A fresh status file for `feature` with every task pending (or complete where checked).
+    public static func seeded(feature: String, from source: LayeredTasks, now: Timestamp) -> StatusFile {
+        var status = StatusFile(feature: feature, featureName: source.featureName ?? feature)
+        status.createdAt = now
+        status.layers = source.layers.map { parsed in
+            ExecutionLayer(key: parsed.key, name: parsed.name,
+                           tasks: parsed.tasks.enumerated().map { ExecutionTask(parsed: $1, index: $0) })
+        }
+        status.layers = numericallyOrdered(status.layers)
+        status.recomputeDerivedFields()
+        return status
+    }
+
+    /// Replaces the task list with `source`'s, keeping the progress of every task still there:
+    /// matched by id, else by layer and normalised description, else by description in any layer.
+    public mutating func reseed(from source: LayeredTasks, now: Timestamp) -> ReseedSummary {
+        var summary = ReseedSummary()
+        struct OldTask { let layer: String; let task: ExecutionTask; var taken = false }
+        var old: [OldTask] = layers.flatMap { layer in layer.tasks.map { OldTask(layer: layer.key, task: $0) } }
+        var byID: [String: Int] = [:]
+        var byLayerDescription: [String: [Int]] = [:]
+        var byDescription: [String: [Int]] = [:]
+        for (i, entry) in old.enumerated() {
+            if let id = entry.task.id?.lowercased(), byID[id] == nil { byID[id] = i }
+            let d = Self.normalised(entry.task.description)
+            byLayerDescription[entry.layer + "\u{0}" + d, default: []].append(i)
+            byDescription[d, default: []].append(i)
+        }
+        func take(_ candidates: [Int]?) -> Int? {
+            guard let i = candidates?.first(where: { !old[$0].taken }) else { return nil }
+            return i
+        }
+        var newLayers: [ExecutionLayer] = []
+        var relocated: [String: (layer: String, index: Int)] = [:]
+        for parsedLayer in source.layers {
+            let previous = layers.first { $0.key == parsedLayer.key }
+            var layer = ExecutionLayer(key: parsedLayer.key, name: parsedLayer.name, extra: previous?.extra ?? JSONObject())
+            layer.startedAt = previous?.startedAt
+            for parsedTask in parsedLayer.tasks {
+                let index = layer.tasks.count
+                var task = ExecutionTask(parsed: parsedTask, index: index)
+                let d = Self.normalised(parsedTask.description)
+                let match = parsedTask.id.flatMap { id in byID[id.lowercased()].flatMap { old[$0].taken ? nil : $0 } }
+                    ?? take(byLayerDescription[parsedLayer.key + "\u{0}" + d])
+                    ?? take(byDescription[d])
+                if let m = match {
+                    old[m].taken = true
+                    let previousTask = old[m].task
+                    task.keepProgress(of: previousTask, checkedInSource: parsedTask.done)
+                    summary.kept += 1
+                    relocated["\(old[m].layer)#\(previousTask.index)"] = (layer.key, index)
+                    if old[m].layer != layer.key || previousTask.index != index {
+                        summary.moved.append("\(previousTask.label(layer: old[m].layer)) → \(layer.key).\(index)")
+                    }
+                } else {
+                    summary.added.append(task.label(layer: layer.key))
+                }
+                layer.tasks.append(task)
+            }
+            newLayers.append(layer)
+        }
+        for entry in old where !entry.taken {
+            let label = entry.task.label(layer: entry.layer)
+            summary.removed.append(label)
+            logWarning("task removed from the tasks file: \(label) (was \(entry.task.status.rawValue))",
+                       layer: entry.layer, taskIndex: entry.task.index, now: now)
+        }
+        // Errors follow their task to its new place; errors of removed tasks keep the old place.
+        for i in errors.indices {
+            guard let index = errors[i].taskIndex, let to = relocated["\(errors[i].layer)#\(index)"] else { continue }
+            errors[i].layer = to.layer
+            errors[i].taskIndex = to.index
+        }
+        if let name = source.featureName { featureName = name }
+        layers = Self.numericallyOrdered(newLayers)
+        recomputeDerivedFields()
+        return summary
+    }
+
+    /// Lowercased words only, so rewording whitespace, case or punctuation still matches.
+    static func normalised(_ description: String) -> String {
+        description.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).joined(separator: " ")
+    }
+}
+
+extension ExecutionTask {
+    /// Carries over what happened to the task; what it is (description, agent...) comes from the source.
+    mutating func keepProgress(of previous: ExecutionTask, checkedInSource: Bool) {
+        status = previous.status == .pending && checkedInSource ? .complete : previous.status
+        startedAt = previous.startedAt
+        completedAt = previous.completedAt
+        durationMs = previous.durationMs
+        attempts = previous.attempts
+        output = previous.output
+        filesCreated = previous.filesCreated
+        filesModified = previous.filesModified
+        error = previous.error
+        extra = previous.extra
+        if agent == nil { agent = previous.agent }
+    }
+}

@@ -1,0 +1,131 @@
+/// The operations behind the commands: validate input, then apply a pure transition through the
+/// store. Every check that can fail without reading the file runs before any file is touched.
+public struct Tracker: Sendable {
+    public let store: StatusStore
+    public let clock: @Sendable () -> Timestamp
+
+    public init(store: StatusStore, clock: @escaping @Sendable () -> Timestamp = SystemClock.now) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The tasks file for a spec, parsed; exit 6 when it holds no tasks.
+    public func readTasks(for spec: SpecID, tasksFile: String?) throws(TrackerError) -> (path: String, tasks: LayeredTasks) {
+        let path = try store.locateTasksFile(for: spec, explicit: tasksFile)
+        let tasks = LayeredTasksParser.parse(try store.readText(path))
+        return (path, tasks)
+    }
+
+    func requireTasks(_ tasks: LayeredTasks, path: String) throws(TrackerError) {
+        guard tasks.taskCount > 0 else {
+            throw TrackerError(.precondition, "no tasks found in \(store.display(path)); "
+                + "expected '## Layer N: Name' headings with '- task' items (run: exectrack parse SPEC --check)")
+        }
+    }
+
+    /// Creates the status file from the tasks file. Refuses to overwrite one unless `force`.
+    public func initialize(_ spec: SpecID, tasksFile: String?, force: Bool) throws(TrackerError) -> StatusFile {
+        if !force, store.exists(spec) {
+            throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; "
+                + "pass --force to start over, or run: exectrack parse \(spec) to re-read the tasks and keep progress")
+        }
+        let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
+        try requireTasks(tasks, path: path)
+        return try store.mutate(spec, mustExist: false, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            if status != nil, !force {
+                throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; pass --force")
+            }
+            status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
+        }.status
+    }
+
+    /// Re-reads the tasks file into the status file, keeping progress (creates it if missing).
+    public func reparse(_ spec: SpecID, tasksFile: String?) throws(TrackerError) -> (status: StatusFile, summary: ReseedSummary?) {
+        let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
+        try requireTasks(tasks, path: path)
+        let outcome = try store.mutate(spec, mustExist: false, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> ReseedSummary? in
+            guard var existing = status else {
+                status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
+                return nil
+            }
+            let summary = existing.reseed(from: tasks, now: now)
+            status = existing
+            return summary
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    /// `update`: sets one task's status. The status value is checked before the file is read.
+    public func update(_ spec: SpecID, layer: String, task: String, status rawStatus: String,
+                       details: TaskUpdateDetails) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
+        guard let newStatus = TaskStatus(normalizing: rawStatus) else {
+            throw TrackerError(.invalidStatus, "invalid status '\(rawStatus.singleLine)'; valid: \(TaskStatus.validValuesList) "
+                + "(aliases: completed, done, running, started, in-progress, todo)")
+        }
+        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            let location = try status!.taskLocation(layer: status!.layerIndex(for: layer), task: task)
+            status!.setTaskStatus(newStatus, at: location, details: details, now: now)
+            return location
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    public func completeLayer(_ spec: SpecID, layer: String, force: Bool) throws(TrackerError) -> (status: StatusFile, layer: Int) {
+        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            let index = try status!.layerIndex(for: layer)
+            try status!.completeLayer(at: index, force: force, now: now)
+            return index
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    public func logError(_ spec: SpecID, layer: String, task: String, message: String, severity: Severity,
+                         category: ErrorCategory?, recovery: String?) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
+        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            let location = try status!.taskLocation(layer: status!.layerIndex(for: layer), task: task)
+            status!.logError(message, at: location, severity: severity, category: category,
+                             recoveryAction: recovery, now: now)
+            return location
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    public func warn(_ spec: SpecID, message: String, layer: String?, task: String?, severity: Severity) throws(TrackerError) -> StatusFile {
+        try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            var layerKey: String?
+            var taskIndex: Int?
+            if let layer {
+                let index = try status!.layerIndex(for: layer)
+                layerKey = status!.layers[index].key
+                if let task { taskIndex = try status!.taskLocation(layer: index, task: task).task }
+            } else if task != nil {
+                throw TrackerError(.usage, "--task needs --layer")
+            }
+            status!.logWarning(message, layer: layerKey, taskIndex: taskIndex, severity: severity, now: now)
+        }.status
+    }
+
+    public func pause(_ spec: SpecID, reason: String?) throws(TrackerError) -> StatusFile {
+        try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            status!.pause(reason: reason, now: now)
+        }.status
+    }
+
+    public func block(_ spec: SpecID, reason: String) throws(TrackerError) -> StatusFile {
+        try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            status!.block(reason: reason, now: now)
+        }.status
+    }
+
+    /// Clears pause and block; `wasHeld` is false when the spec was neither.
+    public func resume(_ spec: SpecID) throws(TrackerError) -> (status: StatusFile, wasHeld: Bool) {
+        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, _) throws(TrackerError) in
+            status!.resume()
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    public func snapshot(_ spec: SpecID) throws(TrackerError) -> ProgressSnapshot {
+        ProgressSnapshot(try store.load(spec), now: clock())
+    }
+}

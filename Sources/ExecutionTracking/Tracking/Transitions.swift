@@ -1,0 +1,142 @@
+// State changes of DESIGN §5, as pure functions of the current state and the time passed in.
+
+/// Optional details an `update` may record with a status change.
+public struct TaskUpdateDetails: Equatable, Sendable {
+    public var output: String?
+    public var filesCreated: [String]
+    public var filesModified: [String]
+    /// Overrides the measured duration (for work timed elsewhere).
+    public var durationMs: Int64?
+    public var agent: String?
+
+    public init(output: String? = nil, filesCreated: [String] = [], filesModified: [String] = [],
+                durationMs: Int64? = nil, agent: String? = nil) {
+        self.output = output
+        self.filesCreated = filesCreated
+        self.filesModified = filesModified
+        self.durationMs = durationMs
+        self.agent = agent
+    }
+}
+
+/// A task's place in the file: layer position in `layers`, task position in that layer.
+public struct TaskLocation: Equatable, Sendable {
+    public var layer: Int
+    public var task: Int
+
+    public init(layer: Int, task: Int) {
+        self.layer = layer
+        self.task = task
+    }
+}
+
+extension StatusFile {
+    public func task(at location: TaskLocation) -> ExecutionTask {
+        layers[location.layer].tasks[location.task]
+    }
+
+    /// Sets a task's status and its timing: starts stamp `started_at` and count an attempt; ends
+    /// stamp `completed_at` and measure the duration; `pending` clears timing and error (a retry).
+    public mutating func setTaskStatus(_ status: TaskStatus, at location: TaskLocation,
+                                       details: TaskUpdateDetails = TaskUpdateDetails(), now: Timestamp) {
+        var task = layers[location.layer].tasks[location.task]
+        task.status = status
+        switch status {
+        case .inProgress:
+            task.startedAt = now
+            task.completedAt = nil
+            task.durationMs = nil
+            task.attempts += 1
+        case .complete, .failed, .skipped:
+            task.completedAt = now
+            task.durationMs = details.durationMs ?? task.startedAt.map { max(0, now.milliseconds(since: $0)) }
+            if status != .failed { task.error = nil }
+        case .pending:
+            task.startedAt = nil
+            task.completedAt = nil
+            task.durationMs = nil
+            task.error = nil
+        }
+        if let output = details.output { task.output = output }
+        if let agent = details.agent { task.agent = agent }
+        for file in details.filesCreated where !task.filesCreated.contains(file) { task.filesCreated.append(file) }
+        for file in details.filesModified where !task.filesModified.contains(file) { task.filesModified.append(file) }
+        layers[location.layer].tasks[location.task] = task
+        if status != .failed { resolveErrors(of: location, now: now) }
+    }
+
+    /// Errors logged against a task stop counting as open once the task is retried or finished.
+    private mutating func resolveErrors(of location: TaskLocation, now: Timestamp) {
+        let key = layers[location.layer].key
+        for i in errors.indices where errors[i].resolvedAt == nil
+            && errors[i].layer == key && errors[i].taskIndex == location.task {
+            errors[i].resolvedAt = now
+        }
+    }
+
+    /// Marks a layer complete. Refuses while tasks are unfinished unless `force`, which skips them.
+    public mutating func completeLayer(at layerIndex: Int, force: Bool, now: Timestamp) throws(TrackerError) {
+        let layer = layers[layerIndex]
+        let unfinished = layer.tasks.filter { !$0.status.isDone }
+        if !unfinished.isEmpty {
+            guard force else {
+                let names = unfinished.map { "\($0.index) \($0.status.rawValue)" }
+                throw TrackerError(.precondition, "\(layer.key) has \(unfinished.count) unfinished task"
+                    + "\(unfinished.count == 1 ? "" : "s") (\(names.joined(separator: ", "))); "
+                    + "finish them or pass --force to mark them skipped")
+            }
+            for task in unfinished {
+                setTaskStatus(.skipped, at: TaskLocation(layer: layerIndex, task: task.index), now: now)
+            }
+        }
+        let lastCompletion = layers[layerIndex].tasks.compactMap(\.completedAt).max()
+        layers[layerIndex].completedAt = layers[layerIndex].completedAt ?? lastCompletion ?? now
+        layers[layerIndex].recomputeDerivedFields()
+    }
+
+    /// Logs an error against a task and marks it failed; a critical error also pauses execution.
+    public mutating func logError(_ message: String, at location: TaskLocation, severity: Severity,
+                                  category: ErrorCategory? = nil, recoveryAction: String? = nil,
+                                  now: Timestamp) {
+        setTaskStatus(.failed, at: location, now: now)
+        layers[location.layer].tasks[location.task].error = message
+        let task = task(at: location)
+        let resolvedCategory = category ?? .classify(message)
+        errors.append(ErrorEntry(
+            layer: layers[location.layer].key, taskIndex: location.task, taskId: task.id,
+            taskDescription: task.description, message: message, timestamp: now, severity: severity,
+            category: resolvedCategory, recoveryAction: recoveryAction ?? resolvedCategory.suggestedRecovery))
+        if severity == .critical {
+            pause(reason: "critical error in \(layers[location.layer].key) task \(location.task): \(message)", now: now)
+        }
+    }
+
+    public mutating func logWarning(_ message: String, layer: String? = nil, taskIndex: Int? = nil,
+                                    severity: Severity = .low, now: Timestamp) {
+        warnings.append(WarningEntry(message: message, timestamp: now, severity: severity, layer: layer,
+                                     taskIndex: taskIndex))
+    }
+
+    /// Pauses until `resume`. Pausing again keeps the first pause time and takes the new reason.
+    public mutating func pause(reason: String?, now: Timestamp) {
+        pausedAt = pausedAt ?? now
+        if let reason { pauseReason = reason }
+    }
+
+    /// Blocks until `resume`/`unblock`, with the reason shown in reports.
+    public mutating func block(reason: String, now: Timestamp) {
+        blockedAt = blockedAt ?? now
+        blockReason = reason
+    }
+
+    /// Clears pause and block. Returns false when there was nothing to clear.
+    @discardableResult
+    public mutating func resume() -> Bool {
+        let wasHeld = pausedAt != nil || blockedAt != nil
+        pausedAt = nil
+        pauseReason = nil
+        blockedAt = nil
+        blockReason = nil
+        return wasHeld
+    }
+}

@@ -1,0 +1,145 @@
+import ExecutionTracking
+
+/// One option a command accepts.
+struct OptionSpec {
+    let name: String
+    /// Shown in help after the name (`--output TEXT`); nil for flags.
+    let valueName: String?
+    let help: String
+
+    static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
+    static func value(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help)
+    }
+}
+
+struct PositionalSpec {
+    let name: String
+    let required: Bool
+    let help: String
+}
+
+/// What a command takes, and its help text.
+struct CommandSpec {
+    let name: String
+    var aliases: [String] = []
+    let summary: String
+    var positionals: [PositionalSpec] = []
+    var options: [OptionSpec] = []
+    var discussion: String = ""
+
+    static let rootOption = OptionSpec.value("--root", "DIR", "project root (default: nearest directory with .claude/ or .git/; or $EXECTRACK_ROOT)")
+
+    var allOptions: [OptionSpec] { options + [Self.rootOption, .flag("--help", "show this help")] }
+
+    var usage: String {
+        var parts = ["exectrack", name]
+        for p in positionals { parts.append(p.required ? "<\(p.name)>" : "[\(p.name)]") }
+        if !options.isEmpty { parts.append("[options]") }
+        return parts.joined(separator: " ")
+    }
+
+    var help: String {
+        var out = "\(summary)\n\nUsage: \(usage)\n"
+        if !aliases.isEmpty { out += "Alias: \(aliases.joined(separator: ", "))\n" }
+        if !positionals.isEmpty {
+            out += "\nArguments:\n"
+            for p in positionals { out += "  " + pad(p.name, 22) + p.help + "\n" }
+        }
+        out += "\nOptions:\n"
+        for o in allOptions {
+            out += "  " + pad(o.name + (o.valueName.map { " \($0)" } ?? ""), 22) + o.help + "\n"
+        }
+        if !discussion.isEmpty { out += "\n" + discussion + "\n" }
+        return out
+    }
+}
+
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + "  " : text + String(repeating: " ", count: width - text.count)
+}
+
+/// A command line split into positionals and options, checked against the command's spec.
+struct ParsedArguments {
+    var positionals: [String] = []
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+
+    func value(_ name: String) -> String? { values[name] }
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func positional(_ i: Int) -> String? { i < positionals.count ? positionals[i] : nil }
+
+    init(_ arguments: [String], for spec: CommandSpec) throws(TrackerError) {
+        let options = spec.allOptions
+        var i = 0
+        var optionsEnded = false
+        while i < arguments.count {
+            let arg = arguments[i]
+            i += 1
+            // A lone "-" and negative numbers are values, not options.
+            let isOption = !optionsEnded && arg.hasPrefix("-") && arg.count > 1
+                && !(arg.dropFirst().first?.isNumber ?? false)
+            guard isOption else {
+                positionals.append(arg)
+                continue
+            }
+            if arg == "--" {
+                optionsEnded = true
+                continue
+            }
+            var name = arg
+            var inline: String?
+            if let eq = arg.firstIndex(of: "=") {
+                name = String(arg[..<eq])
+                inline = String(arg[arg.index(after: eq)...])
+            }
+            if name == "-h" { name = "--help" }
+            guard let option = options.first(where: { $0.name == name }) else {
+                throw TrackerError(.usage, "unknown option '\(name)' for \(spec.name); see: exectrack \(spec.name) --help")
+            }
+            if option.valueName != nil {
+                if let inline {
+                    values[name] = inline
+                } else {
+                    guard i < arguments.count else {
+                        throw TrackerError(.usage, "\(name) needs a value (\(option.valueName!)); see: exectrack \(spec.name) --help")
+                    }
+                    values[name] = arguments[i]
+                    i += 1
+                }
+            } else {
+                guard inline == nil else { throw TrackerError(.usage, "\(name) takes no value") }
+                flags.insert(name)
+            }
+        }
+        if flags.contains("--help") { return }
+        let required = spec.positionals.filter(\.required)
+        if positionals.count < required.count {
+            let missing = required[positionals.count].name
+            throw TrackerError(.usage, "missing <\(missing)>; usage: \(spec.usage)")
+        }
+        if positionals.count > spec.positionals.count {
+            throw TrackerError(.usage, "unexpected argument '\(positionals[spec.positionals.count].prefix(60))'; usage: \(spec.usage)")
+        }
+    }
+
+    /// A non-negative integer option, or nil when absent.
+    func nonNegativeInteger(_ name: String) throws(TrackerError) -> Int64? {
+        guard let text = values[name] else { return nil }
+        guard let n = Int64(text), n >= 0 else {
+            throw TrackerError(.usage, "\(name) must be a whole number 0 or more, got '\(text.prefix(40))'")
+        }
+        return n
+    }
+
+    /// A comma-separated list option (`--files-created a.swift,b.swift`).
+    func list(_ name: String) -> [String] {
+        values[name].map { $0.split(separator: ",").map { String($0).trimmedSpaces }.filter { !$0.isEmpty } } ?? []
+    }
+}
+
+extension String {
+    var trimmedSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

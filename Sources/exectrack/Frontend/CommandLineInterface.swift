@@ -1,0 +1,104 @@
+import ExecutionTracking
+
+/// A verb of the command line: its spec (arguments and help) and what it runs.
+protocol Subcommand {
+    static var spec: CommandSpec { get }
+    /// Returns the exit code; failures are thrown as `TrackerError`.
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32
+}
+
+/// What every command needs: the tracker over the project's store.
+struct Context {
+    let tracker: Tracker
+    var store: StatusStore { tracker.store }
+
+    init(_ arguments: ParsedArguments) throws(TrackerError) {
+        let root = arguments.value("--root") ?? Console.environment("EXECTRACK_ROOT")
+            ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
+        var timeout = 10.0
+        if let text = Console.environment("EXECTRACK_LOCK_TIMEOUT"), !text.isEmpty {
+            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+                throw TrackerError(.usage, "EXECTRACK_LOCK_TIMEOUT must be a number of seconds, got '\(text.prefix(40))'")
+            }
+            timeout = seconds
+        }
+        tracker = Tracker(store: StatusStore(root: root, lockTimeoutSeconds: timeout))
+    }
+
+    func spec(_ arguments: ParsedArguments) throws(TrackerError) -> SpecID {
+        try SpecID(arguments.positional(0) ?? "")
+    }
+}
+
+enum CommandLineInterface {
+    static let version = "0.1.0"
+
+    static var subcommands: [any Subcommand.Type] { [
+        InitCommand.self, ParseCommand.self, UpdateCommand.self, CompleteLayerCommand.self,
+        ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
+        ReportCommand.self, DemoCommand.self,
+    ] }
+
+    static func find(_ name: String) -> (any Subcommand.Type)? {
+        subcommands.first { $0.spec.name == name || $0.spec.aliases.contains(name) }
+    }
+
+    static var overview: String {
+        var out = """
+        exectrack \(version) — execution tracking for layered, agent-driven work
+
+        Usage: exectrack <command> [arguments] [options]
+
+        Commands:
+
+        """
+        for command in subcommands {
+            out += "  " + pad(command.spec.name, 16) + command.spec.summary + "\n"
+        }
+        out += """
+
+        Run 'exectrack <command> --help' for a command's arguments and options.
+        State lives in .claude/execution/<SPEC>.json under the project root.
+        Exit codes: 0 ok, 1 usage, 2 not found, 3 invalid status, 4 corrupt file, 5 write error,
+        6 precondition failed, 7 lock timeout.
+
+        """
+        return out
+    }
+
+    static func run(_ argv: [String]) -> Int32 {
+        guard let first = argv.first else {
+            Console.error("missing command; run: exectrack --help")
+            return TrackerError.Kind.usage.rawValue
+        }
+        switch first {
+        case "--help", "-h", "help":
+            if argv.count > 1, let command = find(argv[1]) {
+                Console.out(command.spec.help)
+            } else {
+                Console.out(overview)
+            }
+            return 0
+        case "--version", "-V", "version":
+            Console.line("exectrack \(version)")
+            return 0
+        default:
+            break
+        }
+        guard let command = find(first) else {
+            Console.error("unknown command '\(first.prefix(60))'; run: exectrack --help")
+            return TrackerError.Kind.usage.rawValue
+        }
+        do {
+            let arguments = try ParsedArguments(Array(argv.dropFirst()), for: command.spec)
+            if arguments.flag("--help") {
+                Console.out(command.spec.help)
+                return 0
+            }
+            return try command.run(arguments, try Context(arguments))
+        } catch {
+            Console.error(error.message)
+            return error.exitCode
+        }
+    }
+}

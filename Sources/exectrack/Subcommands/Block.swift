@@ -1,0 +1,19 @@
+import ExecutionTracking
+
+enum BlockCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "block",
+        summary: "Mark execution blocked on something outside it, until resume",
+        positionals: [
+            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
+            PositionalSpec(name: "REASON", required: true, help: "what it waits for"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let status = try context.tracker.block(spec, reason: arguments.positionals[1])
+        Console.line("Blocked \(spec): \(status.blockReason ?? "")")
+        Console.line(ProgressReport.summaryLine(status))
+        return 0
+    }
+}

@@ -1,0 +1,25 @@
+import ExecutionTracking
+
+enum CompleteLayerCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "complete-layer",
+        summary: "Mark a layer complete (refuses while tasks are unfinished)",
+        positionals: [
+            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
+            PositionalSpec(name: "LAYER", required: true, help: "L1, 1 or the layer's name"),
+        ],
+        options: [.flag("--force", "mark unfinished tasks skipped first")],
+        discussion: "Exit 6, naming the unfinished tasks, unless every task is complete or skipped.")
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let (status, index) = try context.tracker.completeLayer(spec, layer: arguments.positionals[1],
+                                                                force: arguments.flag("--force"))
+        let layer = status.layers[index]
+        var line = "Layer \(layer.key) (\(layer.name)) complete: \(layer.doneTasks)/\(layer.totalTasks) tasks"
+        if let ms = layer.durationMs { line += " in \(DurationFormatting.compact(milliseconds: ms))" }
+        Console.line(line)
+        Console.line(ProgressReport.summaryLine(status))
+        return 0
+    }
+}

@@ -1,0 +1,21 @@
+import ExecutionTracking
+
+enum DemoCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "demo",
+        summary: "Run a full simulated execution of a 13-task spec in a temporary directory",
+        options: [.value("--pace", "MS", "base milliseconds a task takes (default 150; 0 for instant)")],
+        discussion: "Prints each command as it runs and the report after every layer. The scratch\nproject is left in place so you can inspect its .claude/execution/F001.json.")
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let pace = try arguments.nonNegativeInteger("--pace") ?? 150
+        guard pace <= 60_000 else { throw TrackerError(.usage, "--pace must be at most 60000 ms") }
+        let root = try StatusStore.makeTemporaryDirectory(prefix: "exectrack-demo-")
+        Console.line("Demo project: \(root)\n")
+        let tracker = Tracker(store: StatusStore(root: root, lockTimeoutSeconds: context.store.lockTimeoutSeconds))
+        try DemoRun(tracker: tracker, paceMs: Int(pace), sleep: { SystemClock.sleep(milliseconds: $0) },
+                    emit: { Console.line($0) }).run()
+        Console.line("The status file is \(root)/.claude/execution/F001.json (try: jq .completion_percentage on it).")
+        return 0
+    }
+}

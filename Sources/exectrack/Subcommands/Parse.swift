@@ -1,0 +1,44 @@
+import ExecutionTracking
+
+enum ParseCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "parse",
+        aliases: ["parse-layered-tasks"],
+        summary: "Re-read the tasks file into the status file, keeping progress",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        options: [
+            .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md"),
+            .flag("--check", "only diagnose: print the tasks found and the lines not understood"),
+            .flag("--json", "with --check: print the result as JSON"),
+        ],
+        discussion: """
+        Tasks keep their status and timing when matched by id, else by layer and description.
+        New tasks come in pending; removed tasks are dropped and listed in the file's warnings.
+        Exit 6 when the tasks file holds no tasks.
+        """)
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let tasksFile = arguments.value("--tasks-file")
+        if arguments.flag("--check") {
+            let (path, tasks) = try context.tracker.readTasks(for: spec, tasksFile: tasksFile)
+            Console.out(arguments.flag("--json")
+                ? JSONWriter.encode(TasksCheck.json(tasks, path: context.store.display(path)))
+                : TasksCheck.text(tasks, path: context.store.display(path)))
+            return tasks.taskCount > 0 ? 0 : TrackerError.Kind.precondition.rawValue
+        }
+        let (status, summary) = try context.tracker.reparse(spec, tasksFile: tasksFile)
+        if let summary {
+            Console.line("Re-parsed \(spec): kept \(summary.kept), added \(summary.added.count), "
+                + "removed \(summary.removed.count), moved \(summary.moved.count)")
+            for line in summary.added { Console.line("  + \(line)") }
+            for line in summary.removed { Console.line("  - \(line)") }
+            for line in summary.moved { Console.line("  ~ \(line)") }
+        } else {
+            Console.line("Initialized \(context.store.display(context.store.statusPath(spec))): "
+                + "\(status.totalTasks) tasks in \(status.layers.count) layers")
+        }
+        Console.line(ProgressReport.summaryLine(status))
+        return 0
+    }
+}

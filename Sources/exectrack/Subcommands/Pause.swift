@@ -1,0 +1,19 @@
+import ExecutionTracking
+
+enum PauseCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "pause",
+        summary: "Pause execution until resume (the reason shows in reports)",
+        positionals: [
+            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
+            PositionalSpec(name: "REASON", required: false, help: "why execution is paused"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let status = try context.tracker.pause(spec, reason: arguments.positional(1))
+        Console.line("Paused \(spec)" + (status.pauseReason.map { ": \($0)" } ?? ""))
+        Console.line(ProgressReport.summaryLine(status))
+        return 0
+    }
+}

@@ -1,0 +1,27 @@
+import ExecutionTracking
+
+enum ReportCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "report",
+        summary: "Print the progress report (text, markdown or JSON)",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        options: [
+            .value("--format", "F", "text (default) | markdown | json"),
+            .flag("--json", "same as --format json"),
+        ],
+        discussion: "Reads without a lock and never writes. Markdown suits $GITHUB_STEP_SUMMARY.")
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        var format = ReportFormat.text
+        if let text = arguments.value("--format") {
+            guard let f = ReportFormat(rawValue: text.lowercased()) else {
+                throw TrackerError(.usage, "invalid --format '\(text.prefix(40))'; valid: \(ReportFormat.validValuesList)")
+            }
+            format = f
+        }
+        if arguments.flag("--json") { format = .json }
+        Console.out(ProgressReport.render(try context.tracker.snapshot(spec), as: format))
+        return 0
+    }
+}

@@ -1,0 +1,17 @@
+import ExecutionTracking
+
+enum ResumeCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "resume",
+        aliases: ["unblock"],
+        summary: "Clear a pause or block and continue",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")])
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let (status, wasHeld) = try context.tracker.resume(spec)
+        Console.line(wasHeld ? "Resumed \(spec)" : "\(spec) was not paused or blocked")
+        Console.line(ProgressReport.summaryLine(status))
+        return 0
+    }
+}

@@ -1,0 +1,50 @@
+import ExecutionTracking
+
+enum UpdateCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "update",
+        summary: "Set a task's status (pending, in_progress, complete, failed, skipped)",
+        positionals: [
+            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
+            PositionalSpec(name: "LAYER", required: true, help: "L1, 1 or the layer's name"),
+            PositionalSpec(name: "TASK", required: true, help: "0-based task index or task id (T012)"),
+            PositionalSpec(name: "STATUS", required: true, help: "pending | in_progress | complete | failed | skipped"),
+        ],
+        options: [
+            .value("--output", "TEXT", "record the task's output"),
+            .value("--files-created", "A,B", "record files the task created"),
+            .value("--files-modified", "A,B", "record files the task modified"),
+            .value("--duration-ms", "N", "record this duration instead of the measured one"),
+            .value("--agent", "NAME", "record the agent doing the task"),
+            .flag("--json", "print the updated task as JSON"),
+        ],
+        discussion: """
+        in_progress stamps started_at and counts an attempt; complete/failed/skipped stamp
+        completed_at and duration_ms; pending resets timing and error (retry).
+        Aliases: completed, done -> complete; running, started, in-progress -> in_progress; todo -> pending.
+        """)
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let details = TaskUpdateDetails(
+            output: arguments.value("--output"), filesCreated: arguments.list("--files-created"),
+            filesModified: arguments.list("--files-modified"),
+            durationMs: try arguments.nonNegativeInteger("--duration-ms"), agent: arguments.value("--agent"))
+        let (status, location) = try context.tracker.update(
+            spec, layer: arguments.positionals[1], task: arguments.positionals[2],
+            status: arguments.positionals[3], details: details)
+        let task = status.task(at: location)
+        if arguments.flag("--json") {
+            Console.out(JSONWriter.encode(task.json))
+            return 0
+        }
+        var line = "\(status.layers[location.layer].key).\(task.index)"
+            + (task.id.map { " \($0)" } ?? "") + " → \(task.status.rawValue)"
+        if task.status != .inProgress, let ms = task.durationMs {
+            line += " in \(DurationFormatting.compact(milliseconds: ms))"
+        }
+        Console.line(line)
+        Console.line(ProgressReport.summaryLine(status))
+        return 0
+    }
+}
