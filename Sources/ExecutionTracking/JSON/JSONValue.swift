@@ -87,12 +87,3 @@ public struct JSONObject: Equatable, Sendable {
         JSONObject(entries.filter { !known.contains($0.key) })
     }
 }
-
-extension String {
-    var trimmingWhitespace: String {
-        var scalars = Substring(self)
-        while let f = scalars.first, f.isWhitespace { scalars.removeFirst() }
-        while let l = scalars.last, l.isWhitespace { scalars.removeLast() }
-        return String(scalars)
-    }
-}

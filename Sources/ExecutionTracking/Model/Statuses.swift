@@ -102,7 +102,3 @@ public enum ErrorCategory: String, CaseIterable, Sendable {
         }
     }
 }
-
-extension String {
-    var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
-}

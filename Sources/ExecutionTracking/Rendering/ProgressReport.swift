@@ -180,31 +180,3 @@ public enum ProgressReport {
         return .object(o)
     }
 }
-
-extension String {
-    /// Control characters shown as escapes, so user text cannot break a line-based report.
-    var visibleControlCharacters: String {
-        guard unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return self }
-        var out = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// Safe inside a markdown paragraph or list item: one line, markup characters escaped.
-    var markdownInline: String {
-        var out = ""
-        for ch in visibleControlCharacters {
-            if "\\`*_[]<>|#".contains(ch) { out.append("\\") }
-            out.append(ch)
-        }
-        return out
-    }
-}

@@ -1,10 +1,11 @@
 /// `parse --check`: what the parser found per layer, and every line it could not place.
 public enum TasksCheck {
+
     public static func text(_ tasks: LayeredTasks, path: String) -> String {
         var out = "\(path): feature \(tasks.featureName.map { "\"\($0.visibleControlCharacters)\"" } ?? "(none; the spec id is used)"), "
-            + "\(tasks.layers.count) layers, \(tasks.taskCount) tasks\n"
+            + "\(counted(tasks.layers.count, "layer")), \(counted(tasks.taskCount, "task"))\n"
         for layer in tasks.layers {
-            out += "\n\(layer.key) \(layer.name.visibleControlCharacters) (line \(layer.line), \(layer.tasks.count) tasks)\n"
+            out += "\n\(layer.key) \(layer.name.visibleControlCharacters) (line \(layer.line), \(counted(layer.tasks.count, "task")))\n"
             for (i, task) in layer.tasks.enumerated() {
                 var facts: [String] = []
                 if let agent = task.agent { facts.append("agent \(agent)") }

@@ -38,14 +38,3 @@ extension StatusFile {
         throw TrackerError(.precondition, "no task '\(reference.singleLine)' in \(layer.key); give a 0-based index or a task id")
     }
 }
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}
-
-extension String {
-    /// For quoting user input in a one-line message: control characters escaped, long input cut.
-    var singleLine: String {
-        count > 80 ? String(prefix(80)).visibleControlCharacters + "…" : visibleControlCharacters
-    }
-}

@@ -81,8 +81,8 @@ extension StatusFile {
         if !unfinished.isEmpty {
             guard force else {
                 let names = unfinished.map { "\($0.index) \($0.status.rawValue)" }
-                throw TrackerError(.precondition, "\(layer.key) has \(unfinished.count) unfinished task"
-                    + "\(unfinished.count == 1 ? "" : "s") (\(names.joined(separator: ", "))); "
+                throw TrackerError(.precondition, "\(layer.key) has \(counted(unfinished.count, "unfinished task")) "
+                    + "(\(names.joined(separator: ", "))); "
                     + "finish them or pass --force to mark them skipped")
             }
             for task in unfinished {

@@ -1,0 +1,83 @@
+// Small text helpers shared by the parser, the model and the renderers.
+
+/// `1 task`, `3 tasks`.
+func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension String {
+    var trimmingWhitespace: String { String(Substring(self).trimmed) }
+
+    var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
+
+    func trimmingCharacters(_ set: String) -> String { String(Substring(self).trimmingCharacters(set)) }
+
+    /// For quoting user input in a one-line message: control characters escaped, long input cut.
+    var singleLine: String {
+        count > 80 ? String(prefix(80)).visibleControlCharacters + "…" : visibleControlCharacters
+    }
+
+    /// Control characters shown as escapes, so user text cannot break a line-based report.
+    var visibleControlCharacters: String {
+        guard unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Safe inside a markdown paragraph or list item: one line, markup characters escaped.
+    var markdownInline: String {
+        var out = ""
+        for ch in visibleControlCharacters {
+            if "\\`*_[]<>|#".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+}
+
+extension Substring {
+    var trimmed: Substring {
+        var s = self
+        while let f = s.first, f.isWhitespace { s = s.dropFirst() }
+        while let l = s.last, l.isWhitespace { s = s.dropLast() }
+        return s
+    }
+
+    func trimmingCharacters(_ set: String) -> Substring {
+        var s = self
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return s
+    }
+
+    /// The first range of `needle` (lowercase ASCII) compared without regard to ASCII case.
+    func firstRangeIgnoringASCIICase(of needle: String) -> Range<Index>? {
+        let target = Array(needle.utf8)
+        let bytes = Array(utf8)
+        guard bytes.count >= target.count else { return nil }
+        for start in 0...(bytes.count - target.count) {
+            var match = true
+            for k in 0..<target.count {
+                var b = bytes[start + k]
+                if b >= 65 && b <= 90 { b += 32 }
+                if b != target[k] { match = false; break }
+            }
+            if match {
+                let lower = utf8.index(utf8.startIndex, offsetBy: start)
+                return lower..<utf8.index(lower, offsetBy: target.count)
+            }
+        }
+        return nil
+    }
+}
