@@ -20,6 +20,13 @@ public struct TrackerError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var exitCode: Int32 { kind.rawValue }
     public var description: String { message }
+
+    /// The message as it may be printed: one line, control characters escaped, at most
+    /// `limit` characters. Messages quote file content and arguments, which may hold anything.
+    public func printableMessage(limit: Int = 600) -> String {
+        let line = message.visibleControlCharacters
+        return line.count > limit ? String(line.prefix(limit)) + "…" : line
+    }
 }
 
 /// A status file that is valid JSON but not of a shape this tool can read, located by its path
@@ -27,5 +34,5 @@ public struct TrackerError: Error, Equatable, Sendable, CustomStringConvertible 
 public struct StatusFileShapeError: Error, Equatable, Sendable, CustomStringConvertible {
     public let path: String
     public let problem: String
-    public var description: String { "\(path): \(problem)" }
+    public var description: String { "\(path.singleLine): \(problem)" }
 }

@@ -91,6 +91,22 @@ import Testing
         #expect(try Data(contentsOf: project.url(".claude/execution/F001.json.bak")) == progressed)
     }
 
+    @Test func initForceReplacesACorruptFileAndKeepsTheLastGoodBackup() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        try project.run(["init", "F001"])
+        try project.run(["update", "F001", "L0", "0", "in_progress"])
+        let lastGood = try Data(contentsOf: project.url(".claude/execution/F001.json.bak"))
+        try Data("{\"truncated\": ".utf8).write(to: project.statusURL("F001"))
+        var r = try project.run(["init", "F001"])
+        #expect(r.exitCode == 6)
+        r = try project.run(["report", "F001"])
+        #expect(r.exitCode == 4)
+        r = try project.run(["init", "F001", "--force"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(try project.status("F001")["total_tasks"] as? Int == 13)
+        #expect(try Data(contentsOf: project.url(".claude/execution/F001.json.bak")) == lastGood)
+    }
+
     @Test func demoRunsTheWholeLifecycle() throws {
         let project = try Project()
         let r = try project.run(["demo", "--pace", "20"])

@@ -44,7 +44,7 @@ struct FieldReader {
     func timestamp(_ key: String) throws(StatusFileShapeError) -> Timestamp? {
         guard let text = try string(key), !text.isEmpty else { return nil }
         guard let stamp = Timestamp(iso8601: text) else {
-            throw fail(key, "expected an ISO 8601 timestamp, found \"\(text)\"")
+            throw fail(key, "expected an ISO 8601 timestamp, found \"\(text.singleLine)\"")
         }
         return stamp
     }
@@ -252,7 +252,7 @@ extension ExecutionTask {
         let status: TaskStatus
         if let text = try r.string("status") {
             guard let s = TaskStatus(normalizing: text) else {
-                throw r.fail("status", "unknown task status \"\(text)\" (valid: \(TaskStatus.validValuesList))")
+                throw r.fail("status", "unknown task status \"\(text.singleLine)\" (valid: \(TaskStatus.validValuesList))")
             }
             status = s
         } else {
@@ -312,14 +312,14 @@ extension ErrorEntry {
         var severity = Severity.medium
         if let text = try r.string("severity") {
             guard let s = Severity(normalizing: text) else {
-                throw r.fail("severity", "unknown severity \"\(text)\" (valid: \(Severity.validValuesList))")
+                throw r.fail("severity", "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
             }
             severity = s
         }
         var category = ErrorCategory.classify(message)
         if let text = try r.string("category") {
             guard let c = ErrorCategory(normalizing: text) else {
-                throw r.fail("category", "unknown error category \"\(text)\"")
+                throw r.fail("category", "unknown error category \"\(text.singleLine)\"")
             }
             category = c
         }

@@ -170,9 +170,11 @@ public struct StatusStore: Sendable {
     /// Runs `change` on the current status (nil when there is no file yet) under the spec's lock
     /// and commits what it leaves, recomputing derived fields and stamping `last_updated`.
     /// Nothing is written when `change` throws. `mustExist` refuses before creating anything.
+    /// `replaceCorrupt` lets `change` start from nothing when the current file cannot be read; the
+    /// unreadable file then does not displace the last good `.bak`.
     @discardableResult
     public func mutate<Result>(
-        _ spec: SpecID, mustExist: Bool = true, now: () -> Timestamp,
+        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false, now: () -> Timestamp,
         _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
     ) throws(TrackerError) -> (status: StatusFile, result: Result) {
         let path = statusPath(spec)
@@ -184,8 +186,13 @@ public struct StatusStore: Sendable {
         defer { close(lock) }
 
         var current: StatusFile? = nil
+        var keepBackup = true
         if let bytes = try readIfPresent(path) {
-            current = try decode(bytes, spec: spec)
+            do {
+                current = try decode(bytes, spec: spec)
+            } catch where replaceCorrupt && error.kind == .corruptFile {
+                keepBackup = false
+            }
         } else if mustExist {
             throw TrackerError(.notFound, "no status file for \(spec) at \(display(path)); run: exectrack init \(spec)")
         }
@@ -196,7 +203,7 @@ public struct StatusStore: Sendable {
         }
         updated.lastUpdated = stamp
         updated.recomputeDerivedFields()
-        try commit(JSONWriter.encode(updated.json), spec: spec)
+        try commit(JSONWriter.encode(updated.json), spec: spec, keepBackup: keepBackup)
         removeStaleTempFiles(spec, now: stamp)
         return (updated, result)
     }
@@ -242,7 +249,7 @@ public struct StatusStore: Sendable {
 
     /// Writes `text` as the new status file: temp file, fsync, `.bak` link, rename, directory fsync.
     /// On failure the status file and `.bak` are as they were and the temp file is gone.
-    func commit(_ text: String, spec: SpecID) throws(TrackerError) {
+    func commit(_ text: String, spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
         let path = statusPath(spec)
         var mode: mode_t = 0o644
         var st = stat()
@@ -283,7 +290,7 @@ public struct StatusStore: Sendable {
             throw fail("syncing")
         }
         close(fd)
-        if hasCurrent { try keepBackup(of: path, spec: spec) }
+        if hasCurrent && keepBackup { try self.keepBackup(of: path, spec: spec) }
         guard rename(temp, path) == 0 else { throw fail("replacing") }
         let dir = open(executionDirectory, O_RDONLY | O_CLOEXEC)
         if dir >= 0 {

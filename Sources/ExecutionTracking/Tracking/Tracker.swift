@@ -23,7 +23,8 @@ public struct Tracker: Sendable {
         }
     }
 
-    /// Creates the status file from the tasks file. Refuses to overwrite one unless `force`.
+    /// Creates the status file from the tasks file. Refuses to overwrite one unless `force`, which
+    /// also replaces a corrupt file.
     public func initialize(_ spec: SpecID, tasksFile: String?, force: Bool) throws(TrackerError) -> StatusFile {
         if !force, store.exists(spec) {
             throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; "
@@ -31,7 +32,7 @@ public struct Tracker: Sendable {
         }
         let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
         try requireTasks(tasks, path: path)
-        return try store.mutate(spec, mustExist: false, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+        return try store.mutate(spec, mustExist: false, replaceCorrupt: force, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             if status != nil, !force {
                 throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; pass --force")
             }

@@ -85,11 +85,10 @@ enum CommandLineInterface {
         default:
             break
         }
-        guard let command = find(first) else {
-            Console.error("unknown command '\(first.prefix(60))'; run: exectrack --help")
-            return TrackerError.Kind.usage.rawValue
-        }
-        do {
+        do throws(TrackerError) {
+            guard let command = find(first) else {
+                throw TrackerError(.usage, "unknown command '\(first)'; run: exectrack --help")
+            }
             let arguments = try ParsedArguments(Array(argv.dropFirst()), for: command.spec)
             if arguments.flag("--help") {
                 Console.out(command.spec.help)
@@ -97,7 +96,7 @@ enum CommandLineInterface {
             }
             return try command.run(arguments, try Context(arguments))
         } catch {
-            Console.error(error.message)
+            Console.error(error.printableMessage())
             return error.exitCode
         }
     }

@@ -25,7 +25,11 @@ enum ParseCommand: Subcommand {
             Console.out(arguments.flag("--json")
                 ? JSONWriter.encode(TasksCheck.json(tasks, path: context.store.display(path)))
                 : TasksCheck.text(tasks, path: context.store.display(path)))
-            return tasks.taskCount > 0 ? 0 : TrackerError.Kind.precondition.rawValue
+            guard tasks.taskCount > 0 else {
+                Console.error("no tasks found in \(context.store.display(path))")
+                return TrackerError.Kind.precondition.rawValue
+            }
+            return 0
         }
         let (status, summary) = try context.tracker.reparse(spec, tasksFile: tasksFile)
         if let summary {
