@@ -319,11 +319,8 @@ struct OverallStatusTests {
         }
         """)
         var s = try StatusFile(json: doc)
-        // Read back as stored...
-        #expect(s.status == .complete)
-        #expect(s.layers[1].status == .complete)
         s.recomputeDerivedFields()
-        // ...and recomputed from the tasks.
+        // Recomputed from the tasks, whatever the stored counters said.
         #expect(s.totalTasks == 3)
         #expect(s.completedTasks == 1)
         #expect(s.failedTasks == 0)

@@ -153,14 +153,24 @@ struct ParserDialectATests {
         #expect(tasks[1].complexity == nil)
     }
 
-    @Test func crlfAndByteOrderMark() {
-        let text = "\u{FEFF}# Feature: Windows\r\n## Layer 0: Setup\r\n- Task one (`/a`, x, easy)\r\n- [x] Task two\r\n"
+    /// Files saved by Windows editors end lines with CRLF; they must parse like LF files.
+    @Test func crlfLineEndings() {
+        let text = "# Feature: Windows\r\n## Layer 0: Setup\r\n- Task one (`/a`, x, easy)\r\n- [x] Task two\r\n"
         let parsed = LayeredTasksParser.parse(text)
         #expect(parsed.featureName == "Windows")
+        #expect(parsed.layers.map(\.key) == ["L0"])
         #expect(parsed.layers.first?.name == "Setup")
         #expect(parsed.layers.first?.tasks.map(\.description) == ["Task one", "Task two"])
         #expect(parsed.layers.first?.tasks.map(\.complexity) == ["easy", nil])
         #expect(parsed.layers.first?.tasks.map(\.done) == [false, true])
+        #expect(parsed.layers.first?.tasks.map(\.line) == [3, 4])
+    }
+
+    @Test func byteOrderMarkIsIgnored() {
+        let text = "\u{FEFF}# Feature: Marked\n## Layer 0: Setup\n- Task one (`/a`, x, easy)\n"
+        let parsed = LayeredTasksParser.parse(text)
+        #expect(parsed.featureName == "Marked")
+        #expect(parsed.layers.first?.tasks.map(\.description) == ["Task one"])
     }
 
     @Test func diagnosticsForLinesThatCouldNotBePlaced() {
@@ -186,6 +196,44 @@ struct ParserDialectATests {
         #expect(parsed.layers.isEmpty)
         #expect(parsed.featureName == "Nothing")
         #expect(LayeredTasksParser.parse("").taskCount == 0)
+    }
+
+    /// The command is the backtick-quoted part; a comma inside it does not split the metadata.
+    @Test func commaInsideTheBacktickedCommand() {
+        let parsed = LayeredTasksParser.parse("""
+        ## Layer 0: Setup
+        - Seed reference data (`/db:seed users,roles`, db-agent, easy)
+        """)
+        let task = parsed.layers[0].tasks[0]
+        #expect(task.description == "Seed reference data")
+        #expect(task.command == "/db:seed users,roles")
+        #expect(task.agent == "db-agent")
+        #expect(task.complexity == "easy")
+    }
+
+    @Test func sameLayerNumberTwiceIsOneLayer() {
+        let parsed = LayeredTasksParser.parse("""
+        ## Layer 0: Setup
+        - a
+        ## Layer 1: Core
+        - b
+        ## Layer 0: Setup (continued)
+        - c
+        """)
+        #expect(parsed.layers.map(\.key) == ["L0", "L1"])
+        #expect(parsed.layers[0].tasks.map(\.description) == ["a", "c"])
+    }
+
+    @Test func aNonLayerSectionEndsTheLayer() {
+        let parsed = LayeredTasksParser.parse("""
+        # Feature: Sections
+        ## Layer 0: Setup
+        - real task (`/a`, x, easy)
+        ## Notes
+        - remember to update the changelog
+        """)
+        #expect(parsed.layers.map { $0.tasks.map(\.description) } == [["real task"]])
+        #expect(parsed.diagnostics.map(\.line) == [5])
     }
 
     @Test func userTextIsKeptExactly() {

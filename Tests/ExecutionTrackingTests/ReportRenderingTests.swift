@@ -322,7 +322,7 @@ struct ReportRenderingTests {
 
         **Errors:** 4
 
-        - ❌ `L1.0` **high** (timeout): Database connection timeout
+        - ❌ `L1.0` **high** (timeout): Database connection timeout — resolved
         - ❌ `L1.3` **medium** (permission): permission denied
         - ❌ `L1.4` **high** (auth): 401 Unauthorized
 

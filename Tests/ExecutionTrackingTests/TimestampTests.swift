@@ -72,6 +72,13 @@ struct TimestampTests {
         }
     }
 
+    /// UTC offsets run from -23:59 to +23:59 (in practice -12:00 to +14:00); minutes below 60.
+    @Test func impossibleOffsetsAreRejected() {
+        #expect(Timestamp(iso8601: "2026-01-01T10:00:00+99:99") == nil)
+        #expect(Timestamp(iso8601: "2026-01-01T10:00:00+01:75") == nil)
+        #expect(Timestamp(iso8601: "2026-01-01T10:00:00+23:59") != nil)
+    }
+
     @Test func arithmeticAndOrdering() {
         let a = ts("2026-11-21T10:00:00.000Z")
         let b = ts("2026-11-21T10:02:00.250Z")

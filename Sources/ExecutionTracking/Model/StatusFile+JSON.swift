@@ -104,7 +104,7 @@ extension StatusFile {
         "layers", "errors", "warnings",
     ]
 
-    /// Reads a status document. Derived fields are read back as stored; callers recompute them.
+    /// Reads a status document. Derived fields are not read: `recomputeDerivedFields` sets them.
     public init(json: JSONValue, defaultFeature: String = "") throws(StatusFileShapeError) {
         let r = try FieldReader(json, path: "")
         let feature = try r.string("feature") ?? defaultFeature
@@ -123,8 +123,6 @@ extension StatusFile {
             if stored == ExecutionStatus.paused.rawValue { pausedAt = lastUpdated ?? startedAt ?? createdAt }
             if stored == ExecutionStatus.blocked.rawValue { blockedAt = lastUpdated ?? startedAt ?? createdAt }
         }
-        if let stored = try r.string("status"), let s = ExecutionStatus(rawValue: stored) { status = s }
-        nextAction = try r.string("next_action") ?? ""
 
         switch r.present("layers") {
         case nil:
@@ -220,7 +218,6 @@ extension ExecutionLayer {
         self.init(key: key, name: try r.string("name") ?? key, tasks: tasks, extra: r.object.removingKeys(Self.knownKeys))
         startedAt = try r.timestamp("started_at")
         completedAt = try r.timestamp("completed_at")
-        if let stored = try r.string("status"), let s = LayerStatus(rawValue: stored) { status = s }
     }
 
     public var json: JSONValue {
@@ -357,9 +354,15 @@ extension WarningEntry {
             return
         }
         let r = try FieldReader(json, path: path)
+        var severity = Severity.low
+        if let text = try r.string("severity") {
+            guard let s = Severity(normalizing: text) else {
+                throw r.fail("severity", "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
+            }
+            severity = s
+        }
         self.init(message: try r.string("message") ?? "",
-                  timestamp: try r.timestamp("timestamp"),
-                  severity: try r.string("severity").flatMap(Severity.init(normalizing:)) ?? .low,
+                  timestamp: try r.timestamp("timestamp"), severity: severity,
                   layer: try r.string("layer"), taskIndex: try r.int("task_index"),
                   extra: r.object.removingKeys(Self.knownKeys))
     }

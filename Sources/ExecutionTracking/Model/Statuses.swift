@@ -64,9 +64,12 @@ public enum ErrorCategory: String, CaseIterable, Sendable {
         self.init(rawValue: input.trimmingWhitespace.lowercased().replacingHyphens)
     }
 
-    // Checked in order: "connection timeout" is a timeout first.
+    // Checked in order: "connection timeout" is a timeout first, "module not found" a missing
+    // dependency rather than a missing file. Keywords made of digits match whole numbers only.
     private static let keywords: [(ErrorCategory, [String])] = [
         (.timeout, ["timeout", "timed out", "time out", "deadline exceeded", "etimedout"]),
+        (.dependency, ["module not found", "cannot find module", "no module named", "can't resolve",
+                       "could not resolve", "unresolved import", "missing dependency"]),
         (.auth, ["unauthorized", "unauthorised", "authentication", "auth ", "401", "403", "forbidden",
                  "credential", "token expired", "invalid token", "login"]),
         (.permission, ["permission", "access denied", "eacces", "eperm", "read-only", "not permitted"]),
@@ -82,10 +85,16 @@ public enum ErrorCategory: String, CaseIterable, Sendable {
     /// Classifies a message by keywords; `other` when nothing matches.
     public static func classify(_ message: String) -> ErrorCategory {
         let text = message.lowercased()
-        for (category, words) in keywords where words.contains(where: { text.contains($0) }) {
+        for (category, words) in keywords where words.contains(where: { contains(text, keyword: $0) }) {
             return category
         }
         return .other
+    }
+
+    private static func contains(_ text: String, keyword: String) -> Bool {
+        guard keyword.allSatisfy(\.isASCIIDigit) else { return text.contains(keyword) }
+        let digits = text.split(whereSeparator: { !$0.isASCIIDigit })
+        return digits.contains { $0 == keyword }
     }
 
     /// The first thing to try, stored with the error when the caller gives no recovery action.

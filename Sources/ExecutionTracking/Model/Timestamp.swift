@@ -77,9 +77,9 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         } else if i < b.count, b[i] == 43 || b[i] == 45 {
             let sign: Int64 = b[i] == 45 ? -1 : 1
             i += 1
-            guard let oh = number(2) else { return nil }
+            guard let oh = number(2), oh < 24 else { return nil }
             _ = expect(58)
-            guard let om = number(2) else { return nil }
+            guard let om = number(2), om < 60 else { return nil }
             offsetMinutes = sign * (oh * 60 + om)
         } else {
             return nil

@@ -18,11 +18,11 @@ public enum LayeredTasksParser {
         var inFence: Substring?
         var inComment = false
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so CRLF files need it named as a separator.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
-            if line.hasSuffix("\r") { line = line.dropLast() }
             let trimmed = line.trimmed
 
             if let fence = inFence {
@@ -347,13 +347,16 @@ private struct ParserState {
             text = text.drop(while: { $0 == "[" || $0 == "*" }).dropFirst(id.count)
             text = text.drop(while: { $0 == "]" || $0 == "*" || $0 == ":" || $0 == " " })
         }
-        // Trailing metadata of dialect A: (`/command`, agent, complexity).
-        if text.hasSuffix(")"), let open = text.lastIndex(of: "("), text[open...].contains("`") {
-            let parts = text[text.index(after: open)..<text.index(before: text.endIndex)]
-                .split(separator: ",").map { $0.trimmed }
-            if let first = parts.first { task.command = String(first.trimmingCharacters("`")) }
-            if parts.count > 1, !parts[1].isEmpty { task.agent = String(parts[1].drop(while: { $0 == "@" })) }
-            if parts.count > 2, !parts[2].isEmpty { task.complexity = String(parts[2]) }
+        // Trailing metadata of dialect A: (`/command`, agent, complexity). The command is taken
+        // whole first: it may itself hold commas or parentheses.
+        if text.hasSuffix(")"), let tick = text.firstIndex(of: "`"),
+           let open = text[..<tick].lastIndex(of: "("), text[text.index(after: open)..<tick].trimmed.isEmpty,
+           let closeTick = text[text.index(after: tick)...].firstIndex(of: "`") {
+            task.command = String(text[text.index(after: tick)..<closeTick])
+            let rest = text[text.index(after: closeTick)..<text.index(before: text.endIndex)]
+                .split(separator: ",").map { $0.trimmed }.filter { !$0.isEmpty }
+            if rest.count > 0 { task.agent = String(rest[0].drop(while: { $0 == "@" })) }
+            if rest.count > 1 { task.complexity = String(rest[1]) }
             text = text[..<open].trimmed
         }
         // Bracket tags anywhere: [P] parallel, [Simple]-style complexity.

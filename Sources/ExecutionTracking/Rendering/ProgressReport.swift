@@ -40,7 +40,7 @@ public enum ProgressReport {
             lines.append("Total Duration: \(DurationFormatting.words(milliseconds: elapsed))")
         }
         if let reason = s.blockReason { lines.append("Blocked: \(reason.visibleControlCharacters)") }
-        if let pausedAt = s.pausedAt {
+        if let pausedAt = s.pausedAt, s.status != .complete {
             lines.append("Paused: \(s.pauseReason?.visibleControlCharacters ?? "no reason given")"
                 + " (since \(DurationFormatting.ago(pausedAt, now: s.now)))")
         }
@@ -104,7 +104,7 @@ public enum ProgressReport {
             }
         }
         if let reason = s.blockReason { out += "**Blocked:** \(reason.markdownInline)  \n" }
-        if s.pausedAt != nil { out += "**Paused:** \((s.pauseReason ?? "no reason given").markdownInline)  \n" }
+        if s.pausedAt != nil, s.status != .complete { out += "**Paused:** \((s.pauseReason ?? "no reason given").markdownInline)  \n" }
         out += "\n| Layer | Name | Status | Tasks | Failed | Duration |\n|---|---|---|---|---:|---|\n"
         for layer in s.layers {
             let duration = layer.durationMs.map { DurationFormatting.compact(milliseconds: $0) } ?? "–"
@@ -124,7 +124,8 @@ public enum ProgressReport {
             out += "\n"
             for error in s.recentErrors {
                 let place = error.taskIndex.map { taskName(layer: error.layer, index: $0, id: error.taskId) } ?? error.layer
-                out += "- ❌ `\(place)` **\(error.severity.rawValue)** (\(error.category.rawValue)): \(error.message.markdownInline)\n"
+                out += "- ❌ `\(place)` **\(error.severity.rawValue)** (\(error.category.rawValue)): \(error.message.markdownInline)"
+                    + (error.resolvedAt == nil ? "" : " — resolved") + "\n"
             }
         }
         out += "\n**Next Action:** \(s.nextAction.markdownInline)\n"

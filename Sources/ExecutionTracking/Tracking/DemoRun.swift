@@ -27,6 +27,7 @@ Layered implementation plan for F001. Each layer starts when the one before it i
 ## Layer 3: Integration
 - Write end-to-end chat tests (`/testing:e2e chat`, test-agent, medium)
 - Wire up deployment configuration (`/deploy:configure chat`, devops-agent, easy)
+
 """
 
     public let tracker: Tracker
