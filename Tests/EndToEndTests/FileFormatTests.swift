@@ -129,4 +129,16 @@ import Testing
             .filter { $0.contains(".tmp.") }
         #expect(leftovers.isEmpty)
     }
+
+    @Test func readOnlyStatusFileIsRefusedWithExitFive() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        try project.run(["init", "F001"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: project.statusURL("F001").path)
+        let before = try project.fingerprint(file)
+        let r = try project.run(["update", "F001", "L0", "0", "in_progress"])
+        #expect(r.exitCode == 5)
+        #expect(r.stderrLines.count == 1)
+        #expect(r.stderr.contains("read-only"))
+        #expect(try project.fingerprint(file) == before)
+    }
 }
