@@ -12,7 +12,8 @@ let package = Package(
     targets: [
         .target(name: "ExecutionTracking"),
         .executableTarget(name: "exectrack", dependencies: ["ExecutionTracking"]),
-        .testTarget(name: "ExecutionTrackingTests", dependencies: ["ExecutionTracking"]),
+        // Fixtures are read from the source tree by path, not bundled.
+        .testTarget(name: "ExecutionTrackingTests", dependencies: ["ExecutionTracking"], exclude: ["Fixtures"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
         .testTarget(name: "EndToEndTests", dependencies: ["exectrack"]),
     ]
