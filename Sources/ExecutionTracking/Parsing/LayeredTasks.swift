@@ -29,6 +29,8 @@ public struct ParsedTask: Equatable, Sendable {
     /// Checked (`[x]`) in the source: seeded as complete.
     public var done = false
     public var line: Int
+    /// Nested lines under the task that are not fields (acceptance criteria, hints).
+    public var notes: [String] = []
 }
 
 /// A line that looks like part of the task list but was not understood, with its 1-based number.

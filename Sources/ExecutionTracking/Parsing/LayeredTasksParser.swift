@@ -65,24 +65,28 @@ private struct ParserState {
             return
         }
         let indent = line.prefix(while: { $0 == " " || $0 == "\t" }).reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
-        if let (marker, content) = bullet(trimmed) {
-            _ = marker
+        if let content = bulletContent(trimmed) {
             readBullet(content, indent: indent, line: number, text: trimmed)
             return
         }
+        // `Complexity: Mid` on its own line, indented under a task, is still that task's field.
+        if let taskIndent = lastTaskIndent, indent > taskIndent, let (key, value) = plainField(trimmed),
+           let field = LayeredTasksParser.fieldKeys[key.lowercased()] {
+            apply(field, value: value)
+            return
+        }
         if layerLevel != nil, let (key, value) = boldField(trimmed) {
-            readLayerField(key: key, value: value, line: number, text: trimmed)
+            readLayerField(key: key, value: value)
             return
         }
         if looksLikeTask(trimmed) {
-            diagnostics.append(ParseDiagnostic(line: number, message: "looks like a task but is not a list item",
-                                               text: String(trimmed)))
+            diagnose(number, "looks like a task but is not a list item", trimmed)
         }
     }
 
     mutating func readHeading(_ trimmed: Substring, number: Int) {
         let level = trimmed.prefix(while: { $0 == "#" }).count
-        let title = trimmed.dropFirst(level).trimmed
+        let title = Self.plainTitle(trimmed.dropFirst(level))
         guard level <= 6, !title.isEmpty else { return }
         if level == 1 {
             if featureName == nil { featureName = Self.featureName(fromTitle: title) }
@@ -112,23 +116,23 @@ private struct ParserState {
         // An indented `Key: value` bullet under a task is one of that task's fields.
         if let taskIndent = lastTaskIndent, indent > taskIndent, let (key, value) = plainField(content),
            let field = LayeredTasksParser.fieldKeys[key.lowercased()] {
-            apply(field, value: value, line: line, text: text)
+            apply(field, value: value)
             return
         }
-        if let taskIndent = lastTaskIndent, indent > taskIndent, Self.checkbox(content) == nil {
-            // Detail under a task (notes, acceptance criteria): not a task of its own.
+        if let taskIndent = lastTaskIndent, indent > taskIndent, Self.checkbox(content) == nil,
+           let l = layers.indices.last, !layers[l].tasks.isEmpty {
+            // Detail under a task (acceptance criteria, hints): kept as a note of that task.
+            layers[l].tasks[layers[l].tasks.count - 1].notes.append(String(content.prefix(Self.maximumQuotedLength)))
             return
         }
         guard let layerIndex = layers.indices.last, layerLevel != nil else {
-            if Self.checkbox(content) != nil || layers.isEmpty == false || looksLikeTask(content) {
-                diagnostics.append(ParseDiagnostic(line: line, message: "task outside any layer heading",
-                                                   text: String(text)))
-            }
+            // Prose bullets outside layers (overviews, notes) are not tasks; task-shaped ones are reported.
+            if looksLikeTask(content) { diagnose(line, "task outside any layer heading", text) }
             return
         }
         var task = Self.task(from: content, line: line)
         guard !task.description.isEmpty else {
-            diagnostics.append(ParseDiagnostic(line: line, message: "list item with no task description", text: String(text)))
+            diagnose(line, "list item with no task description", text)
             return
         }
         if task.agent == nil { task.agent = sectionAgent ?? layers[layerIndex].agents.first }
@@ -136,7 +140,11 @@ private struct ParserState {
         lastTaskIndent = indent
     }
 
-    mutating func apply(_ field: LayeredTasksParser.Field, value: Substring, line: Int, text: Substring) {
+    mutating func diagnose(_ line: Int, _ message: String, _ text: Substring) {
+        diagnostics.append(ParseDiagnostic(line: line, message: message, text: String(text.prefix(Self.maximumQuotedLength))))
+    }
+
+    mutating func apply(_ field: LayeredTasksParser.Field, value: Substring) {
         guard let l = layers.indices.last, var task = layers[l].tasks.last else { return }
         let v = value.trimmed
         switch field {
@@ -150,7 +158,7 @@ private struct ParserState {
         layers[l].tasks[layers[l].tasks.count - 1] = task
     }
 
-    mutating func readLayerField(key: Substring, value: Substring, line: Int, text: Substring) {
+    mutating func readLayerField(key: Substring, value: Substring) {
         guard let l = layers.indices.last else { return }
         switch key.lowercased() {
         case "agents", "agent":
@@ -165,11 +173,20 @@ private struct ParserState {
         }
     }
 
+    /// A checkbox, a task id, a complexity tag or dialect A's metadata group.
     func looksLikeTask(_ text: Substring) -> Bool {
-        Self.checkbox(text) != nil || Self.taskID(at: text) != nil
+        if Self.checkbox(text) != nil || Self.taskID(at: text) != nil || text.contains("(`") { return true }
+        guard text.first == "[", let close = text.firstIndex(of: "]") else { return false }
+        return LayeredTasksParser.complexityWords.contains(text[text.index(after: text.startIndex)..<close].lowercased())
     }
 
     mutating func finish() -> LayeredTasks {
+        // A named heading without tasks is more likely prose ("Execution Layer Notes") than a layer.
+        for i in layers.indices.reversed() where unnumbered.contains(i) && layers[i].tasks.isEmpty {
+            diagnose(layers[i].line, "heading names a layer but has no tasks; not used as a layer", Substring(layers[i].name))
+            layers.remove(at: i)
+            unnumbered = Set(unnumbered.compactMap { $0 == i ? nil : ($0 > i ? $0 - 1 : $0) })
+        }
         // Named layers take the numbers after the highest numbered one, in document order.
         var next = (layers.compactMap { Int($0.key.dropFirst()) }.max() ?? -1) + 1
         for i in layers.indices where unnumbered.contains(i) {
@@ -186,8 +203,7 @@ private struct ParserState {
             }
         }
         for layer in merged where layer.tasks.isEmpty {
-            diagnostics.append(ParseDiagnostic(line: layer.line, message: "layer \(layer.key) has no tasks",
-                                               text: layer.name))
+            diagnose(layer.line, "layer \(layer.key) has no tasks", Substring(layer.name))
         }
         diagnostics.sort { $0.line < $1.line }
         return LayeredTasks(featureName: featureName, layers: merged, diagnostics: diagnostics)
@@ -195,12 +211,13 @@ private struct ParserState {
 
     // MARK: - Line shapes
 
-    func bullet(_ trimmed: Substring) -> (Substring, Substring)? {
+    /// The text of a list item (`-`, `*`, `+`, `1.` or `1)` bullets), or nil.
+    func bulletContent(_ trimmed: Substring) -> Substring? {
         guard let first = trimmed.first else { return nil }
         if first == "-" || first == "*" || first == "+" {
             let rest = trimmed.dropFirst()
             guard rest.first == " " || rest.first == "\t" else { return nil }
-            return (trimmed.prefix(1), rest.trimmed)
+            return rest.trimmed
         }
         let digits = trimmed.prefix(while: \.isASCIIDigit)
         guard !digits.isEmpty, digits.count < 5 else { return nil }
@@ -208,7 +225,7 @@ private struct ParserState {
         guard rest.first == "." || rest.first == ")" else { return nil }
         let after = rest.dropFirst()
         guard after.first == " " || after.first == "\t" else { return nil }
-        return (trimmed.prefix(digits.count + 1), after.trimmed)
+        return after.trimmed
     }
 
     /// `**Agents**: x` or `**Agents:** x`.
@@ -234,6 +251,16 @@ private struct ParserState {
 
     // MARK: - Pieces of headings and tasks
 
+    /// Quoted source text is cut to this many characters, so a 10 MB line cannot flood output.
+    static let maximumQuotedLength = 200
+
+    /// A heading's text without emphasis markers, and without emoji or symbols before its first word.
+    static func plainTitle(_ raw: Substring) -> Substring {
+        let text = raw.contains("*") || raw.contains("__") || raw.contains("`")
+            ? Substring(raw.replacing("**", with: "").replacing("__", with: "").replacing("`", with: "")) : raw
+        return text.drop(while: { !($0.isLetter || $0.isNumber) }).trimmed
+    }
+
     static func featureName(fromTitle title: Substring) -> String? {
         let lower = title.lowercased()
         for prefix in ["feature:", "layered tasks:", "layered tasks for", "layered tasks -", "layered tasks –"]
@@ -251,6 +278,8 @@ private struct ParserState {
         var rest: Substring
         if lower.hasPrefix("layer ") {
             rest = title.dropFirst(6).trimmed
+            // "Layer L2: ..." names the layer by its key.
+            if rest.first == "L" || rest.first == "l", rest.dropFirst().first?.isASCIIDigit == true { rest = rest.dropFirst() }
         } else if lower.hasPrefix("l"), title.dropFirst().first?.isASCIIDigit == true {
             rest = title.dropFirst()
         } else {
@@ -269,12 +298,16 @@ private struct ParserState {
         return (number, name.isEmpty ? "Layer \(number)" : name)
     }
 
-    /// Drops trailing parentheticals such as "(Run First)" and emphasis markers.
+    /// Drops trailing parentheticals such as "(Run First)"; a name that is only a parenthetical,
+    /// as in "Layer 0 (Infrastructure)", is that parenthetical's text.
     static func cleanLayerName(_ raw: Substring) -> String {
         var name = raw.trimmed
+        var lastRemoved: Substring = ""
         while name.hasSuffix(")"), let open = name.lastIndex(of: "(") {
+            lastRemoved = name[name.index(after: open)..<name.index(before: name.endIndex)]
             name = name[..<open].trimmed
         }
+        if name.isEmpty { name = lastRemoved.trimmed }
         return String(name.trimmingCharacters("*_").trimmed)
     }
 
@@ -392,7 +425,11 @@ private struct ParserState {
             if head.hasSuffix("-") || head.hasSuffix("—") || head.hasSuffix(",") { head = head.dropLast().trimmed }
             text = head + (end < tail.endIndex ? tail[tail.index(after: end)...] : "")
         }
-        let agents = mentions(in: text)
+        var agents: [String] = []
+        for mention in mentions(in: text) where !agents.contains(mention) {
+            agents.append(mention)
+            if agents.count == 16 { break }
+        }
         if task.agent == nil { task.agent = agents.first }
         // Mentions are metadata, not description: drop "@x" and "(@x)".
         var description = String(text)

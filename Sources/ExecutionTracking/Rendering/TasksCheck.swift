@@ -17,6 +17,7 @@ public enum TasksCheck {
                     + (task.id.map { " \($0)" } ?? "") + " \(task.description.visibleControlCharacters)"
                     + (facts.isEmpty ? "" : " — " + facts.joined(separator: "; ").visibleControlCharacters)
                     + "  (line \(task.line))\n"
+                for note in task.notes { out += "        note: \(note.visibleControlCharacters)\n" }
             }
         }
         if tasks.diagnostics.isEmpty {
@@ -55,6 +56,7 @@ public enum TasksCheck {
                 t.append("dependencies", .array(task.dependencies.map(JSONValue.string)))
                 t.append("parallel", .bool(task.parallel))
                 t.append("done", .bool(task.done))
+                t.append("notes", .array(task.notes.map(JSONValue.string)))
                 t.append("line", .int(task.line))
                 return .object(t)
             }))

@@ -4,10 +4,11 @@
 public struct ReseedSummary: Equatable, Sendable {
     public var kept = 0
     public var moved: [String] = []
+    public var reworded: [String] = []
     public var added: [String] = []
     public var removed: [String] = []
 
-    public var changedAnything: Bool { !moved.isEmpty || !added.isEmpty || !removed.isEmpty }
+    public var changedAnything: Bool { !moved.isEmpty || !reworded.isEmpty || !added.isEmpty || !removed.isEmpty }
 }
 
 extension ExecutionTask {
@@ -37,12 +38,15 @@ extension StatusFile {
         return status
     }
 
-    /// Replaces the task list with `source`'s, keeping the progress of every task still there:
-    /// matched by id, else by layer and normalised description, else by description in any layer.
+    /// Replaces the task list with `source`'s, keeping the progress of every task still there.
+    /// Matching runs in passes, each only over tasks not matched yet: same id; same layer and
+    /// normalised description; same description in any layer (moved); then the most similar
+    /// description (reworded, at least half the words shared, same layer preferred).
     public mutating func reseed(from source: LayeredTasks, now: Timestamp) -> ReseedSummary {
-        var summary = ReseedSummary()
-        struct OldTask { let layer: String; let task: ExecutionTask; var taken = false }
-        var old: [OldTask] = layers.flatMap { layer in layer.tasks.map { OldTask(layer: layer.key, task: $0) } }
+        struct OldTask { let layer: String; let task: ExecutionTask; let words: Set<Substring>; var taken = false }
+        var old: [OldTask] = layers.flatMap { layer in
+            layer.tasks.map { OldTask(layer: layer.key, task: $0, words: Self.words($0.description)) }
+        }
         var byID: [String: Int] = [:]
         var byLayerDescription: [String: [Int]] = [:]
         var byDescription: [String: [Int]] = [:]
@@ -52,31 +56,50 @@ extension StatusFile {
             byLayerDescription[entry.layer + "\u{0}" + d, default: []].append(i)
             byDescription[d, default: []].append(i)
         }
-        func take(_ candidates: [Int]?) -> Int? {
-            guard let i = candidates?.first(where: { !old[$0].taken }) else { return nil }
-            return i
+        var match: [[Int?]] = source.layers.map { Array(repeating: nil, count: $0.tasks.count) }
+        func pass(_ candidates: (ParsedLayer, ParsedTask) -> [Int]) {
+            for (l, layer) in source.layers.enumerated() {
+                for (t, task) in layer.tasks.enumerated() where match[l][t] == nil {
+                    guard let m = candidates(layer, task).first(where: { !old[$0].taken }) else { continue }
+                    old[m].taken = true
+                    match[l][t] = m
+                }
+            }
         }
+        pass { _, task in task.id.flatMap { byID[$0.lowercased()] }.map { [$0] } ?? [] }
+        pass { layer, task in byLayerDescription[layer.key + "\u{0}" + Self.normalised(task.description)] ?? [] }
+        pass { _, task in byDescription[Self.normalised(task.description)] ?? [] }
+        pass { layer, task in
+            let words = Self.words(task.description)
+            var best: (index: Int, score: Double)?
+            for (i, entry) in old.enumerated() where !entry.taken {
+                let shared = Double(words.intersection(entry.words).count)
+                let similarity = shared / Double(max(1, words.union(entry.words).count))
+                let score = similarity + (entry.layer == layer.key ? 0.01 : 0)
+                if similarity >= 0.5, score > best?.score ?? 0 { best = (i, score) }
+            }
+            return best.map { [$0.index] } ?? []
+        }
+
+        var summary = ReseedSummary()
         var newLayers: [ExecutionLayer] = []
         var relocated: [String: (layer: String, index: Int)] = [:]
-        for parsedLayer in source.layers {
+        for (l, parsedLayer) in source.layers.enumerated() {
             let previous = layers.first { $0.key == parsedLayer.key }
             var layer = ExecutionLayer(key: parsedLayer.key, name: parsedLayer.name, extra: previous?.extra ?? JSONObject())
             layer.startedAt = previous?.startedAt
-            for parsedTask in parsedLayer.tasks {
-                let index = layer.tasks.count
-                var task = ExecutionTask(parsed: parsedTask, index: index)
-                let d = Self.normalised(parsedTask.description)
-                let match = parsedTask.id.flatMap { id in byID[id.lowercased()].flatMap { old[$0].taken ? nil : $0 } }
-                    ?? take(byLayerDescription[parsedLayer.key + "\u{0}" + d])
-                    ?? take(byDescription[d])
-                if let m = match {
-                    old[m].taken = true
-                    let previousTask = old[m].task
-                    task.keepProgress(of: previousTask, checkedInSource: parsedTask.done)
+            for (t, parsedTask) in parsedLayer.tasks.enumerated() {
+                var task = ExecutionTask(parsed: parsedTask, index: t)
+                if let m = match[l][t] {
+                    let before = old[m].task
+                    task.keepProgress(of: before, checkedInSource: parsedTask.done)
                     summary.kept += 1
-                    relocated["\(old[m].layer)#\(previousTask.index)"] = (layer.key, index)
-                    if old[m].layer != layer.key || previousTask.index != index {
-                        summary.moved.append("\(previousTask.label(layer: old[m].layer)) → \(layer.key).\(index)")
+                    relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
+                    if Self.normalised(before.description) != Self.normalised(task.description) {
+                        summary.reworded.append("\(before.label(layer: old[m].layer)) → \(task.description)")
+                    }
+                    if old[m].layer != layer.key || before.index != t {
+                        summary.moved.append("\(before.label(layer: old[m].layer)) → \(layer.key).\(t)")
                     }
                 } else {
                     summary.added.append(task.label(layer: layer.key))
@@ -101,6 +124,10 @@ extension StatusFile {
         layers = Self.numericallyOrdered(newLayers)
         recomputeDerivedFields()
         return summary
+    }
+
+    static func words(_ description: String) -> Set<Substring> {
+        Set(description.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }))
     }
 
     /// Lowercased words only, so rewording whitespace, case or punctuation still matches.

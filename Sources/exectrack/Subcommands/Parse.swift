@@ -34,10 +34,11 @@ enum ParseCommand: Subcommand {
         let (status, summary) = try context.tracker.reparse(spec, tasksFile: tasksFile)
         if let summary {
             Console.line("Re-parsed \(spec): kept \(summary.kept), added \(summary.added.count), "
-                + "removed \(summary.removed.count), moved \(summary.moved.count)")
+                + "removed \(summary.removed.count), moved \(summary.moved.count), reworded \(summary.reworded.count)")
             for line in summary.added { Console.line("  + \(line)") }
             for line in summary.removed { Console.line("  - \(line)") }
             for line in summary.moved { Console.line("  ~ \(line)") }
+            for line in summary.reworded { Console.line("  ✎ \(line)") }
         } else {
             Console.line("Initialized \(context.store.display(context.store.statusPath(spec))): "
                 + "\(status.totalTasks) tasks in \(status.layers.count) layers")
