@@ -175,7 +175,9 @@ private struct ParserState {
 
     /// A checkbox, a task id, a complexity tag or dialect A's metadata group.
     func looksLikeTask(_ text: Substring) -> Bool {
-        if Self.checkbox(text) != nil || Self.taskID(at: text) != nil || text.contains("(`") { return true }
+        if Self.checkbox(text) != nil || Self.taskID(at: text) != nil { return true }
+        // Dialect A's group names an agent after the command: "(`/cmd`, agent, ...)".
+        if text.hasSuffix(")"), let open = Self.metadataGroupStart(text), text[open...].contains("`,") { return true }
         guard text.first == "[", let close = text.firstIndex(of: "]") else { return false }
         return LayeredTasksParser.complexityWords.contains(text[text.index(after: text.startIndex)..<close].lowercased())
     }
@@ -258,7 +260,7 @@ private struct ParserState {
     static func plainTitle(_ raw: Substring) -> Substring {
         let text = raw.contains("*") || raw.contains("__") || raw.contains("`")
             ? Substring(raw.replacing("**", with: "").replacing("__", with: "").replacing("`", with: "")) : raw
-        return text.drop(while: { !($0.isLetter || $0.isNumber) }).trimmed
+        return text.drop(while: { !($0.isLetter || $0.isNumber || $0 == "@") }).trimmed
     }
 
     static func featureName(fromTitle title: Substring) -> String? {
@@ -301,7 +303,7 @@ private struct ParserState {
     /// Drops trailing parentheticals such as "(Run First)"; a name that is only a parenthetical,
     /// as in "Layer 0 (Infrastructure)", is that parenthetical's text.
     static func cleanLayerName(_ raw: Substring) -> String {
-        var name = raw.trimmed
+        var name = raw.drop(while: { !($0.isLetter || $0.isNumber || $0 == "(") }).trimmed
         var lastRemoved: Substring = ""
         while name.hasSuffix(")"), let open = name.lastIndex(of: "(") {
             lastRemoved = name[name.index(after: open)..<name.index(before: name.endIndex)]
@@ -309,6 +311,17 @@ private struct ParserState {
         }
         if name.isEmpty { name = lastRemoved.trimmed }
         return String(name.trimmingCharacters("*_").trimmed)
+    }
+
+    /// The `(` opening dialect A's trailing ``(`/command`, agent, complexity)`` group: the last
+    /// `(` directly followed by a backtick (the description may hold backticks of its own).
+    static func metadataGroupStart(_ text: Substring) -> Substring.Index? {
+        var end = text.endIndex
+        while let open = text[..<end].lastIndex(of: "(") {
+            if text[text.index(after: open)...].drop(while: { $0 == " " }).first == "`" { return open }
+            end = open
+        }
+        return nil
     }
 
     static func checkbox(_ text: Substring) -> Bool? {
@@ -382,8 +395,7 @@ private struct ParserState {
         }
         // Trailing metadata of dialect A: (`/command`, agent, complexity). The command is taken
         // whole first: it may itself hold commas or parentheses.
-        if text.hasSuffix(")"), let tick = text.firstIndex(of: "`"),
-           let open = text[..<tick].lastIndex(of: "("), text[text.index(after: open)..<tick].trimmed.isEmpty,
+        if text.hasSuffix(")"), let open = metadataGroupStart(text), let tick = text[open...].firstIndex(of: "`"),
            let closeTick = text[text.index(after: tick)...].firstIndex(of: "`") {
             task.command = String(text[text.index(after: tick)..<closeTick])
             let rest = text[text.index(after: closeTick)..<text.index(before: text.endIndex)]
