@@ -11,6 +11,19 @@ public enum JSONValue: Equatable, Sendable {
 
     public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 
+    /// `null` for nil: the model's optional fields are always written, so readers see every key.
+    public static func optional(_ string: String?) -> JSONValue { string.map(JSONValue.string) ?? .null }
+    public static func optional(_ stamp: Timestamp?) -> JSONValue { stamp.map { .string($0.iso8601) } ?? .null }
+    public static func optional(_ int: Int64?) -> JSONValue { int.map { .number(String($0)) } ?? .null }
+    public static func optional(_ int: Int?) -> JSONValue { int.map { .int($0) } ?? .null }
+    public static func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
+
+    /// A finite number; nil (undefined figures) and non-finite values become `null`.
+    public static func double(_ value: Double?) -> JSONValue {
+        guard let value, value.isFinite else { return .null }
+        return .number(value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value))
+    }
+
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil

@@ -89,12 +89,6 @@ struct FieldReader {
     }
 }
 
-private func optional(_ string: String?) -> JSONValue { string.map(JSONValue.string) ?? .null }
-private func optional(_ stamp: Timestamp?) -> JSONValue { stamp.map { .string($0.iso8601) } ?? .null }
-private func optional(_ int: Int64?) -> JSONValue { int.map { .number(String($0)) } ?? .null }
-private func optional(_ int: Int?) -> JSONValue { int.map { .int($0) } ?? .null }
-private func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
-
 extension StatusFile {
     static let knownKeys: Set<String> = [
         "schema_version", "feature", "feature_name", "created_at", "started_at", "last_updated",
@@ -177,21 +171,21 @@ extension StatusFile {
         o.append("feature_name", .string(featureName))
         o.append("status", .string(status.rawValue))
         o.append("current_layer", .string(currentLayer))
-        o.append("created_at", optional(createdAt))
-        o.append("started_at", optional(startedAt))
-        o.append("last_updated", optional(lastUpdated))
-        o.append("completed_at", optional(completedAt))
-        o.append("paused_at", optional(pausedAt))
-        o.append("pause_reason", optional(pauseReason))
-        o.append("blocked_at", optional(blockedAt))
-        o.append("blocked_reason", optional(blockReason))
+        o.append("created_at", .optional(createdAt))
+        o.append("started_at", .optional(startedAt))
+        o.append("last_updated", .optional(lastUpdated))
+        o.append("completed_at", .optional(completedAt))
+        o.append("paused_at", .optional(pausedAt))
+        o.append("pause_reason", .optional(pauseReason))
+        o.append("blocked_at", .optional(blockedAt))
+        o.append("blocked_reason", .optional(blockReason))
         o.append("total_tasks", .int(totalTasks))
         o.append("completed_tasks", .int(completedTasks))
         o.append("failed_tasks", .int(failedTasks))
         o.append("skipped_tasks", .int(skippedTasks))
         o.append("completion_percentage", .int(completionPercentage))
-        o.append("average_task_duration_ms", optional(averageTaskDurationMs))
-        o.append("estimated_remaining_ms", optional(estimatedRemainingMs))
+        o.append("average_task_duration_ms", .optional(averageTaskDurationMs))
+        o.append("estimated_remaining_ms", .optional(estimatedRemainingMs))
         o.append("next_action", .string(nextAction))
         var layerObject = JSONObject()
         for layer in layers { layerObject.append(layer.key, layer.json) }
@@ -228,9 +222,9 @@ extension ExecutionLayer {
         o.append("completed_tasks", .int(completedTasks))
         o.append("failed_tasks", .int(failedTasks))
         o.append("skipped_tasks", .int(skippedTasks))
-        o.append("started_at", optional(startedAt))
-        o.append("completed_at", optional(completedAt))
-        o.append("duration_ms", optional(durationMs))
+        o.append("started_at", .optional(startedAt))
+        o.append("completed_at", .optional(completedAt))
+        o.append("duration_ms", .optional(durationMs))
         o.append("tasks", .array(tasks.map(\.json)))
         for entry in extra.entries { o.append(entry.key, entry.value) }
         return .object(o)
@@ -276,22 +270,22 @@ extension ExecutionTask {
     public var json: JSONValue {
         var o = JSONObject()
         o.append("index", .int(index))
-        o.append("id", optional(id))
+        o.append("id", .optional(id))
         o.append("description", .string(description))
-        o.append("command", optional(command))
-        o.append("agent", optional(agent))
-        o.append("complexity", optional(complexity))
-        o.append("dependencies", strings(dependencies))
+        o.append("command", .optional(command))
+        o.append("agent", .optional(agent))
+        o.append("complexity", .optional(complexity))
+        o.append("dependencies", .strings(dependencies))
         o.append("parallel", .bool(parallel))
         o.append("status", .string(status.rawValue))
-        o.append("started_at", optional(startedAt))
-        o.append("completed_at", optional(completedAt))
-        o.append("duration_ms", optional(durationMs))
+        o.append("started_at", .optional(startedAt))
+        o.append("completed_at", .optional(completedAt))
+        o.append("duration_ms", .optional(durationMs))
         o.append("attempts", .int(attempts))
-        o.append("output", optional(output))
-        o.append("files_created", strings(filesCreated))
-        o.append("files_modified", strings(filesModified))
-        o.append("error", optional(error))
+        o.append("output", .optional(output))
+        o.append("files_created", .strings(filesCreated))
+        o.append("files_modified", .strings(filesModified))
+        o.append("error", .optional(error))
         for entry in extra.entries { o.append(entry.key, entry.value) }
         return .object(o)
     }
@@ -330,15 +324,15 @@ extension ErrorEntry {
     public var json: JSONValue {
         var o = JSONObject()
         o.append("layer", .string(layer))
-        o.append("task_index", optional(taskIndex))
-        o.append("task_id", optional(taskId))
-        o.append("task_description", optional(taskDescription))
+        o.append("task_index", .optional(taskIndex))
+        o.append("task_id", .optional(taskId))
+        o.append("task_description", .optional(taskDescription))
         o.append("error", .string(message))
-        o.append("timestamp", optional(timestamp))
+        o.append("timestamp", .optional(timestamp))
         o.append("severity", .string(severity.rawValue))
         o.append("category", .string(category.rawValue))
-        o.append("recovery_action", optional(recoveryAction))
-        o.append("resolved_at", optional(resolvedAt))
+        o.append("recovery_action", .optional(recoveryAction))
+        o.append("resolved_at", .optional(resolvedAt))
         for entry in extra.entries { o.append(entry.key, entry.value) }
         return .object(o)
     }
@@ -370,10 +364,10 @@ extension WarningEntry {
     public var json: JSONValue {
         var o = JSONObject()
         o.append("message", .string(message))
-        o.append("timestamp", optional(timestamp))
+        o.append("timestamp", .optional(timestamp))
         o.append("severity", .string(severity.rawValue))
-        o.append("layer", optional(layer))
-        o.append("task_index", optional(taskIndex))
+        o.append("layer", .optional(layer))
+        o.append("task_index", .optional(taskIndex))
         for entry in extra.entries { o.append(entry.key, entry.value) }
         return .object(o)
     }

@@ -133,9 +133,6 @@ public enum ProgressReport {
     }
 
     public static func json(_ s: ProgressSnapshot) -> JSONValue {
-        func stamp(_ t: Timestamp?) -> JSONValue { t.map { .string($0.iso8601) } ?? .null }
-        func ms(_ v: Int64?) -> JSONValue { v.map { .number(String($0)) } ?? .null }
-        func text(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
         var o = JSONObject()
         o.append("spec", .string(s.spec))
         o.append("feature_name", .string(s.featureName))
@@ -145,13 +142,13 @@ public enum ProgressReport {
         o.append("total_tasks", .int(s.totalTasks))
         o.append("failed_tasks", .int(s.failedTasks))
         o.append("current_layer", .string(s.currentLayer))
-        o.append("started_at", stamp(s.startedAt))
-        o.append("last_updated", stamp(s.lastUpdated))
-        o.append("elapsed_ms", ms(s.elapsedMs))
-        o.append("estimated_remaining_ms", ms(s.estimatedRemainingMs))
+        o.append("started_at", .optional(s.startedAt))
+        o.append("last_updated", .optional(s.lastUpdated))
+        o.append("elapsed_ms", .optional(s.elapsedMs))
+        o.append("estimated_remaining_ms", .optional(s.estimatedRemainingMs))
         o.append("paused", .bool(s.pausedAt != nil))
-        o.append("pause_reason", text(s.pauseReason))
-        o.append("blocked_reason", text(s.blockReason))
+        o.append("pause_reason", .optional(s.pauseReason))
+        o.append("blocked_reason", .optional(s.blockReason))
         o.append("layers", .array(s.layers.map { layer in
             var l = JSONObject()
             l.append("layer", .string(layer.key))
@@ -160,17 +157,17 @@ public enum ProgressReport {
             l.append("done_tasks", .int(layer.done))
             l.append("total_tasks", .int(layer.total))
             l.append("failed_tasks", .int(layer.failed))
-            l.append("duration_ms", ms(layer.durationMs))
+            l.append("duration_ms", .optional(layer.durationMs))
             return .object(l)
         }))
         o.append("running", .array(s.running.map { task in
             var t = JSONObject()
             t.append("layer", .string(task.layer))
             t.append("index", .int(task.index))
-            t.append("id", text(task.id))
+            t.append("id", .optional(task.id))
             t.append("description", .string(task.description))
-            t.append("agent", text(task.agent))
-            t.append("started_at", stamp(task.startedAt))
+            t.append("agent", .optional(task.agent))
+            t.append("started_at", .optional(task.startedAt))
             t.append("attempts", .int(task.attempts))
             return .object(t)
         }))

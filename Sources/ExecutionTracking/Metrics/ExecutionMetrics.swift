@@ -1,0 +1,185 @@
+/// The figures `calculate-metrics.sh` gave, with its bugs fixed (no division by zero, durations
+/// averaged over the tasks that have one), plus percentiles, per-layer/agent/complexity breakdowns,
+/// throughput and ETA (DESIGN §9). Pure: computed from a status file and "now". Undefined
+/// figures are nil, never NaN.
+public struct ExecutionMetrics: Equatable, Sendable {
+    public static let schemaVersion = 1
+
+    public struct TaskRef: Equatable, Sendable {
+        public var layer: String
+        public var index: Int
+        public var id: String?
+        public var description: String
+        public var agent: String?
+        public var durationMs: Int64
+    }
+
+    public struct LayerFigures: Equatable, Sendable {
+        public var key: String
+        public var name: String
+        public var status: LayerStatus
+        public var totalTasks: Int
+        public var completedTasks: Int
+        public var failedTasks: Int
+        public var skippedTasks: Int
+        public var completionPercentage: Int
+        public var durationMs: Int64?
+        public var averageDurationMs: Int64?
+        public var startedAt: Timestamp?
+        public var completedAt: Timestamp?
+    }
+
+    /// Counts and average duration of one agent's or one complexity's tasks.
+    public struct GroupFigures: Equatable, Sendable {
+        public var name: String
+        public var totalTasks: Int
+        public var completedTasks: Int
+        public var failedTasks: Int
+        public var averageDurationMs: Int64?
+    }
+
+    public var spec: String
+    public var featureName: String
+    public var status: ExecutionStatus
+    public var generatedAt: Timestamp
+    public var totalTasks: Int
+    public var completedTasks: Int
+    public var failedTasks: Int
+    public var skippedTasks: Int
+    public var inProgressTasks: Int
+    public var pendingTasks: Int
+    public var completionPercentage: Int
+    public var averageDurationMs: Int64?
+    public var p50DurationMs: Int64?
+    public var p95DurationMs: Int64?
+    public var p99DurationMs: Int64?
+    public var totalDurationMs: Int64
+    public var estimatedRemainingMs: Int64?
+    /// completed / (completed + failed) × 100.
+    public var successRate: Double?
+    public var startedAt: Timestamp?
+    public var completedAt: Timestamp?
+    public var elapsedMs: Int64?
+    /// Tasks completed or skipped per hour of elapsed time.
+    public var throughputPerHour: Double?
+    public var estimatedCompletionAt: Timestamp?
+    public var layers: [LayerFigures]
+    public var agents: [GroupFigures]
+    public var complexities: [GroupFigures]
+    /// The five slowest and fastest tasks with a duration.
+    public var slowestTasks: [TaskRef]
+    public var fastestTasks: [TaskRef]
+    public var errorCount: Int
+    public var unresolvedErrorCount: Int
+    public var errorsBySeverity: [(Severity, Int)]
+    public var errorsByCategory: [(ErrorCategory, Int)]
+    public var warningCount: Int
+
+    public static func == (lhs: ExecutionMetrics, rhs: ExecutionMetrics) -> Bool {
+        MetricsExport.json(lhs) == MetricsExport.json(rhs)
+    }
+
+    public init(_ file: StatusFile, now: Timestamp) {
+        var s = file
+        s.recomputeDerivedFields()
+        spec = s.feature
+        featureName = s.featureName
+        status = s.status
+        generatedAt = now
+        totalTasks = s.totalTasks
+        completedTasks = s.completedTasks
+        failedTasks = s.failedTasks
+        skippedTasks = s.skippedTasks
+        let all = s.allTasks
+        inProgressTasks = all.filter { $0.status == .inProgress }.count
+        pendingTasks = all.filter { $0.status == .pending }.count
+        completionPercentage = s.completionPercentage
+        averageDurationMs = s.averageTaskDurationMs
+        estimatedRemainingMs = s.status == .complete ? 0 : s.estimatedRemainingMs
+
+        let durations = all.compactMap(\.durationMs).sorted()
+        p50DurationMs = Self.percentile(50, of: durations)
+        p95DurationMs = Self.percentile(95, of: durations)
+        p99DurationMs = Self.percentile(99, of: durations)
+        totalDurationMs = durations.reduce(0, +)
+        let decided = completedTasks + failedTasks
+        successRate = decided == 0 ? nil : Self.rounded(Double(completedTasks) * 100 / Double(decided))
+
+        startedAt = s.startedAt
+        completedAt = s.completedAt
+        elapsedMs = s.startedAt.map { max(0, (s.completedAt ?? now).milliseconds(since: $0)) }
+        let done = completedTasks + skippedTasks
+        if let elapsedMs, elapsedMs > 0 {
+            throughputPerHour = Self.rounded(Double(done) * 3_600_000 / Double(elapsedMs))
+        }
+        if s.status != .complete, let remaining = estimatedRemainingMs {
+            estimatedCompletionAt = now.adding(milliseconds: remaining)
+        }
+
+        layers = s.layers.map { layer in
+            let timed = layer.tasks.compactMap(\.durationMs)
+            return LayerFigures(
+                key: layer.key, name: layer.name, status: layer.status, totalTasks: layer.totalTasks,
+                completedTasks: layer.completedTasks, failedTasks: layer.failedTasks,
+                skippedTasks: layer.skippedTasks,
+                completionPercentage: layer.totalTasks == 0 ? 100 : layer.doneTasks * 100 / layer.totalTasks,
+                durationMs: layer.durationMs, averageDurationMs: Self.mean(timed),
+                startedAt: layer.startedAt, completedAt: layer.completedAt)
+        }
+        agents = Self.groups(all, by: \.agent)
+        complexities = Self.groups(all, by: { $0.complexity?.lowercased() })
+
+        let timedTasks: [TaskRef] = s.layers.flatMap { layer in
+            layer.tasks.compactMap { task in
+                task.durationMs.map {
+                    TaskRef(layer: layer.key, index: task.index, id: task.id, description: task.description,
+                            agent: task.agent, durationMs: $0)
+                }
+            }
+        }
+        // Stable order for ties: document order.
+        slowestTasks = Array(timedTasks.enumerated().sorted {
+            $0.element.durationMs != $1.element.durationMs ? $0.element.durationMs > $1.element.durationMs : $0.offset < $1.offset
+        }.prefix(5).map(\.element))
+        fastestTasks = Array(timedTasks.enumerated().sorted {
+            $0.element.durationMs != $1.element.durationMs ? $0.element.durationMs < $1.element.durationMs : $0.offset < $1.offset
+        }.prefix(5).map(\.element))
+
+        errorCount = s.errors.count
+        unresolvedErrorCount = s.errors.filter { $0.resolvedAt == nil }.count
+        errorsBySeverity = Severity.allCases.map { severity in (severity, s.errors.filter { $0.severity == severity }.count) }
+        errorsByCategory = ErrorCategory.allCases.map { category in (category, s.errors.filter { $0.category == category }.count) }
+        warningCount = s.warnings.count
+    }
+
+    /// Nearest-rank percentile of sorted values; nil when there are none.
+    static func percentile(_ p: Int, of sorted: [Int64]) -> Int64? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = (p * sorted.count + 99) / 100
+        return sorted[max(0, min(sorted.count - 1, rank - 1))]
+    }
+
+    static func mean(_ values: [Int64]) -> Int64? {
+        guard !values.isEmpty else { return nil }
+        let n = Int64(values.count)
+        return (values.reduce(0, +) + n / 2) / n
+    }
+
+    /// Two decimals: enough for rates read by people, and stable in JSON.
+    static func rounded(_ value: Double) -> Double {
+        (value * 100).rounded() / 100
+    }
+
+    /// Tasks grouped by a key (agent, complexity); tasks without one fall under "unassigned".
+    static func groups(_ tasks: [ExecutionTask], by key: (ExecutionTask) -> String?) -> [GroupFigures] {
+        var members: [String: [ExecutionTask]] = [:]
+        for task in tasks { members[key(task) ?? "unassigned", default: []].append(task) }
+        return members.keys.sorted().map { name in
+            let group = members[name]!
+            return GroupFigures(name: name, totalTasks: group.count,
+                                completedTasks: group.filter { $0.status == .complete }.count,
+                                failedTasks: group.filter { $0.status == .failed }.count,
+                                averageDurationMs: mean(group.compactMap(\.durationMs)))
+        }
+    }
+}
