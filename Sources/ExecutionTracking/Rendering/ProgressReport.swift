@@ -2,7 +2,6 @@
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text, markdown, json
 
-    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 public enum ProgressReport {
@@ -93,7 +92,7 @@ public enum ProgressReport {
     public static func markdown(_ s: ProgressSnapshot) -> String {
         var out = "## \(title(s).markdownInline)\n\n"
         out += "**Overall Progress:** \(s.completionPercentage)% (\(s.doneTasks)/\(s.totalTasks) tasks)"
-            + (s.status == .complete ? " ✅" : "") + "  \n"
+            + (s.status == .complete ? " ✅" : "") + " `\(ProgressBar.bar(percent: s.completionPercentage))`  \n"
         out += "**Status:** \(s.status.rawValue)  \n"
         if s.status == .complete, let elapsed = s.elapsedMs {
             out += "**Total Duration:** \(DurationFormatting.words(milliseconds: elapsed))  \n"
@@ -105,10 +104,12 @@ public enum ProgressReport {
         }
         if let reason = s.blockReason { out += "**Blocked:** \(reason.markdownInline)  \n" }
         if s.pausedAt != nil, s.status != .complete { out += "**Paused:** \((s.pauseReason ?? "no reason given").markdownInline)  \n" }
-        out += "\n| Layer | Name | Status | Tasks | Failed | Duration |\n|---|---|---|---|---:|---|\n"
+        out += "\n| Layer | Name | Status | Progress | Tasks | Failed | Duration |\n|---|---|---|---|---|---:|---|\n"
         for layer in s.layers {
             let duration = layer.durationMs.map { DurationFormatting.compact(milliseconds: $0) } ?? "–"
+            let percent = layer.total == 0 ? 100 : layer.done * 100 / layer.total
             out += "| \(layer.key) | \(layer.name.markdownInline) | \(layer.status.icon) \(layer.status.rawValue) "
+                + "| `\(ProgressBar.bar(percent: percent))` \(percent)% "
                 + "| \(layer.done)/\(layer.total) | \(layer.failed) | \(duration) |\n"
         }
         if !s.running.isEmpty {

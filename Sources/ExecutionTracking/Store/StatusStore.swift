@@ -22,6 +22,8 @@ public struct StatusStore: Sendable {
     public func statusPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec).json" }
     public func backupPath(_ spec: SpecID) -> String { statusPath(spec) + ".bak" }
     public func lockPath(_ spec: SpecID) -> String { statusPath(spec) + ".lock" }
+    /// Where `metrics --export` writes when given no path.
+    public func metricsPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec)-metrics.json" }
     /// Temp files are hidden and carry the spec's name so stale ones can be found and removed.
     func tempPrefix(_ spec: SpecID) -> String { ".\(spec).json.tmp." }
 
@@ -247,14 +249,27 @@ public struct StatusStore: Sendable {
         return fd
     }
 
-    /// Writes `text` as the new status file: temp file, fsync, `.bak` link, rename, directory fsync.
-    /// On failure the status file and `.bak` are as they were and the temp file is gone.
+    /// Writes `text` as the new status file, keeping the current one as `.bak`.
     func commit(_ text: String, spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
         let path = statusPath(spec)
+        try writeAtomically(text, to: path) { () throws(TrackerError) in
+            if keepBackup, Self.exists(path) { try self.keepBackup(of: path, spec: spec) }
+        }
+    }
+
+    /// Writes an export (metrics, JUnit, ...) atomically: readers never see half a file. A relative
+    /// path is taken from the working directory, as users expect of `--output`.
+    public func writeArtifact(_ text: String, to path: String) throws(TrackerError) {
+        try writeAtomically(text, to: path) { () throws(TrackerError) in }
+    }
+
+    /// Temp file in the target's directory, fsync, `beforeReplace` (the `.bak` step), rename,
+    /// directory fsync. On failure the target is as it was and the temp file is gone.
+    func writeAtomically(_ text: String, to path: String,
+                         beforeReplace: () throws(TrackerError) -> Void) throws(TrackerError) {
         var mode: mode_t = 0o644
         var st = stat()
-        let hasCurrent = stat(path, &st) == 0
-        if hasCurrent {
+        if stat(path, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR {
                 throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
             }
@@ -263,13 +278,17 @@ public struct StatusStore: Sendable {
             }
             mode = st.st_mode & 0o777
         }
-        let temp = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix())"
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temp = "\(directory)/.\(base).tmp.\(getpid()).\(SystemClock.uniqueSuffix())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            throw TrackerError(.writeFailed, "cannot write in \(display(executionDirectory)): \(Self.lastError())")
+            throw TrackerError(.writeFailed, "cannot write in \(display(directory)): \(Self.lastError())")
         }
         func fail(_ what: String) -> TrackerError {
-            let message = TrackerError(.writeFailed, "\(what) \(display(path)) failed: \(Self.lastError()); the status file is unchanged")
+            let message = TrackerError(.writeFailed, "\(what) \(display(path)) failed: \(Self.lastError()); "
+                + "\(display(path)) is unchanged")
             unlink(temp)
             return message
         }
@@ -290,9 +309,14 @@ public struct StatusStore: Sendable {
             throw fail("syncing")
         }
         close(fd)
-        if hasCurrent && keepBackup { try self.keepBackup(of: path, spec: spec) }
+        do {
+            try beforeReplace()
+        } catch {
+            unlink(temp)
+            throw error
+        }
         guard rename(temp, path) == 0 else { throw fail("replacing") }
-        let dir = open(executionDirectory, O_RDONLY | O_CLOEXEC)
+        let dir = open(directory, O_RDONLY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)
             close(dir)

@@ -6,10 +6,15 @@ struct OptionSpec {
     /// Shown in help after the name (`--output TEXT`); nil for flags.
     let valueName: String?
     let help: String
+    /// The value may be left out (`--export` or `--export PATH`).
+    var valueIsOptional = false
 
     static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
     static func value(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help)
+    }
+    static func optionalValue(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, valueIsOptional: true)
     }
 }
 
@@ -48,7 +53,8 @@ struct CommandSpec {
         }
         out += "\nOptions:\n"
         for o in allOptions {
-            out += "  " + pad(o.name + (o.valueName.map { " \($0)" } ?? ""), 22) + o.help + "\n"
+            let value = o.valueName.map { o.valueIsOptional ? " [\($0)]" : " \($0)" } ?? ""
+            out += "  " + pad(o.name + value, 22) + o.help + "\n"
         }
         if !discussion.isEmpty { out += "\n" + discussion + "\n" }
         return out
@@ -100,6 +106,16 @@ struct ParsedArguments {
             if option.valueName != nil {
                 if let inline {
                     values[name] = inline
+                } else if option.valueIsOptional {
+                    // Takes the next word only once the required arguments are in, so that
+                    // `metrics --export F001` still reads F001 as the spec.
+                    let requiredCount = spec.positionals.filter(\.required).count
+                    if i < arguments.count, !arguments[i].hasPrefix("-"), positionals.count >= requiredCount {
+                        values[name] = arguments[i]
+                        i += 1
+                    } else {
+                        values[name] = ""
+                    }
                 } else {
                     guard i < arguments.count else {
                         throw TrackerError(.usage, "\(name) needs a value (\(option.valueName!)); see: exectrack \(spec.name) --help")
@@ -130,6 +146,15 @@ struct ParsedArguments {
             throw TrackerError(.usage, "\(name) must be a whole number 0 or more, got '\(text.prefix(40))'")
         }
         return n
+    }
+
+    /// An option whose value is one of `choices` (case-insensitive), else exit 1 listing them.
+    func choice(_ name: String, from choices: [String], default fallback: String) throws(TrackerError) -> String {
+        guard let text = values[name] else { return fallback }
+        guard let match = choices.first(where: { $0 == text.lowercased() }) else {
+            throw TrackerError(.usage, "invalid \(name) '\(text.prefix(40))'; valid: \(choices.joined(separator: ", "))")
+        }
+        return match
     }
 
     /// A comma-separated list option (`--files-created a.swift,b.swift`).

@@ -36,7 +36,7 @@ enum CommandLineInterface {
     static var subcommands: [any Subcommand.Type] { [
         InitCommand.self, ParseCommand.self, UpdateCommand.self, CompleteLayerCommand.self,
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
-        ReportCommand.self, DemoCommand.self,
+        ReportCommand.self, MetricsCommand.self, ExportCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {

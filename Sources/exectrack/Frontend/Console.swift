@@ -17,6 +17,11 @@ enum Console {
         writeAll(1, text + "\n")
     }
 
+    /// A note about what was done, on stderr so stdout stays data.
+    static func message(_ text: String) {
+        writeAll(2, text + "\n")
+    }
+
     static func error(_ message: String) {
         writeAll(2, "exectrack: \(message)\n")
     }

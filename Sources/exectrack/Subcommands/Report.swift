@@ -13,14 +13,8 @@ enum ReportCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        var format = ReportFormat.text
-        if let text = arguments.value("--format") {
-            guard let f = ReportFormat(rawValue: text.lowercased()) else {
-                throw TrackerError(.usage, "invalid --format '\(text.prefix(40))'; valid: \(ReportFormat.validValuesList)")
-            }
-            format = f
-        }
-        if arguments.flag("--json") { format = .json }
+        let chosen = try arguments.choice("--format", from: ReportFormat.allCases.map(\.rawValue), default: "text")
+        let format = arguments.flag("--json") ? .json : ReportFormat(rawValue: chosen)!
         Console.out(ProgressReport.render(try context.tracker.snapshot(spec), as: format))
         return 0
     }

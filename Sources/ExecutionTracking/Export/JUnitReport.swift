@@ -1,0 +1,89 @@
+/// JUnit XML for CI systems (`export --format junit`): one `<testsuite>` per layer, one
+/// `<testcase>` per task. Failed tasks carry their logged error; skipped and not-yet-run tasks
+/// are `<skipped>`, so a partial run reads as partial, not as failed.
+public enum JUnitReport {
+    public static func xml(_ file: StatusFile, now: Timestamp) -> String {
+        var status = file
+        status.recomputeDerivedFields()
+        let errorsByTask = Dictionary(grouping: status.errors.filter { $0.taskIndex != nil }) {
+            "\($0.layer)#\($0.taskIndex!)"
+        }
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        let totalSeconds = seconds(status.allTasks.compactMap(\.durationMs).reduce(0, +))
+        let notRun = status.allTasks.filter { $0.status != .complete && $0.status != .failed }.count
+        out += "<testsuites name=\"\(escape(suiteTitle(status)))\" tests=\"\(status.totalTasks)\" "
+            + "failures=\"\(status.failedTasks)\" errors=\"0\" skipped=\"\(notRun)\" time=\"\(totalSeconds)\" "
+            + "timestamp=\"\(now.iso8601)\">\n"
+        for layer in status.layers {
+            let layerSeconds = seconds(layer.tasks.compactMap(\.durationMs).reduce(0, +))
+            let layerNotRun = layer.tasks.filter { $0.status != .complete && $0.status != .failed }.count
+            out += "  <testsuite name=\"\(escape("\(layer.key) \(layer.name)"))\" tests=\"\(layer.totalTasks)\" "
+                + "failures=\"\(layer.failedTasks)\" errors=\"0\" skipped=\"\(layerNotRun)\" time=\"\(layerSeconds)\""
+                + (layer.startedAt.map { " timestamp=\"\($0.iso8601)\"" } ?? "") + ">\n"
+            for task in layer.tasks {
+                let name = (task.id ?? "\(layer.key).\(task.index)") + " " + task.description
+                out += "    <testcase name=\"\(escape(name))\" classname=\"\(escape("\(status.feature).\(layer.key)"))\" "
+                    + "time=\"\(seconds(task.durationMs ?? 0))\">\n"
+                switch task.status {
+                case .failed:
+                    let error = errorsByTask["\(layer.key)#\(task.index)"]?.last
+                    let message = task.error ?? error?.message ?? "task failed"
+                    var body = message
+                    if let error {
+                        body += "\nseverity: \(error.severity.rawValue), category: \(error.category.rawValue)"
+                        if let recovery = error.recoveryAction { body += "\nrecovery: \(recovery)" }
+                    }
+                    out += "      <failure message=\"\(escape(message))\" type=\"\(error?.category.rawValue ?? "failed")\">"
+                        + escape(body) + "</failure>\n"
+                case .skipped:
+                    out += "      <skipped message=\"skipped\"/>\n"
+                case .pending:
+                    out += "      <skipped message=\"not run yet (pending)\"/>\n"
+                case .inProgress:
+                    out += "      <skipped message=\"still running\"/>\n"
+                case .complete:
+                    break
+                }
+                if let output = task.output { out += "      <system-out>\(escape(output))</system-out>\n" }
+                out += "    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        out += "</testsuites>\n"
+        return out
+    }
+
+    static func suiteTitle(_ status: StatusFile) -> String {
+        status.featureName == status.feature ? status.feature : "\(status.feature): \(status.featureName)"
+    }
+
+    /// Seconds with millisecond precision: `12.345`.
+    static func seconds(_ ms: Int64) -> String {
+        let whole = ms / 1000
+        let fraction = String(ms % 1000)
+        return "\(whole)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
+    /// XML text and attribute escaping. Characters XML 1.0 cannot carry at all (most control
+    /// characters) are shown as `\u{1}`-style escapes instead of being dropped.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            case "\t": out += "&#9;"
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

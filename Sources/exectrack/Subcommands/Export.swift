@@ -1,0 +1,42 @@
+import ExecutionTracking
+
+enum ExportCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "export",
+        summary: "Write CI artifacts: JUnit XML, a step summary, OTLP traces or metrics JSON",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        options: [
+            .value("--format", "F", "junit | markdown | otlp | json"),
+            .value("--output", "PATH", "write to PATH (atomically) instead of stdout"),
+        ],
+        discussion: """
+        junit     one <testsuite> per layer, one <testcase> per task; failures carry the logged error
+        markdown  a GitHub step summary: exectrack export F001 --format markdown >> "$GITHUB_STEP_SUMMARY"
+        otlp      OpenTelemetry traces (OTLP/JSON): feature → layer → task spans, stable ids
+        json      the metrics export (as metrics --format json)
+        """)
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        guard arguments.value("--format") != nil else {
+            throw TrackerError(.usage, "export needs --format junit|markdown|otlp|json")
+        }
+        let format = try arguments.choice("--format", from: ["junit", "markdown", "otlp", "json"], default: "")
+        let status = try context.store.load(spec)
+        let now = context.tracker.clock()
+        let text: String
+        switch format {
+        case "junit": text = JUnitReport.xml(status, now: now)
+        case "markdown": text = StepSummary.markdown(status, now: now)
+        case "otlp": text = JSONWriter.encode(OTLPTraceExport.json(status, now: now, toolVersion: CommandLineInterface.version))
+        default: text = JSONWriter.encode(MetricsExport.json(ExecutionMetrics(status, now: now)))
+        }
+        if let path = arguments.value("--output") {
+            try context.store.writeArtifact(text, to: path)
+            Console.message("Wrote \(format) export to \(context.store.display(path))")
+        } else {
+            Console.out(text)
+        }
+        return 0
+    }
+}
