@@ -15,6 +15,14 @@ let exectrackBinary: URL = {
     return dir.appendingPathComponent("exectrack")
 }()
 
+/// Where tests leave what the tool produced, for `.ci/run`'s validators; nil when not set.
+let artifactsDirectory: URL? = {
+    guard let path = ProcessInfo.processInfo.environment["EXECTRACK_ARTIFACTS_DIR"], !path.isEmpty else { return nil }
+    let url = URL(fileURLWithPath: path, isDirectory: true)
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}()
+
 struct RunResult {
     let exitCode: Int32
     let stdout: String
@@ -55,7 +63,41 @@ final class Project {
 
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> RunResult {
-        try runProcess(exectrackBinary, arguments, environment: environment, in: directory ?? root)
+        let result = try runProcess(exectrackBinary, arguments, environment: environment, in: directory ?? root)
+        if result.exitCode == 0, let artifacts = artifactsDirectory {
+            try collectArtifacts(of: arguments, result: result, into: artifacts, from: directory ?? root)
+        }
+        return result
+    }
+
+    /// With `EXECTRACK_ARTIFACTS_DIR` set (as `.ci/run` does), every file the tool wrote and every
+    /// machine-readable output of a successful run is kept there, for the schema and format
+    /// validators to check after the tests. Names carry a content hash, so repeats collapse.
+    func collectArtifacts(of arguments: [String], result: RunResult, into directory: URL, from cwd: URL) throws {
+        func keep(_ data: Data, kind: String) throws {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            try data.write(to: directory.appendingPathComponent("\(String(hash, radix: 16)).\(kind)"))
+        }
+        let execution = url(".claude/execution")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: execution.path)) ?? [] where name.hasSuffix(".json") {
+            try keep(Data(contentsOf: execution.appendingPathComponent(name)),
+                     kind: name.hasSuffix("-metrics.json") ? "metrics.json" : "status.json")
+        }
+        let format = arguments.firstIndex(of: "--format").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+        let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json"]
+        guard let command = arguments.first, ["export", "metrics"].contains(command) else { return }
+        let kind = command == "metrics" ? "metrics.json" : format.flatMap { kinds[$0] }
+        guard let kind else { return }
+        if command == "metrics", format != "json", !arguments.contains("--json") {
+            // Text on stdout; only an --export file is machine-readable.
+            return
+        }
+        if let i = arguments.firstIndex(of: "--output"), i + 1 < arguments.count {
+            try keep(Data(contentsOf: URL(fileURLWithPath: arguments[i + 1], relativeTo: cwd)), kind: kind)
+        } else {
+            try keep(Data(result.stdout.utf8), kind: kind)
+        }
     }
 
     /// Runs `jq` on a file of this project (the seed's one-liners).

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Validates what exectrack writes with third-party validators (run by .ci/run).
+
+Usage: validate-artifacts.py DIR...
+
+Every *.metrics.json / *-metrics.json is checked against Schemas/metrics.schema.json and
+every other *.json against Schemas/execution-status.schema.json (jsonschema, draft 2020-12); every
+*.junit.xml is parsed by junitparser; every *.otlp.json is parsed into an OTLP
+ExportTraceServiceRequest by protobuf's json_format. Exits 1 on the first kind of
+failure, listing every failing file; also fails when a kind has no files at all, so
+an empty run cannot pass.
+"""
+import json
+import pathlib
+import sys
+
+import jsonschema
+import junitparser
+from google.protobuf import json_format
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from referencing import Registry, Resource
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def load_schemas():
+    schemas = {}
+    resources = []
+    for name in ("execution-status", "metrics"):
+        schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        schemas[name] = schema
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    registry = Registry().with_resources(resources)
+    return {name: jsonschema.Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+
+
+def classify(path):
+    name = path.name
+    if name.endswith(".junit.xml"):
+        return "junit"
+    if name.endswith(".otlp.json"):
+        return "otlp"
+    if name.endswith(".metrics.json") or name.endswith("-metrics.json"):
+        return "metrics"
+    if name.endswith(".json"):
+        return "status"
+    return None
+
+
+def check_otlp(path):
+    text = path.read_text()
+    request = ExportTraceServiceRequest()
+    json_format.Parse(text, request)
+    # OTLP/JSON writes ids as hex (not protobuf's base64): check their lengths on the raw JSON.
+    for resource_spans in json.loads(text).get("resourceSpans", []):
+        for scope_spans in resource_spans.get("scopeSpans", []):
+            for span in scope_spans.get("spans", []):
+                assert len(span["traceId"]) == 32 and int(span["traceId"], 16) != 0, "traceId must be 32 hex digits"
+                assert len(span["spanId"]) == 16 and int(span["spanId"], 16) != 0, "spanId must be 16 hex digits"
+                assert int(span["endTimeUnixNano"]) >= int(span["startTimeUnixNano"]), "span ends before it starts"
+    return sum(len(s.spans) for r in request.resource_spans for s in r.scope_spans)
+
+
+def main(directories):
+    validators = load_schemas()
+    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0}
+    failures = []
+    for directory in directories:
+        for path in sorted(pathlib.Path(directory).rglob("*")):
+            kind = path.is_file() and classify(path)
+            if not kind:
+                continue
+            try:
+                if kind in ("status", "metrics"):
+                    validator = validators["execution-status" if kind == "status" else "metrics"]
+                    errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
+                    if errors:
+                        raise ValueError("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:3]))
+                elif kind == "junit":
+                    xml = junitparser.JUnitXml.fromfile(str(path))
+                    cases = [case for suite in xml for case in suite]
+                    assert all(case.name for case in cases), "a testcase has no name"
+                else:
+                    check_otlp(path)
+                counts[kind] += 1
+            except Exception as error:  # report every failing file, then fail
+                failures.append(f"{path}: {kind}: {error}")
+    for line in failures:
+        print("INVALID", line)
+    print("validated: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    empty = [k for k, n in counts.items() if n == 0]
+    if empty:
+        print("no files of kind: " + ", ".join(empty))
+    return 1 if failures or empty else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or [str(ROOT / "examples" / "output")]))
