@@ -3,70 +3,74 @@
 public enum JSONWriter {
     public enum Style: Sendable { case pretty, compact }
 
-    /// The document's bytes; pretty output ends with one newline.
+    /// The document's text; pretty output ends with one newline.
     public static func encode(_ value: JSONValue, style: Style = .pretty) -> String {
-        var out = ""
-        out.reserveCapacity(4096)
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
         write(value, style: style, indent: 0, into: &out)
-        if style == .pretty { out.append("\n") }
-        return out
+        if style == .pretty { out.append(UInt8(ascii: "\n")) }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func newline(_ out: inout String, _ indent: Int) {
-        out.append("\n")
-        out.append(String(repeating: " ", count: indent))
+    private static func newline(_ out: inout [UInt8], _ indent: Int) {
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
     }
 
-    private static func write(_ value: JSONValue, style: Style, indent: Int, into out: inout String) {
+    private static func write(_ value: JSONValue, style: Style, indent: Int, into out: inout [UInt8]) {
         switch value {
-        case .null: out.append("null")
-        case .bool(let b): out.append(b ? "true" : "false")
-        case .number(let literal): out.append(literal)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let literal): out.append(contentsOf: literal.utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
-            guard !elements.isEmpty else { out.append("[]"); return }
-            out.append("[")
+            guard !elements.isEmpty else { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (i, element) in elements.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 if style == .pretty { newline(&out, indent + 2) }
                 write(element, style: style, indent: indent + 2, into: &out)
             }
             if style == .pretty { newline(&out, indent) }
-            out.append("]")
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            guard !object.isEmpty else { out.append("{}"); return }
-            out.append("{")
+            guard !object.isEmpty else { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (i, entry) in object.entries.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 if style == .pretty { newline(&out, indent + 2) }
                 writeString(entry.key, into: &out)
-                out.append(style == .pretty ? ": " : ":")
+                out.append(UInt8(ascii: ":"))
+                if style == .pretty { out.append(UInt8(ascii: " ")) }
                 write(entry.value, style: style, indent: indent + 2, into: &out)
             }
             if style == .pretty { newline(&out, indent) }
-            out.append("}")
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// Escapes what JSON requires and nothing else: `/` and non-ASCII text are written as is.
-    public static func writeString(_ s: String, into out: inout String) {
-        out.append("\"")
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case "\u{08}": out.append("\\b")
-            case "\u{0C}": out.append("\\f")
-            case "\u{00}"..."\u{1F}", "\u{7F}":
-                let hex = String(scalar.value, radix: 16)
-                out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x00..<0x20, 0x7F:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
             default:
-                out.unicodeScalars.append(scalar)
+                // UTF-8 continuation and lead bytes are never below 0x80, so multi-byte
+                // characters pass through unchanged.
+                out.append(byte)
             }
         }
-        out.append("\"")
+        out.append(UInt8(ascii: "\""))
     }
 }
