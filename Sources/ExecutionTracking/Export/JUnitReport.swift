@@ -58,7 +58,8 @@ public enum JUnitReport {
     }
 
     /// Seconds with millisecond precision: `12.345`.
-    static func seconds(_ ms: Int64) -> String {
+    static func seconds(_ duration: Int64) -> String {
+        let ms = max(0, duration)
         let whole = ms / 1000
         let fraction = String(ms % 1000)
         return "\(whole)." + String(repeating: "0", count: 3 - fraction.count) + fraction

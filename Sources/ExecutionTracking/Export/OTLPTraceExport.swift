@@ -34,7 +34,7 @@ public enum OTLPTraceExport {
                 if let complexity = task.complexity { attributes.append(attribute("exectrack.complexity", string: complexity)) }
                 let code = task.status == .failed ? statusError : (task.status == .complete ? statusOK : statusUnset)
                 spans.append(span(
-                    traceID: traceID, spanID: spanID(traceID, "task\u{0}\(layer.key)\u{0}\(task.id ?? "\(task.index)\u{0}\(task.description)")"),
+                    traceID: traceID, spanID: spanID(traceID, "task\u{0}\(layer.key)\u{0}\(task.index)\u{0}\(task.id ?? task.description)"),
                     parent: layerSpanID, name: (task.id.map { "\($0) " } ?? "") + task.description,
                     start: start, end: max(start, end), attributes: attributes, statusCode: code,
                     statusMessage: task.status == .failed ? task.error : nil))
