@@ -114,7 +114,7 @@ import Testing
         // A report after each of the four layers plus one after the error.
         #expect(r.stdout.components(separatedBy: "Feature F001: AI Chat Interface").count - 1 == 5)
         #expect(r.stdout.contains("Recent Errors:\n  ❌ L1.3 [high, timeout] Database connection timeout"))
-        #expect(r.stdout.contains("Overall Progress: 100% (13/13 tasks) ✅\nStatus: complete\nTotal Duration: "))
+        #expect(r.stdout.contains("Overall Progress: 100% (13/13 tasks) ✅  [██████████]\nStatus: complete\nTotal Duration: "))
         // The scratch project is real: its status file holds honest durations.
         let path = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Demo project: ") })
             .dropFirst("Demo project: ".count)

@@ -72,13 +72,13 @@ struct ReportRenderingTests {
         ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
         Feature F001: AI Chat Interface
         ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
-        Overall Progress: 15% (2/13 tasks)
+        Overall Progress: 15% (2/13 tasks)  [█░░░░░░░░░]
         Status: in_progress
 
-        Layer L0 (Infrastructure): ✅ complete (2/2 tasks)
-        Layer L1 (Core Services):  ⏳ pending (0/5 tasks)
-        Layer L2 (Features):       ⏳ pending (0/4 tasks)
-        Layer L3 (Integration):    ⏳ pending (0/2 tasks)
+        Layer L0 (Infrastructure): ✅ complete (2/2 tasks)  [██████████] 100%
+        Layer L1 (Core Services):  ⏳ pending (0/5 tasks)   [░░░░░░░░░░] 0%
+        Layer L2 (Features):       ⏳ pending (0/4 tasks)   [░░░░░░░░░░] 0%
+        Layer L3 (Integration):    ⏳ pending (0/2 tasks)   [░░░░░░░░░░] 0%
 
         Errors: 0
 
@@ -117,16 +117,16 @@ struct ReportRenderingTests {
         \(rule)
         Feature F001: AI Chat Interface
         \(rule)
-        Overall Progress: 15% (2/13 tasks)
+        Overall Progress: 15% (2/13 tasks)  [█░░░░░░░░░]
         Status: paused
         Paused: waiting for review (since 20s ago)
         Time Elapsed: 7m 0s
         Estimated Remaining: ~16m 30s
 
-        Layer L0 (Infrastructure): ✅ complete (2/2 tasks)
-        Layer L1 (Core Services):  🔄 in_progress (0/5 tasks), 3 failed
-        Layer L2 (Features):       ⏳ pending (0/4 tasks)
-        Layer L3 (Integration):    ⏳ pending (0/2 tasks)
+        Layer L0 (Infrastructure): ✅ complete (2/2 tasks)               [██████████] 100%
+        Layer L1 (Core Services):  🔄 in_progress (0/5 tasks), 3 failed  [░░░░░░░░░░] 0%
+        Layer L2 (Features):       ⏳ pending (0/4 tasks)                [░░░░░░░░░░] 0%
+        Layer L3 (Integration):    ⏳ pending (0/2 tasks)                [░░░░░░░░░░] 0%
 
         Currently Executing:
           🔄 L1.0 Message storage (@backend-agent, started 2m 0s ago, attempt 2)
@@ -157,12 +157,12 @@ struct ReportRenderingTests {
         \(rule)
         Feature F010: Invoice Export
         \(rule)
-        Overall Progress: 100% (3/3 tasks) ✅
+        Overall Progress: 100% (3/3 tasks) ✅  [██████████]
         Status: complete
         Total Duration: 1 hour 5 minutes
 
-        Layer L0 (Infrastructure): ✅ complete (1/1 tasks)
-        Layer L1 (Core):           ✅ complete (2/2 tasks)
+        Layer L0 (Infrastructure): ✅ complete (1/1 tasks)  [██████████] 100%
+        Layer L1 (Core):           ✅ complete (2/2 tasks)  [██████████] 100%
 
         Errors: 0
 
@@ -182,11 +182,11 @@ struct ReportRenderingTests {
             \(rule)
             Feature F2
             \(rule)
-            Overall Progress: 100% (1/1 tasks) ✅
+            Overall Progress: 100% (1/1 tasks) ✅  [██████████]
             Status: complete
             Total Duration: \(words)
 
-            Layer L0 (Only): ✅ complete (1/1 tasks)
+            Layer L0 (Only): ✅ complete (1/1 tasks)  [██████████] 100%
 
             Errors: 0
 
@@ -208,16 +208,16 @@ struct ReportRenderingTests {
         \(rule)
         Feature F3: Search
         \(rule)
-        Overall Progress: 0% (0/3 tasks)
+        Overall Progress: 0% (0/3 tasks)  [░░░░░░░░░░]
         Status: failed
         Blocked: needs DBA approval
         Paused: critical error in L1 task 0: disk full (since 1m 0s ago)
         Time Elapsed: 1m 30s
         Estimated Remaining: ~1m 30s
 
-        Layer L0 (Setup): ✅ complete (0/0 tasks)
-        Layer L1 (Build): ❌ failed (0/2 tasks), 1 failed
-        Layer L10 (Ship): ⏳ pending (0/1 tasks)
+        Layer L0 (Setup): ✅ complete (0/0 tasks)          [██████████] 100%
+        Layer L1 (Build): ❌ failed (0/2 tasks), 1 failed  [░░░░░░░░░░] 0%
+        Layer L10 (Ship): ⏳ pending (0/1 tasks)           [░░░░░░░░░░] 0%
 
         Errors: 1
         Recent Errors:
@@ -238,11 +238,11 @@ struct ReportRenderingTests {
         \(rule)
         Feature F4: Multi\\nLine "quoted"
         \(rule)
-        Overall Progress: 0% (0/1 tasks)
+        Overall Progress: 0% (0/1 tasks)  [░░░░░░░░░░]
         Status: in_progress
         Time Elapsed: 0ms
 
-        Layer L0 (Tab\\there): 🔄 in_progress (0/1 tasks)
+        Layer L0 (Tab\\there): 🔄 in_progress (0/1 tasks)  [░░░░░░░░░░] 0%
 
         Currently Executing:
           🔄 L0.0 desc with\\nnewline and \\u{1} and emoji 😀 (started just now)

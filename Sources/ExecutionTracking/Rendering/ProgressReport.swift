@@ -7,9 +7,9 @@ public enum ReportFormat: String, CaseIterable, Sendable {
 public enum ProgressReport {
     static let rule = String(repeating: "━", count: 45)
 
-    public static func render(_ snapshot: ProgressSnapshot, as format: ReportFormat) -> String {
+    public static func render(_ snapshot: ProgressSnapshot, as format: ReportFormat, style: TextStyle = .plain) -> String {
         switch format {
-        case .text: text(snapshot)
+        case .text: text(snapshot, style: style)
         case .markdown: markdown(snapshot)
         case .json: JSONWriter.encode(json(snapshot))
         }
@@ -30,11 +30,23 @@ public enum ProgressReport {
         "\(layer).\(index)" + (id.map { " \($0.visibleControlCharacters)" } ?? "")
     }
 
-    public static func text(_ s: ProgressSnapshot) -> String {
+    /// The seed's report. Progress bars follow the seed's text on each line, so the seed's lines
+    /// stay prefixes that scripts can grep; colour only when `style` says so.
+    public static func text(_ s: ProgressSnapshot, style: TextStyle = .plain) -> String {
         var lines = [rule, title(s), rule]
-        lines.append("Overall Progress: \(s.completionPercentage)% (\(s.doneTasks)/\(s.totalTasks) tasks)"
-            + (s.status == .complete ? " ✅" : ""))
-        lines.append("Status: \(s.status.rawValue)")
+        let overall = "Overall Progress: \(s.completionPercentage)% (\(s.doneTasks)/\(s.totalTasks) tasks)"
+            + (s.status == .complete ? " ✅" : "")
+        let labels = s.layers.map { "Layer \($0.key) (\($0.name.visibleControlCharacters)):" }
+        let states = s.layers.map { layer in
+            "\(layer.status.rawValue) (\(layer.done)/\(layer.total) tasks)" + (layer.failed > 0 ? ", \(layer.failed) failed" : "")
+        }
+        let labelWidth = labels.map(\.count).max() ?? 0
+        let stateWidth = states.map(\.count).max() ?? 0
+        // One bar width for every line: label, icon, state, two spaces, "[", "] 100%".
+        let barWidth = style.barWidth(used: max(labelWidth + 3 + stateWidth, overall.count) + 2 + 7)
+        lines.append(overall + (barWidth == 0 ? "" : "  " + style.paint(
+            "[\(ProgressBar.bar(percent: s.completionPercentage, width: barWidth))]", for: s.status)))
+        lines.append("Status: " + style.paint(s.status.rawValue, for: s.status))
         if s.status == .complete, let elapsed = s.elapsedMs {
             lines.append("Total Duration: \(DurationFormatting.words(milliseconds: elapsed))")
         }
@@ -50,12 +62,14 @@ public enum ProgressReport {
             }
         }
         lines.append("")
-        let labels = s.layers.map { "Layer \($0.key) (\($0.name.visibleControlCharacters)):" }
-        let width = labels.map(\.count).max() ?? 0
-        for (layer, label) in zip(s.layers, labels) {
-            var line = label + String(repeating: " ", count: width - label.count + 1)
-                + "\(layer.status.icon) \(layer.status.rawValue) (\(layer.done)/\(layer.total) tasks)"
-            if layer.failed > 0 { line += ", \(layer.failed) failed" }
+        for (i, layer) in s.layers.enumerated() {
+            var line = labels[i] + String(repeating: " ", count: labelWidth - labels[i].count + 1)
+                + "\(layer.status.icon) " + style.paint(states[i], for: layer.status)
+            if barWidth > 0 {
+                let percent = layer.total == 0 ? 100 : layer.done * 100 / layer.total
+                line += String(repeating: " ", count: stateWidth - states[i].count + 2)
+                    + style.paint("[\(ProgressBar.bar(percent: percent, width: barWidth))]", for: layer.status) + " \(percent)%"
+            }
             lines.append(line)
         }
         if !s.running.isEmpty {
