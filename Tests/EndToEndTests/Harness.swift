@@ -154,6 +154,30 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
                      stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs a command with posix_spawn and waitpid, for programs that fork daemons (tmux): Foundation's
+/// Process can miss such a child's exit and wait forever. Output is captured through a file.
+func spawnAndWait(_ arguments: [String], in directory: URL) throws -> RunResult {
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("exectrack-spawn-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: output) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let command = "cd '\(directory.path)' && exec \"$@\""
+    let argv = ["/bin/sh", "-c", command, "sh"] + arguments
+    var cArgs = argv.map { strdup($0) } + [nil]
+    defer { cArgs.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, &cArgs, environ)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    return RunResult(exitCode: (status >> 8) & 0xFF, stdout: text, stderr: "")
+}
+
 /// The seed's 13-task F001 spec, as shipped in examples/.
 let f001Tasks: String = {
     let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

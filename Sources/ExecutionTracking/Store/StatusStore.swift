@@ -65,6 +65,24 @@ public struct StatusStore: Sendable {
 
     public func exists(_ spec: SpecID) -> Bool { Self.exists(statusPath(spec)) }
 
+    /// The status file's current identity, or nil when there is none.
+    public func identity(_ spec: SpecID) -> FileIdentity? {
+        var st = stat()
+        guard stat(statusPath(spec), &st) == 0 else { return nil }
+        return FileIdentity(inode: UInt64(st.st_ino), size: Int64(st.st_size),
+                            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    }
+
+    /// Every spec with a status file directly in `.claude/execution/` (archives and metrics
+    /// exports excluded), sorted by id.
+    public func listSpecs() -> [SpecID] {
+        Self.directoryEntries(executionDirectory)
+            .filter { $0.hasSuffix(".json") && !$0.hasSuffix("-metrics.json") }
+            .compactMap { try? SpecID(String($0.dropLast(5))) }
+            .filter { !Self.isDirectory(statusPath($0)) }
+            .sorted { $0.rawValue < $1.rawValue }
+    }
+
     /// Reads and decodes the status file, without a lock.
     public func load(_ spec: SpecID) throws(TrackerError) -> StatusFile {
         guard let bytes = try readIfPresent(statusPath(spec)) else {
@@ -230,7 +248,7 @@ public struct StatusStore: Sendable {
         guard fd >= 0 else {
             throw TrackerError(.writeFailed, "cannot open lock file \(display(lockPath(spec))): \(Self.lastError())")
         }
-        let deadline = SystemClock.monotonicSeconds() + lockTimeoutSeconds
+        let deadline = SystemClock.monotonic() + lockTimeoutSeconds
         var pause: UInt32 = 1_000
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
@@ -238,7 +256,7 @@ public struct StatusStore: Sendable {
                 close(fd)
                 throw TrackerError(.writeFailed, "cannot lock \(display(lockPath(spec))): \(message)")
             }
-            if SystemClock.monotonicSeconds() >= deadline {
+            if SystemClock.monotonic() >= deadline {
                 close(fd)
                 throw TrackerError(.lockTimeout, "another writer held \(display(lockPath(spec))) for more than "
                     + "\(lockTimeoutSeconds)s; retry, or raise EXECTRACK_LOCK_TIMEOUT")

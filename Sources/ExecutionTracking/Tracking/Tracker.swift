@@ -126,6 +126,26 @@ public struct Tracker: Sendable {
         return (outcome.status, outcome.result)
     }
 
+    /// `claim`: under the lock, the first ready task becomes in_progress for `agent`. Two agents
+    /// claiming at once get different tasks: the second sees the first's write.
+    public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
+        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            try status!.claimNextTask(agent: agent, anyLayer: anyLayer, now: now)
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    /// Every spec's state for `list`; an unreadable file is listed with its problem.
+    public func listEntries() -> [SpecList.Entry] {
+        store.listSpecs().map { spec in
+            do throws(TrackerError) {
+                return .readable(spec: spec.rawValue, status: try store.load(spec))
+            } catch {
+                return .unreadable(spec: spec.rawValue, problem: error.message)
+            }
+        }
+    }
+
     public func snapshot(_ spec: SpecID) throws(TrackerError) -> ProgressSnapshot {
         ProgressSnapshot(try store.load(spec), now: clock())
     }

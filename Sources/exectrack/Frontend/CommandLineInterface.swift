@@ -36,7 +36,8 @@ enum CommandLineInterface {
     static var subcommands: [any Subcommand.Type] { [
         InitCommand.self, ParseCommand.self, UpdateCommand.self, CompleteLayerCommand.self,
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
-        ReportCommand.self, MetricsCommand.self, ExportCommand.self, DemoCommand.self,
+        ReportCommand.self, WatchCommand.self, MetricsCommand.self, ExportCommand.self, NextCommand.self,
+        ClaimCommand.self, ListCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {

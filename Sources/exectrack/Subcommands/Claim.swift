@@ -1,0 +1,28 @@
+import ExecutionTracking
+
+enum ClaimCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "claim",
+        summary: "Atomically take the next ready task and mark it in_progress",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        options: [
+            .value("--agent", "NAME", "record who took the task"),
+            .flag("--any-layer", "do not wait for earlier layers to finish"),
+            .flag("--json", "print {layer, index, id, description, agent} as JSON"),
+        ],
+        discussion: """
+        Under the spec's lock, so agents claiming at the same moment never get the same task.
+        Exit 6 when nothing is ready; the message says why (all done, all running, failures to
+        retry, paused). Finish the task with: exectrack update SPEC LAYER INDEX complete
+        """)
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let (status, location) = try context.tracker.claim(spec, agent: arguments.value("--agent"),
+                                                           anyLayer: arguments.flag("--any-layer"))
+        Console.out(arguments.flag("--json")
+            ? JSONWriter.encode(TaskListing.json(status, location))
+            : TaskListing.line(status, location) + "\n")
+        return 0
+    }
+}

@@ -1,0 +1,17 @@
+import ExecutionTracking
+
+enum ListCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "list",
+        summary: "Every spec under .claude/execution/ with its progress",
+        options: [.flag("--json", "print the list as a JSON array")],
+        discussion: "Archived specs (.claude/execution/archive/) are not listed.")
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let entries = context.tracker.listEntries()
+        Console.out(arguments.flag("--json")
+            ? JSONWriter.encode(SpecList.json(entries))
+            : SpecList.text(entries, now: context.tracker.clock(), style: Terminal.style))
+        return 0
+    }
+}

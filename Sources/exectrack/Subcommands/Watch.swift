@@ -1,0 +1,84 @@
+import ExecutionTracking
+
+enum WatchCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "watch",
+        summary: "Show the progress report live, redrawn as the status file changes",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        options: [
+            .value("--interval", "SECONDS", "how often to look for changes (default 1; fractions allowed)"),
+            .flag("--exit-on-complete", "exit 0 when the spec completes, 1 when it fails"),
+        ],
+        discussion: """
+        On a terminal the report is redrawn in place (and every second, for the elapsed time);
+        Ctrl-C restores the screen. Piped (CI logs), a new report is printed only when the file
+        changes, with no escape codes. A missing file is waited for; a file that cannot be read
+        leaves the last good report on screen with a warning.
+        """)
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        try watch(try context.spec(arguments), arguments, context)
+    }
+
+    /// Shared with `report --watch`.
+    static func watch(_ spec: SpecID, _ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        var interval = 1.0
+        if let text = arguments.value("--interval") {
+            guard let seconds = Double(text), seconds.isFinite, seconds >= 0.05, seconds <= 3600 else {
+                throw TrackerError(.usage, "--interval must be a number of seconds from 0.05 to 3600, got '\(text.prefix(40))'")
+            }
+            interval = seconds
+        }
+        let exitOnComplete = arguments.flag("--exit-on-complete")
+        let tty = Terminal.isTerminal
+        let path = context.store.display(context.store.statusPath(spec))
+        var state = WatchState()
+        var warning: String?
+        var lastDraw = 0.0
+
+        Signals.catchInterrupts()
+        if tty { Console.out(Terminal.enterAlternateScreen + Terminal.hideCursor) }
+        func finish(_ code: Int32) -> Int32 {
+            if tty { Console.out(Terminal.showCursor + Terminal.leaveAlternateScreen) }
+            return code
+        }
+        func draw(_ body: String) {
+            let footer = "watching \(path) every \(interval)s · Ctrl-C to stop"
+                + (warning.map { "\n⚠ \($0)" } ?? "")
+            let lines = (body + "\n" + footer).split(separator: "\n", omittingEmptySubsequences: false)
+            Console.out(Terminal.home + lines.map { $0 + Terminal.clearLineEnd }.joined(separator: "\n") + Terminal.clearToEnd)
+            lastDraw = SystemClock.monotonic()
+        }
+        func report(_ status: StatusFile) -> String {
+            ProgressReport.text(ProgressSnapshot(status, now: context.tracker.clock()), style: Terminal.style)
+        }
+
+        while true {
+            if receivedSignal != 0 { return finish(128 + receivedSignal) }
+            let event = state.observe(context.store.identity(spec)) { () throws(TrackerError) in try context.store.load(spec) }
+            switch event {
+            case .waiting:
+                let message = "waiting for \(path) to exist (run: exectrack init \(spec))"
+                if tty { draw(message) } else { Console.message(message) }
+            case .changed(let status):
+                warning = nil
+                if tty { draw(report(status)) } else { Console.out(report(status) + "\n") }
+                var derived = status
+                derived.recomputeDerivedFields()
+                if exitOnComplete, derived.status == .complete { return finish(0) }
+                if exitOnComplete, derived.status == .failed { return finish(1) }
+            case .unreadable(let problem):
+                warning = "cannot read \(path); showing the last good report: \(problem)"
+                if tty {
+                    draw(state.lastGood.map(report) ?? "")
+                } else {
+                    Console.message("warning: " + TrackerError(.corruptFile, warning!).printableMessage())
+                }
+            case .unchanged:
+                // Elapsed and "ago" figures move on even when nothing was written.
+                if tty, let status = state.lastGood, SystemClock.monotonic() - lastDraw >= 1 { draw(report(status)) }
+            }
+            SystemClock.sleep(milliseconds: Int(interval * 1000), unlessInterrupted: { receivedSignal != 0 })
+        }
+    }
+}
