@@ -35,8 +35,8 @@ struct RunResult {
 final class Project {
     let root: URL
 
-    init(specs: [String: String] = [:]) throws {
-        root = FileManager.default.temporaryDirectory
+    init(at directory: URL? = nil, specs: [String: String] = [:]) throws {
+        root = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("exectrack-e2e-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
         for (spec, text) in specs { try write("specs/\(spec)/layered-tasks.md", text) }

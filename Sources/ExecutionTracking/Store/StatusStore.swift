@@ -12,10 +12,29 @@ import Darwin
 public struct StatusStore: Sendable {
     public let root: String
     public let lockTimeoutSeconds: Double
+    /// Test-only seam: failures to inject into the write steps. Always `.none` in the tool.
+    public var faults: WriteFaults = .none
 
     public init(root: String, lockTimeoutSeconds: Double = 10) {
         self.root = root
         self.lockTimeoutSeconds = lockTimeoutSeconds
+    }
+
+    /// Makes chosen steps of a write fail with a chosen errno (ENOSPC, EIO, ...), so tests can
+    /// prove that a failure at any step leaves the status file and `.bak` as they were.
+    public struct WriteFaults: Equatable, Sendable {
+        public enum Step: Hashable, Sendable { case createTemp, write, sync, backup, replace }
+        public var failures: [Step: Int32]
+
+        public init(_ failures: [Step: Int32] = [:]) { self.failures = failures }
+        public static let none = WriteFaults()
+    }
+
+    /// True (with errno set) when `step` is to fail.
+    func injectedFailure(_ step: WriteFaults.Step) -> Bool {
+        guard let code = faults.failures[step] else { return false }
+        errno = code
+        return true
     }
 
     public var executionDirectory: String { root + "/.claude/execution" }
@@ -92,13 +111,34 @@ public struct StatusStore: Sendable {
         return try decode(bytes, spec: spec)
     }
 
+    /// The status file checked by `ValidationReport` (exit 2 when missing, 4 when unreadable).
+    public func validate(_ spec: SpecID, now: Timestamp) throws(TrackerError) -> ValidationReport {
+        guard let bytes = try readIfPresent(statusPath(spec)) else {
+            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec))); run: exectrack init \(spec)")
+        }
+        return try decode(bytes, spec: spec) { json throws(StatusFileShapeError) in
+            try ValidationReport.check(json, spec: spec.rawValue, now: now)
+        }
+    }
+
     func decode(_ bytes: [UInt8], spec: SpecID) throws(TrackerError) -> StatusFile {
+        try decode(bytes, spec: spec) { json throws(StatusFileShapeError) in
+            try StatusFile(json: json, defaultFeature: spec.rawValue)
+        }
+    }
+
+    /// Parses a status file and reads it with `read`; either failure is exit 4, naming the `.bak`.
+    func decode<T>(_ bytes: [UInt8], spec: SpecID,
+                   _ read: (JSONValue) throws(StatusFileShapeError) -> T) throws(TrackerError) -> T {
         let hint = "; the previous version is \(display(backupPath(spec))) (run: exectrack restore \(spec))"
+        let json: JSONValue
         do {
-            let json = try JSONParser.parse(bytes)
-            return try StatusFile(json: json, defaultFeature: spec.rawValue)
-        } catch let error as JSONSyntaxError {
+            json = try JSONParser.parse(bytes)
+        } catch {
             throw TrackerError(.corruptFile, "\(display(statusPath(spec))) is not valid JSON (\(error))\(hint)")
+        }
+        do {
+            return try read(json)
         } catch {
             throw TrackerError(.corruptFile, "\(display(statusPath(spec))) has an unexpected shape (\(error))\(hint)")
         }
@@ -201,6 +241,9 @@ public struct StatusStore: Sendable {
         if mustExist, !Self.exists(path) {
             throw TrackerError(.notFound, "no status file for \(spec) at \(display(path)); run: exectrack init \(spec)")
         }
+        if Self.isDirectory(path) {
+            throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
+        }
         try ensureExecutionDirectory()
         let lock = try acquireLock(spec)
         defer { close(lock) }
@@ -270,20 +313,29 @@ public struct StatusStore: Sendable {
     /// Writes `text` as the new status file, keeping the current one as `.bak`.
     func commit(_ text: String, spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
         let path = statusPath(spec)
-        try writeAtomically(text, to: path) { () throws(TrackerError) in
-            if keepBackup, Self.exists(path) { try self.keepBackup(of: path, spec: spec) }
+        var staged: String?
+        do {
+            try writeAtomically(Array(text.utf8), to: path) { () throws(TrackerError) in
+                if keepBackup, Self.exists(path) { staged = try self.stageBackup(of: path, spec: spec) }
+            }
+        } catch {
+            if let staged { unlink(staged) }
+            throw error
         }
+        // The new file is in place; the old one becomes the `.bak`. Should this rename fail, the
+        // status file is still right and the `.bak` one version older.
+        if let staged, rename(staged, backupPath(spec)) != 0 { unlink(staged) }
     }
 
     /// Writes an export (metrics, JUnit, ...) atomically: readers never see half a file. A relative
     /// path is taken from the working directory, as users expect of `--output`.
     public func writeArtifact(_ text: String, to path: String) throws(TrackerError) {
-        try writeAtomically(text, to: path) { () throws(TrackerError) in }
+        try writeAtomically(Array(text.utf8), to: path) { () throws(TrackerError) in }
     }
 
     /// Temp file in the target's directory, fsync, `beforeReplace` (the `.bak` step), rename,
     /// directory fsync. On failure the target is as it was and the temp file is gone.
-    func writeAtomically(_ text: String, to path: String,
+    func writeAtomically(_ content: [UInt8], to path: String,
                          beforeReplace: () throws(TrackerError) -> Void) throws(TrackerError) {
         var mode: mode_t = 0o644
         var st = stat()
@@ -300,7 +352,7 @@ public struct StatusStore: Sendable {
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let temp = "\(directory)/.\(base).tmp.\(getpid()).\(SystemClock.uniqueSuffix())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let fd = injectedFailure(.createTemp) ? -1 : open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             throw TrackerError(.writeFailed, "cannot write in \(display(directory)): \(Self.lastError())")
         }
@@ -310,20 +362,24 @@ public struct StatusStore: Sendable {
             unlink(temp)
             return message
         }
-        var bytes = Array(text.utf8)
+        var bytes = content
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            let n = injectedFailure(.write) ? -1 : bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
+                let code = errno
                 close(fd)
+                errno = code
                 throw fail("writing")
             }
             written += n
         }
         bytes = []
-        guard fsync(fd) == 0 else {
+        guard !injectedFailure(.sync), fsync(fd) == 0 else {
+            let code = errno
             close(fd)
+            errno = code
             throw fail("syncing")
         }
         close(fd)
@@ -333,7 +389,7 @@ public struct StatusStore: Sendable {
             unlink(temp)
             throw error
         }
-        guard rename(temp, path) == 0 else { throw fail("replacing") }
+        guard !injectedFailure(.replace), rename(temp, path) == 0 else { throw fail("replacing") }
         let dir = open(directory, O_RDONLY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)
@@ -341,28 +397,41 @@ public struct StatusStore: Sendable {
         }
     }
 
-    /// Makes `.bak` the current file: a hard link (no copy) where the filesystem allows, else a copy.
-    func keepBackup(of path: String, spec: SpecID) throws(TrackerError) {
-        let backup = backupPath(spec)
-        let temp = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).bak"
-        if link(path, temp) != 0 {
-            guard let bytes = try readIfPresent(path) else { return }
-            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw TrackerError(.writeFailed, "cannot write \(display(backup)): \(Self.lastError())")
-            }
-            let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
-            close(fd)
-            guard ok else {
-                unlink(temp)
-                throw TrackerError(.writeFailed, "cannot write \(display(backup)): \(Self.lastError())")
-            }
+    /// `restore`: under the lock, the `.bak` becomes the status file and the current file becomes
+    /// the `.bak` — the ordinary commit, with the backup's bytes as the new content. A `.bak`
+    /// that cannot be read is refused (exit 4) and nothing changes.
+    public func restoreBackup(_ spec: SpecID) throws(TrackerError) -> StatusFile {
+        guard Self.exists(backupPath(spec)) else {
+            throw TrackerError(.notFound, "no backup to restore: \(display(backupPath(spec))) does not exist")
         }
-        guard rename(temp, backup) == 0 else {
-            let message = Self.lastError()
-            unlink(temp)
-            throw TrackerError(.writeFailed, "cannot replace \(display(backup)): \(message)")
+        try ensureExecutionDirectory()
+        let lock = try acquireLock(spec)
+        defer { close(lock) }
+        guard let bytes = try readIfPresent(backupPath(spec)) else {
+            throw TrackerError(.notFound, "no backup to restore: \(display(backupPath(spec))) does not exist")
         }
+        let restored: StatusFile
+        do {
+            restored = try StatusFile(json: try JSONParser.parse(bytes), defaultFeature: spec.rawValue)
+        } catch {
+            throw TrackerError(.corruptFile, "\(display(backupPath(spec))) is not a valid status file either (\(error)); nothing was changed")
+        }
+        try commit(String(decoding: bytes, as: UTF8.self), spec: spec)
+        return restored
+    }
+
+    /// Stages the current file as the next `.bak`: a hard link (no copy) where the filesystem
+    /// allows, else a copy. The staged name is renamed over `.bak` once the new file is in place.
+    func stageBackup(of path: String, spec: SpecID) throws(TrackerError) -> String? {
+        let staged = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).bak"
+        if injectedFailure(.backup) {
+            throw TrackerError(.writeFailed, "cannot write \(display(backupPath(spec))): \(Self.lastError()); the status file is unchanged")
+        }
+        if link(path, staged) != 0 {
+            guard let bytes = try readIfPresent(path) else { return nil }
+            try writeAtomically(bytes, to: staged) { () throws(TrackerError) in }
+        }
+        return staged
     }
 
     /// Temp files older than a minute were left by a writer that died mid-write.

@@ -135,6 +135,20 @@ public struct Tracker: Sendable {
         return (outcome.status, outcome.result)
     }
 
+    /// `validate`: the file's consistency. With `fix`, derived fields are rewritten under the lock
+    /// (the ordinary write recomputes them) and the report lists what was stale.
+    public func validate(_ spec: SpecID, fix: Bool) throws(TrackerError) -> ValidationReport {
+        let report = try store.validate(spec, now: clock())
+        if fix, report.issues.contains(where: \.fixable) {
+            try store.mutate(spec, now: clock) { (_: inout StatusFile?, _) throws(TrackerError) in }
+        }
+        return report
+    }
+
+    public func restore(_ spec: SpecID) throws(TrackerError) -> StatusFile {
+        try store.restoreBackup(spec)
+    }
+
     /// Every spec's state for `list`; an unreadable file is listed with its problem.
     public func listEntries() -> [SpecList.Entry] {
         store.listSpecs().map { spec in
