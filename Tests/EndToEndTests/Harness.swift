@@ -79,17 +79,24 @@ final class Project {
             for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
             try data.write(to: directory.appendingPathComponent("\(String(hash, radix: 16)).\(kind)"))
         }
-        let execution = url(".claude/execution")
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: execution.path)) ?? [] where name.hasSuffix(".json") {
-            try keep(Data(contentsOf: execution.appendingPathComponent(name)),
-                     kind: name.hasSuffix("-metrics.json") ? "metrics.json" : "status.json")
+        // Only what this command itself wrote: tests also plant corrupt files on purpose.
+        let writers: Set<String> = ["init", "parse", "parse-layered-tasks", "update", "complete-layer", "error", "warn",
+                                    "pause", "resume", "unblock", "block", "claim", "restore", "validate"]
+        if let command = arguments.first, writers.contains(command), arguments.count > 1 {
+            let written = url(".claude/execution/\(arguments[1]).json")
+            if FileManager.default.fileExists(atPath: written.path) { try keep(Data(contentsOf: written), kind: "status.json") }
+        }
+        if arguments.first == "metrics" || arguments.first == "calculate-metrics", let i = arguments.firstIndex(of: "--export") {
+            let path = i + 1 < arguments.count && !arguments[i + 1].hasPrefix("-")
+                ? URL(fileURLWithPath: arguments[i + 1], relativeTo: cwd) : url(".claude/execution/\(arguments[1])-metrics.json")
+            try keep(Data(contentsOf: path), kind: "metrics.json")
         }
         let format = arguments.firstIndex(of: "--format").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json"]
-        guard let command = arguments.first, ["export", "metrics"].contains(command) else { return }
-        let kind = command == "metrics" ? "metrics.json" : format.flatMap { kinds[$0] }
+        guard let command = arguments.first, ["export", "metrics", "calculate-metrics"].contains(command) else { return }
+        let kind = command == "export" ? format.flatMap { kinds[$0] } : "metrics.json"
         guard let kind else { return }
-        if command == "metrics", format != "json", !arguments.contains("--json") {
+        if command != "export", format != "json", !arguments.contains("--json") {
             // Text on stdout; only an --export file is machine-readable.
             return
         }
