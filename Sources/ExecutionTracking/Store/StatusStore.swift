@@ -20,6 +20,39 @@ public struct StatusStore: Sendable {
         self.lockTimeoutSeconds = lockTimeoutSeconds
     }
 
+    /// `archive`: copies the status file to `.claude/execution/archive/<SPEC>-<YYYYMMDD>.json`
+    /// (`-HHMMSS`, then a counter, when that exists) and, with `remove`, deletes the status file
+    /// under the lock. Its `.bak` stays, so `restore` can bring it back.
+    public func archive(_ spec: SpecID, remove: Bool, now: Timestamp) throws(TrackerError) -> String {
+        guard Self.exists(statusPath(spec)) else {
+            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec)))")
+        }
+        try ensureExecutionDirectory()
+        let lock = try acquireLock(spec)
+        defer { close(lock) }
+        guard let bytes = try readIfPresent(statusPath(spec)) else {
+            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec)))")
+        }
+        let directory = executionDirectory + "/archive"
+        if !Self.isDirectory(directory), mkdir(directory, 0o755) != 0, errno != EEXIST {
+            throw TrackerError(.writeFailed, "cannot create \(display(directory)): \(Self.lastError())")
+        }
+        let stamp = now.iso8601
+        let day = stamp.prefix(10).filter { $0 != "-" }
+        let time = stamp.dropFirst(11).prefix(8).filter { $0 != ":" }
+        var candidates = ["\(spec)-\(day).json", "\(spec)-\(day)-\(time).json"]
+        candidates += (2...99).map { "\(spec)-\(day)-\(time)-\($0).json" }
+        guard let name = candidates.first(where: { !Self.exists("\(directory)/\($0)") }) else {
+            throw TrackerError(.precondition, "too many archives of \(spec) this second in \(display(directory))")
+        }
+        let target = "\(directory)/\(name)"
+        try writeAtomically(bytes, to: target) { () throws(TrackerError) in }
+        if remove, unlink(statusPath(spec)) != 0 {
+            throw TrackerError(.writeFailed, "archived to \(display(target)) but cannot remove \(display(statusPath(spec))): \(Self.lastError())")
+        }
+        return target
+    }
+
     /// Makes chosen steps of a write fail with a chosen errno (ENOSPC, EIO, ...), so tests can
     /// prove that a failure at any step leaves the status file and `.bak` as they were.
     public struct WriteFaults: Equatable, Sendable {

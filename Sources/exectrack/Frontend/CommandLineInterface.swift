@@ -37,7 +37,8 @@ enum CommandLineInterface {
         InitCommand.self, ParseCommand.self, UpdateCommand.self, CompleteLayerCommand.self,
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
         ReportCommand.self, WatchCommand.self, MetricsCommand.self, ExportCommand.self, NextCommand.self,
-        ClaimCommand.self, ListCommand.self, ValidateCommand.self, RestoreCommand.self, DemoCommand.self,
+        ClaimCommand.self, ListCommand.self, ValidateCommand.self, RestoreCommand.self, ArchiveCommand.self,
+        CompletionsCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {

@@ -1,0 +1,18 @@
+import ExecutionTracking
+
+enum ArchiveCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "archive",
+        summary: "Copy the status file to .claude/execution/archive/<SPEC>-<YYYYMMDD>.json",
+        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        options: [.flag("--remove", "then remove the status file (its .bak stays: exectrack restore brings it back)")],
+        discussion: "A second archive on the same day gets a -HHMMSS suffix. Archived specs are not shown by list.")
+
+    static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let spec = try context.spec(arguments)
+        let path = try context.store.archive(spec, remove: arguments.flag("--remove"), now: context.tracker.clock())
+        Console.line("Archived \(spec) to \(context.store.display(path))"
+            + (arguments.flag("--remove") ? " and removed \(context.store.display(context.store.statusPath(spec)))" : ""))
+        return 0
+    }
+}

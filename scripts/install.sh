@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds exectrack (release, static Swift runtime) and installs it with the drop-in shims and
+# shell completions:
+#   scripts/install.sh [PREFIX]     (default /usr/local)
+#   PREFIX/bin/exectrack
+#   PREFIX/share/exectrack/scripts/{update-status,parse-layered-tasks,calculate-metrics}.sh
+#   PREFIX/share/bash-completion/completions/exectrack, PREFIX/share/zsh/site-functions/_exectrack
+set -euo pipefail
+prefix=${1:-/usr/local}
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+cd "$repo"
+swift build -c release --static-swift-stdlib
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/exectrack
+
+install -d "$prefix/bin" "$prefix/share/exectrack/scripts" \
+  "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions"
+install -m 755 "$bin" "$prefix/bin/exectrack"
+for script in exectrack-shim.sh update-status.sh parse-layered-tasks.sh calculate-metrics.sh; do
+  install -m 755 "scripts/$script" "$prefix/share/exectrack/scripts/$script"
+done
+"$prefix/bin/exectrack" completions bash > "$prefix/share/bash-completion/completions/exectrack"
+"$prefix/bin/exectrack" completions zsh > "$prefix/share/zsh/site-functions/_exectrack"
+
+echo "installed $("$prefix/bin/exectrack" --version) to $prefix/bin/exectrack"
+echo "drop-in shims: $prefix/share/exectrack/scripts/ (copy them over the old scripts)"
+case ":$PATH:" in
+  *":$prefix/bin:"*) ;;
+  *) echo "add $prefix/bin to PATH to run exectrack by name" ;;
+esac
