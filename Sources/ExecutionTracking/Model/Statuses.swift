@@ -67,19 +67,19 @@ public enum ErrorCategory: String, CaseIterable, Sendable {
     // Checked in order: "connection timeout" is a timeout first, "module not found" a missing
     // dependency rather than a missing file. Keywords made of digits match whole numbers only.
     private static let keywords: [(ErrorCategory, [String])] = [
-        (.timeout, ["timeout", "timed out", "time out", "deadline exceeded", "etimedout"]),
+        (.timeout, ["timeout", "timeouts", "timed out", "time out", "deadline exceeded", "etimedout"]),
         (.dependency, ["module not found", "cannot find module", "no module named", "can't resolve",
                        "could not resolve", "unresolved import", "missing dependency"]),
-        (.auth, ["unauthorized", "unauthorised", "authentication", "auth ", "401", "403", "forbidden",
-                 "credential", "token expired", "invalid token", "login"]),
+        (.auth, ["unauthorized", "unauthorised", "authentication", "authorization", "auth", "401", "403",
+                 "forbidden", "credentials", "credential", "token expired", "invalid token", "login failed"]),
         (.permission, ["permission", "access denied", "eacces", "eperm", "read-only", "not permitted"]),
         (.notFound, ["not found", "no such file", "enoent", "404", "does not exist", "missing file"]),
         (.connection, ["connection", "connect", "econnrefused", "econnreset", "network", "unreachable",
                        "refused", "socket", "dns", "host"]),
         (.syntax, ["syntax", "parse error", "unexpected token", "invalid json", "compile error",
                    "compilation failed", "unexpected end"]),
-        (.dependency, ["dependency", "dependencies", "module", "package", "import", "version conflict",
-                       "requires", "unresolved"]),
+        (.dependency, ["dependency", "dependencies", "module", "package", "version conflict", "unresolved",
+                       "import error", "importerror", "modulenotfounderror"]),
     ]
 
     /// Classifies a message by keywords; `other` when nothing matches.
@@ -91,10 +91,16 @@ public enum ErrorCategory: String, CaseIterable, Sendable {
         return .other
     }
 
+    /// Whole words only: "host" is not in "Ghostscript", "401" not in "position 1401".
     private static func contains(_ text: String, keyword: String) -> Bool {
-        guard keyword.allSatisfy(\.isASCIIDigit) else { return text.contains(keyword) }
-        let digits = text.split(whereSeparator: { !$0.isASCIIDigit })
-        return digits.contains { $0 == keyword }
+        var rest = Substring(text)
+        while let range = rest.firstRange(of: keyword) {
+            let before = range.lowerBound > text.startIndex ? text[text.index(before: range.lowerBound)] : " "
+            let after = range.upperBound < text.endIndex ? text[range.upperBound] : " "
+            if !(before.isLetter || before.isNumber) && !(after.isLetter || after.isNumber) { return true }
+            rest = text[text.index(after: range.lowerBound)...]
+        }
+        return false
     }
 
     /// The first thing to try, stored with the error when the caller gives no recovery action.

@@ -56,8 +56,6 @@ private struct ParserState {
     var layerLevel: Int?
     var sectionAgent: String?
     var lastTaskIndent: Int?
-    /// Layers without a number in their heading, numbered at the end after the numbered ones.
-    var unnumbered: Set<Int> = []
 
     mutating func read(line: Substring, trimmed: Substring, number: Int) {
         if trimmed.hasPrefix("#") {
@@ -94,8 +92,8 @@ private struct ParserState {
             return
         }
         if let (layerNumber, name) = Self.layerHeading(title) {
+            // Named layers get their key (the next free number) in finish().
             let key = layerNumber.map { "L\($0)" } ?? ""
-            if layerNumber == nil { unnumbered.insert(layers.count) }
             layers.append(ParsedLayer(key: key, name: name, line: number))
             layerLevel = level
             sectionAgent = nil
@@ -184,23 +182,24 @@ private struct ParserState {
 
     mutating func finish() -> LayeredTasks {
         // A named heading without tasks is more likely prose ("Execution Layer Notes") than a layer.
-        for i in layers.indices.reversed() where unnumbered.contains(i) && layers[i].tasks.isEmpty {
-            diagnose(layers[i].line, "heading names a layer but has no tasks; not used as a layer", Substring(layers[i].name))
-            layers.remove(at: i)
-            unnumbered = Set(unnumbered.compactMap { $0 == i ? nil : ($0 > i ? $0 - 1 : $0) })
+        for layer in layers where layer.key.isEmpty && layer.tasks.isEmpty {
+            diagnose(layer.line, "heading names a layer but has no tasks; not used as a layer", Substring(layer.name))
         }
+        layers.removeAll { $0.key.isEmpty && $0.tasks.isEmpty }
         // Named layers take the numbers after the highest numbered one, in document order.
         var next = (layers.compactMap { Int($0.key.dropFirst()) }.max() ?? -1) + 1
-        for i in layers.indices where unnumbered.contains(i) {
+        for i in layers.indices where layers[i].key.isEmpty {
             layers[i].key = "L\(next)"
             next += 1
         }
         // Two headings with one number are one layer.
         var merged: [ParsedLayer] = []
+        var position: [String: Int] = [:]
         for layer in layers {
-            if let i = merged.firstIndex(where: { $0.key == layer.key }) {
+            if let i = position[layer.key] {
                 merged[i].tasks += layer.tasks
             } else {
+                position[layer.key] = merged.count
                 merged.append(layer)
             }
         }
@@ -293,7 +292,8 @@ private struct ParserState {
             return (nil, cleanLayerName(Substring(name)))
         }
         let digits = rest.prefix(while: \.isASCIIDigit)
-        guard !digits.isEmpty, let number = Int(digits) else { return nil }
+        // Layer numbers are small; a huge one is not a layer heading (and must not overflow).
+        guard !digits.isEmpty, digits.count <= 5, let number = Int(digits) else { return nil }
         rest = rest.dropFirst(digits.count).trimmed
         while let f = rest.first, f == ":" || f == "-" || f == "–" || f == "—" || f == "." { rest = rest.dropFirst().trimmed }
         let name = cleanLayerName(rest)

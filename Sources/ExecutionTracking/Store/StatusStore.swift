@@ -324,40 +324,98 @@ public struct StatusStore: Sendable {
         guard fd >= 0 else {
             throw TrackerError(.writeFailed, "cannot open lock file \(display(lockPath(spec))): \(Self.lastError())")
         }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return fd }
+        // Wait in the kernel's queue rather than polling: pollers starve the writers that have
+        // waited longest (32 concurrent writers hit the timeout with polling). An interval timer
+        // interrupts the blocking flock when the timeout is up.
         let deadline = SystemClock.monotonic() + lockTimeoutSeconds
-        var pause: UInt32 = 1_000
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                let message = Self.lastError()
-                close(fd)
-                throw TrackerError(.writeFailed, "cannot lock \(display(lockPath(spec))): \(message)")
+        var locked = false
+        var failure: Int32 = 0
+        withLockTimer {
+            while !locked {
+                let left = deadline - SystemClock.monotonic()
+                guard left > 0 else { break }
+                Self.armTimer(seconds: left)
+                if flock(fd, LOCK_EX) == 0 {
+                    locked = true
+                } else if errno != EINTR {
+                    failure = errno
+                    break
+                }
             }
-            if SystemClock.monotonic() >= deadline {
-                close(fd)
-                throw TrackerError(.lockTimeout, "another writer held \(display(lockPath(spec))) for more than "
-                    + "\(lockTimeoutSeconds)s; retry, or raise EXECTRACK_LOCK_TIMEOUT")
+            Self.armTimer(seconds: 0)
+        }
+        guard locked else {
+            close(fd)
+            if failure != 0 {
+                throw TrackerError(.writeFailed, "cannot lock \(display(lockPath(spec))): \(String(cString: strerror(failure)))")
             }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
+            throw TrackerError(.lockTimeout, "waited more than \(lockTimeoutSeconds)s for the lock on \(display(lockPath(spec))) "
+                + "(other writers hold or queue for it); retry, or raise EXECTRACK_LOCK_TIMEOUT")
         }
         return fd
     }
 
-    /// Writes `text` as the new status file, keeping the current one as `.bak`.
+    /// Runs `body` with SIGALRM unblocked and handled by a no-op installed without SA_RESTART, so
+    /// the timer interrupts a blocking call; the previous handler and mask are put back after.
+    private func withLockTimer(_ body: () -> Void) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        var previousAction = sigaction()
+        sigaction(SIGALRM, &action, &previousAction)
+        var alarm = sigset_t()
+        sigemptyset(&alarm)
+        sigaddset(&alarm, SIGALRM)
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &alarm, &previousMask)
+        body()
+        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        sigaction(SIGALRM, &previousAction, nil)
+    }
+
+    private static func armTimer(seconds: Double) {
+        let whole = Int(seconds)
+        var timer = itimerval()
+        timer.it_value.tv_sec = whole
+        timer.it_value.tv_usec = Int(((seconds - Double(whole)) * 1_000_000).rounded(.up))
+        if whole == 0, timer.it_value.tv_usec == 0, seconds > 0 { timer.it_value.tv_usec = 1 }
+        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
+    }
+
+    /// Writes `text` as the new status file, keeping the current one as `.bak` (DESIGN §10: the
+    /// `.bak` first, then the rename). Should the rename fail, the previous `.bak` is put back,
+    /// so both files are as they were.
     func commit(_ text: String, spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
         let path = statusPath(spec)
-        var staged: String?
+        let backup = backupPath(spec)
+        var previousBackup: String?
+        var createdBackup = false
         do {
             try writeAtomically(Array(text.utf8), to: path) { () throws(TrackerError) in
-                if keepBackup, Self.exists(path) { staged = try self.stageBackup(of: path, spec: spec) }
+                guard keepBackup, Self.exists(path), let staged = try self.stageBackup(of: path, spec: spec) else { return }
+                if Self.exists(backup) {
+                    let keep = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).prev"
+                    if link(backup, keep) == 0 { previousBackup = keep }
+                } else {
+                    createdBackup = true
+                }
+                guard rename(staged, backup) == 0 else {
+                    let message = Self.lastError()
+                    unlink(staged)
+                    throw TrackerError(.writeFailed, "cannot replace \(display(backup)): \(message); the status file is unchanged")
+                }
             }
         } catch {
-            if let staged { unlink(staged) }
+            if let previousBackup {
+                rename(previousBackup, backup)
+            } else if createdBackup {
+                unlink(backup)
+            }
             throw error
         }
-        // The new file is in place; the old one becomes the `.bak`. Should this rename fail, the
-        // status file is still right and the `.bak` one version older.
-        if let staged, rename(staged, backupPath(spec)) != 0 { unlink(staged) }
+        if let previousBackup { unlink(previousBackup) }
     }
 
     /// Writes an export (metrics, JUnit, ...) atomically: readers never see half a file. A relative
@@ -453,8 +511,8 @@ public struct StatusStore: Sendable {
         return restored
     }
 
-    /// Stages the current file as the next `.bak`: a hard link (no copy) where the filesystem
-    /// allows, else a copy. The staged name is renamed over `.bak` once the new file is in place.
+    /// Stages the current file as the next `.bak` under a temp name: a hard link (no copy) where
+    /// the filesystem allows, else a copy.
     func stageBackup(of path: String, spec: SpecID) throws(TrackerError) -> String? {
         let staged = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).bak"
         if injectedFailure(.backup) {
