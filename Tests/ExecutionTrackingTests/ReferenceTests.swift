@@ -44,7 +44,10 @@ struct ReferenceTests {
         #expect(e.message == "unknown layer 'L9'; layers are: L0 (Infrastructure), L1 (Core Services), "
             + "L2 (Features), L3 (Integration)")
         #expect((try? layer(s, "").get()) == nil)
-        #expect((try? layer(s, "Core").get()) == nil)
+        // A unique start of a layer name names it; an ambiguous or foreign one does not.
+        #expect((try? layer(s, "Core").get()) == 1)
+        #expect((try? layer(s, "In").get()) == nil, "Infrastructure and Integration")
+        #expect((try? layer(s, "Corez").get()) == nil)
         #expect((try? layer(s, "-1").get()) == nil)
         let none = StatusFile(feature: "F", featureName: "F")
         guard case .failure(let empty) = layer(none, "L0") else { Issue.record("found"); return }

@@ -34,9 +34,7 @@ public struct StatusStore: Sendable {
             throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec)))")
         }
         let directory = executionDirectory + "/archive"
-        if !Self.isDirectory(directory), mkdir(directory, 0o755) != 0, errno != EEXIST {
-            throw TrackerError(.writeFailed, "cannot create \(display(directory)): \(Self.lastError())")
-        }
+        try createDirectories(directory)
         let stamp = now.iso8601
         let day = stamp.prefix(10).filter { $0 != "-" }
         let time = stamp.dropFirst(11).prefix(8).filter { $0 != ":" }
@@ -305,20 +303,13 @@ public struct StatusStore: Sendable {
     }
 
     func ensureExecutionDirectory() throws(TrackerError) {
-        var path = ""
-        for component in executionDirectory.split(separator: "/", omittingEmptySubsequences: false) {
-            path += path.isEmpty && component.isEmpty ? "/" : (path.hasSuffix("/") || path.isEmpty ? "" : "/") + component
-            if path.isEmpty || Self.isDirectory(path) { continue }
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw TrackerError(.writeFailed, "cannot create \(display(path)): \(Self.lastError())")
-            }
-        }
+        try createDirectories(executionDirectory)
         guard Self.isDirectory(executionDirectory) else {
             throw TrackerError(.writeFailed, "\(display(executionDirectory)) exists but is not a directory")
         }
     }
 
-    /// An exclusive `flock` on `<SPEC>.json.lock`, polled until the timeout (exit 7).
+    /// An exclusive `flock` on `<SPEC>.json.lock`, waited for until the timeout (exit 7).
     func acquireLock(_ spec: SpecID) throws(TrackerError) -> Int32 {
         let fd = open(lockPath(spec), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -421,7 +412,25 @@ public struct StatusStore: Sendable {
     /// Writes an export (metrics, JUnit, ...) atomically: readers never see half a file. A relative
     /// path is taken from the working directory, as users expect of `--output`.
     public func writeArtifact(_ text: String, to path: String) throws(TrackerError) {
+        try createParentDirectories(of: path)
         try writeAtomically(Array(text.utf8), to: path) { () throws(TrackerError) in }
+    }
+
+    /// `mkdir -p` of a file's directory, so `--output out/junit.xml` works in a fresh checkout.
+    func createParentDirectories(of path: String) throws(TrackerError) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        try createDirectories(String(path[..<slash]))
+    }
+
+    /// `mkdir -p`.
+    func createDirectories(_ directory: String) throws(TrackerError) {
+        var dir = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            dir += "/" + component
+            if !Self.isDirectory(dir), mkdir(dir, 0o755) != 0, errno != EEXIST {
+                throw TrackerError(.writeFailed, "cannot create \(display(dir)): \(Self.lastError())")
+            }
+        }
     }
 
     /// Temp file in the target's directory, fsync, `beforeReplace` (the `.bak` step), rename,
@@ -552,13 +561,7 @@ public struct StatusStore: Sendable {
     /// Writes a text file under the root, creating its directories (used to set up demo projects).
     public func writeProjectFile(_ relativePath: String, _ text: String) throws(TrackerError) {
         let path = root + "/" + relativePath
-        var dir = ""
-        for component in path.split(separator: "/").dropLast() {
-            dir += "/" + component
-            if !Self.isDirectory(dir), mkdir(dir, 0o755) != 0, errno != EEXIST {
-                throw TrackerError(.writeFailed, "cannot create \(dir): \(Self.lastError())")
-            }
-        }
+        try createParentDirectories(of: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TrackerError(.writeFailed, "cannot write \(path): \(Self.lastError())") }
         defer { close(fd) }

@@ -63,9 +63,16 @@ extension StatusFile {
 
     /// Takes the first ready task for `agent`: marks it in_progress. Refuses with the reason when
     /// nothing is ready (exit 6).
-    public mutating func claimNextTask(agent: String?, anyLayer: Bool = false, now: Timestamp) throws(TrackerError) -> TaskLocation {
+    public mutating func claimNextTask(agent: String?, anyLayer: Bool = false, inLayer layer: Int? = nil,
+                                       now: Timestamp) throws(TrackerError) -> TaskLocation {
         let reason = heldReason
-        guard reason == nil, let location = readyTasks(anyLayer: anyLayer).first else {
+        let ready = readyTasks(anyLayer: anyLayer || layer != nil).filter { layer == nil || $0.layer == layer }
+        if reason == nil, ready.isEmpty, let layer {
+            throw TrackerError(.precondition, "nothing ready in \(layers[layer].key) of \(feature): "
+                + (layers[layer].tasks.allSatisfy(\.status.isDone) ? "every task of the layer is complete or skipped"
+                    : "its pending tasks are running, failed or wait on dependencies"))
+        }
+        guard reason == nil, let location = ready.first else {
             let message: String
             switch nothingReadyReason(anyLayer: anyLayer) {
             case .allDone: message = "nothing to claim in \(feature): every task is complete or skipped"

@@ -9,6 +9,9 @@ extension StatusFile {
         if let i = layers.firstIndex(where: { $0.key.lowercased() == lowered }) { return i }
         if let n = Int(ref), let i = layers.firstIndex(where: { $0.number == n }) { return i }
         if !lowered.isEmpty, let i = layers.firstIndex(where: { $0.name.lowercased() == lowered }) { return i }
+        // A unique start of a name will do: "foundation" for "Foundation & Setup".
+        let starts = layers.indices.filter { !lowered.isEmpty && layers[$0].name.lowercased().hasPrefix(lowered) }
+        if starts.count == 1 { return starts[0] }
         let known = layers.map { "\($0.key) (\($0.name))" }.joined(separator: ", ")
         throw TrackerError(.precondition, "unknown layer '\(reference.singleLine)'; layers are: "
             + (known.isEmpty ? "none" : known))

@@ -128,9 +128,10 @@ public struct Tracker: Sendable {
 
     /// `claim`: under the lock, the first ready task becomes in_progress for `agent`. Two agents
     /// claiming at once get different tasks: the second sees the first's write.
-    public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
+    public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool, layer: String? = nil) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
         let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
-            try status!.claimNextTask(agent: agent, anyLayer: anyLayer, now: now)
+            let layerIndex = try layer.map { (reference: String) throws(TrackerError) in try status!.layerIndex(for: reference) }
+            return try status!.claimNextTask(agent: agent, anyLayer: anyLayer, inLayer: layerIndex, now: now)
         }
         return (outcome.status, outcome.result)
     }

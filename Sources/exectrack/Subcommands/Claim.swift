@@ -8,6 +8,7 @@ enum ClaimCommand: Subcommand {
         options: [
             .value("--agent", "NAME", "record who took the task"),
             .flag("--any-layer", "do not wait for earlier layers to finish"),
+            .value("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)"),
             .flag("--json", "print {layer, index, id, description, agent} as JSON"),
         ],
         discussion: """
@@ -19,7 +20,8 @@ enum ClaimCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         let (status, location) = try context.tracker.claim(spec, agent: arguments.value("--agent"),
-                                                           anyLayer: arguments.flag("--any-layer"))
+                                                           anyLayer: arguments.flag("--any-layer"),
+                                                           layer: arguments.value("--layer"))
         Console.out(arguments.flag("--json")
             ? JSONWriter.encode(TaskListing.json(status, location))
             : TaskListing.line(status, location) + "\n")

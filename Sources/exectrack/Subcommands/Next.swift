@@ -8,6 +8,7 @@ enum NextCommand: Subcommand {
         options: [
             .value("--limit", "N", "show at most N tasks"),
             .flag("--any-layer", "do not wait for earlier layers to finish"),
+            .value("--layer", "L", "only tasks of this layer"),
             .flag("--json", "print the tasks as a JSON array"),
         ],
         discussion: "Reads without a lock and never writes. To take a task, use: exectrack claim SPEC --agent NAME")
@@ -16,7 +17,9 @@ enum NextCommand: Subcommand {
         let spec = try context.spec(arguments)
         let limit = try arguments.nonNegativeInteger("--limit").map(Int.init) ?? Int.max
         let status = try context.store.load(spec)
-        let ready = Array(status.readyTasks(anyLayer: arguments.flag("--any-layer")).prefix(limit))
+        let layer = try arguments.value("--layer").map { (reference: String) throws(TrackerError) in try status.layerIndex(for: reference) }
+        let ready = Array(status.readyTasks(anyLayer: arguments.flag("--any-layer"))
+            .filter { layer == nil || $0.layer == layer }.prefix(limit))
         if arguments.flag("--json") {
             Console.out(JSONWriter.encode(.array(ready.map { TaskListing.json(status, $0) })))
             return 0
