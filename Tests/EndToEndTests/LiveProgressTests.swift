@@ -47,7 +47,7 @@ import Testing
             process.currentDirectoryURL = project.root
             process.environment = ["EXECTRACK": exectrackBinary.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
             let log = project.url("agent-\(agent).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: log)
             process.standardError = FileHandle.nullDevice
             agents.append((process, log))
@@ -165,8 +165,8 @@ import Testing
         watcher.currentDirectoryURL = project.root
         let out = project.url("watch.out")
         let err = project.url("watch.err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         watcher.standardOutput = try FileHandle(forWritingTo: out)
         watcher.standardError = try FileHandle(forWritingTo: err)
         try watcher.run()
@@ -199,8 +199,8 @@ import Testing
         watcher.currentDirectoryURL = project.root
         let err = project.url("watch.err")
         let out = project.url("watch.out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         watcher.standardOutput = try FileHandle(forWritingTo: out)
         watcher.standardError = try FileHandle(forWritingTo: err)
         try watcher.run()

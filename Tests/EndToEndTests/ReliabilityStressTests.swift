@@ -185,7 +185,7 @@ import Testing
         process.currentDirectoryURL = directory
         process.environment = ["EXECTRACK": exectrackBinary.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
             .merging(environment) { $1 }
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: stdout)
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -221,7 +221,7 @@ import Testing
         for r in 0..<2 {
             let dir = work.appendingPathComponent("reader-\(r)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: dir.appendingPathComponent("log").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("log").path, contents: nil)
             let cwd = worktrees && r == 1 ? sibling : project.root
             let process = try bash(readerScript, in: cwd,
                                    environment: ["STOP": stop.path, "OUT": dir.path, "SPEC": spec, "ERRLOG": errLog.path],
@@ -248,9 +248,9 @@ import Testing
             writerProcesses.append((process, log))
         }
         for (process, _) in writerProcesses { try process.run() }
-        FileManager.default.createFile(atPath: go.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: go.path, contents: nil)
         for (process, _) in writerProcesses { process.waitUntilExit() }
-        FileManager.default.createFile(atPath: stop.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stop.path, contents: nil)
         for (process, _) in readers { process.waitUntilExit() }
         #expect(writerProcesses.allSatisfy { $0.0.terminationStatus == 0 })
         #expect(readers.allSatisfy { $0.0.terminationStatus == 0 })

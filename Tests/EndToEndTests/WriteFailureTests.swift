@@ -54,7 +54,7 @@ import Testing
         try project.run(["update", "F001", "L0", "0", "in_progress"])
         // Fill what is left of the filesystem.
         let filler = mountPoint.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
         let handle = try FileHandle(forWritingTo: filler)
         let chunk = Data(repeating: 0x41, count: 4096)
         while (try? handle.write(contentsOf: chunk)) != nil {}
