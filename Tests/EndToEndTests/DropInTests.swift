@@ -134,6 +134,43 @@ import Testing
         #expect(r.stdout.hasSuffix("pending\n"), "re-initialised: \(r.stdout)")
     }
 
+    /// The seed's "Real-Time Monitoring" and "Status Webhooks" scripts, rebuilt in examples/.
+    @Test func monitoringAndWebhookExamples() throws {
+        let project = try projectWithShims()
+        try sh(project, "bash scripts/update-status.sh init F001")
+        try project.run(["update", "F001", "L0", "0", "complete"])
+        let examples = Self.repository.appendingPathComponent("examples").path
+        // No webhook configured: nothing is sent, and the script says so.
+        var r = try sh(project, "unset SLACK_WEBHOOK_URL; bash '\(examples)/notify-slack.sh' F001")
+        #expect(r.exitCode == 0)
+        #expect(r.stderr.contains("SLACK_WEBHOOK_URL is not set; not sending: Feature F001: 7% complete (status: in_progress)"))
+        // A webhook that records what it is sent.
+        r = try sh(project, """
+            python3 - <<'PY' &
+            import http.server, socketserver
+            class Hook(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers['Content-Length']))
+                    open('received.json', 'wb').write(body)
+                    self.send_response(200); self.end_headers(); self.wfile.write(b'ok')
+                def log_message(self, *args): pass
+            with socketserver.TCPServer(('127.0.0.1', 0), Hook) as server:
+                open('port', 'w').write(str(server.server_address[1]))
+                server.handle_request()
+            PY
+            for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+            SLACK_WEBHOOK_URL="http://127.0.0.1:$(cat port)/hook" bash '\(examples)/notify-slack.sh' F001
+            wait
+            cat received.json
+            """)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(r.stdout.hasSuffix(#"{"text":"Feature F001: 7% complete (status: in_progress)"}"#), "\(r.stdout)")
+        // The watch script: piped, it prints the report and waits for changes.
+        r = try sh(project, "timeout 1 bash '\(examples)/watch-progress.sh' F001 0.2; echo \"exit $?\"")
+        #expect(r.stdout.contains("Overall Progress: 7% (1/13 tasks)"))
+        #expect(r.stdout.hasSuffix("exit 124\n"), "runs until stopped")
+    }
+
     @Test func shimsKeepTheOriginalExitCodes() throws {
         let project = try projectWithShims()
         try sh(project, "bash scripts/update-status.sh init F001")
