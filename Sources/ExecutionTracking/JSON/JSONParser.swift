@@ -13,27 +13,36 @@ public struct JSONParser {
     /// Deep enough for any status file, shallow enough that hostile input cannot exhaust the stack.
     public static let maximumDepth = 512
 
-    private let bytes: [UInt8]
+    // A raw buffer, valid for the duration of `parse`: indexing it costs no bounds checks or
+    // reference counting, which is most of the time a parse takes.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
-        // A UTF-8 byte order mark is tolerated: editors on some systems add one.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
-        parser.skipWhitespace()
-        guard parser.position < bytes.count else { throw parser.error("empty document") }
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            // A UTF-8 byte order mark is tolerated: editors on some systems add one.
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
+            do throws(JSONSyntaxError) {
+                parser.skipWhitespace()
+                guard parser.position < buffer.count else { throw parser.error("empty document") }
+                let value = try parser.parseValue()
+                parser.skipWhitespace()
+                guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
         let end = min(offset ?? position, bytes.count)
@@ -106,7 +115,7 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             // Duplicate keys: the last value wins, as in jq and JavaScript.
-            object[key] = try parseValue()
+            object.appendOrReplace(key, try parseValue())
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of data in object") }
             switch bytes[position] {
@@ -173,7 +182,7 @@ public struct JSONParser {
             }
             guard digits() > 0 else { throw error("invalid number", at: start) }
         }
-        return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
@@ -205,10 +214,15 @@ public struct JSONParser {
 
     private func appendRun(_ result: inout String, from start: Int) throws(JSONSyntaxError) {
         guard start < position else { return }
-        guard let run = String(validating: bytes[start..<position], as: UTF8.self) else {
+        let run = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        // ASCII needs no validation; anything else is checked before it becomes a String.
+        if run.allSatisfy({ $0 < 0x80 }) {
+            result += String(decoding: run, as: UTF8.self)
+        } else if let text = String(validating: run, as: UTF8.self) {
+            result += text
+        } else {
             throw error("invalid UTF-8 in string", at: start)
         }
-        result += run
     }
 
     private mutating func parseEscape(into result: inout String) throws(JSONSyntaxError) {

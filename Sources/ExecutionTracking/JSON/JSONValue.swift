@@ -73,7 +73,13 @@ public struct JSONObject: Equatable, Sendable {
 
     /// Keys compare by their bytes, as RFC 8259 says: Swift's `==` would take "é" and "e\u{301}"
     /// for one key and merge two fields.
-    static func sameKey(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+    static func sameKey(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+        }
+        return (contiguous ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.entries.count == rhs.entries.count
@@ -83,6 +89,14 @@ public struct JSONObject: Equatable, Sendable {
     public var keys: [String] { entries.map(\.key) }
     public var isEmpty: Bool { entries.isEmpty }
 
+    /// The value of `key`, looked for first at `hint` (where readers expect it: status files list
+    /// their keys in a fixed order), then everywhere. Returns where it was found.
+    func lookup(_ key: String, hint: Int) -> (value: JSONValue, index: Int)? {
+        if hint < entries.count, Self.sameKey(entries[hint].key, key) { return (entries[hint].value, hint) }
+        guard let i = entries.firstIndex(where: { Self.sameKey($0.key, key) }) else { return nil }
+        return (entries[i].value, i)
+    }
+
     public subscript(key: String) -> JSONValue? {
         get { entries.first(where: { Self.sameKey($0.key, key) })?.value }
         set {
@@ -91,6 +105,15 @@ public struct JSONObject: Equatable, Sendable {
             } else if let newValue {
                 entries.append((key, newValue))
             }
+        }
+    }
+
+    /// For the parser: appends, unless the key is already there (then the new value wins).
+    mutating func appendOrReplace(_ key: String, _ value: JSONValue) {
+        if let i = entries.firstIndex(where: { Self.sameKey($0.key, key) }) {
+            entries[i].value = value
+        } else {
+            entries.append((key, value))
         }
     }
 

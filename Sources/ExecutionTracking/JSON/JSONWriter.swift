@@ -52,7 +52,20 @@ public enum JSONWriter {
     /// Escapes what JSON requires and nothing else: `/` and non-ASCII text are written as is.
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
+        let copied: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, into: &out) }
+        if copied == nil { writeEscaped(Array(s.utf8), into: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies runs that need no escaping in one step; most strings are a single run.
+    private static func writeEscaped<C: RandomAccessCollection>(_ bytes: C, into out: inout [UInt8])
+    where C.Element == UInt8, C.Index == Int {
+        var runStart = bytes.startIndex
+        for i in bytes.indices {
+            let byte = bytes[i]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
+            out.append(contentsOf: bytes[runStart..<i])
+            runStart = i + 1
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
@@ -61,16 +74,12 @@ public enum JSONWriter {
             case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
             case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x00..<0x20, 0x7F:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            default:
+                let hex = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
                                         hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default:
-                // UTF-8 continuation and lead bytes are never below 0x80, so multi-byte
-                // characters pass through unchanged.
-                out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: bytes[runStart..<bytes.endIndex])
     }
 }

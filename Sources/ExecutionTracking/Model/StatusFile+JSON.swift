@@ -1,10 +1,13 @@
 // Mapping between the model and its JSON document. Reading is lenient where older writers differ
 // (aliases, numbers as strings, missing fields) and strict where guessing would lose data.
 
-/// Reads typed fields of one JSON object, naming the field's path in every error.
-struct FieldReader {
+/// Reads typed fields of one JSON object, naming the field's path in every error. A class so
+/// that it can remember where the last field was: reading fields in the order the writer put
+/// them in makes every lookup a single comparison.
+final class FieldReader {
     let object: JSONObject
     let path: String
+    private var next = 0
 
     init(_ value: JSONValue, path: String) throws(StatusFileShapeError) {
         guard case .object(let object) = value else {
@@ -22,8 +25,9 @@ struct FieldReader {
 
     /// The value unless it is missing or null.
     func present(_ key: String) -> JSONValue? {
-        guard let value = object[key], !value.isNull else { return nil }
-        return value
+        guard let (value, index) = object.lookup(key, hint: next) else { return nil }
+        next = index + 1
+        return value.isNull ? nil : value
     }
 
     func string(_ key: String) throws(StatusFileShapeError) -> String? {
@@ -205,13 +209,16 @@ extension ExecutionLayer {
 
     init(json: JSONValue, key: String, path: String) throws(StatusFileShapeError) {
         let r = try FieldReader(json, path: path)
+        let name = try r.string("name") ?? key
+        let started = try r.timestamp("started_at")
+        let completed = try r.timestamp("completed_at")
         var tasks: [ExecutionTask] = []
         for (i, value) in try r.elements("tasks").enumerated() {
             tasks.append(try ExecutionTask(json: value, position: i, path: "\(path).tasks[\(i)]"))
         }
-        self.init(key: key, name: try r.string("name") ?? key, tasks: tasks, extra: r.object.removingKeys(Self.knownKeys))
-        startedAt = try r.timestamp("started_at")
-        completedAt = try r.timestamp("completed_at")
+        self.init(key: key, name: name, tasks: tasks, extra: r.object.removingKeys(Self.knownKeys))
+        startedAt = started
+        completedAt = completed
     }
 
     public var json: JSONValue {
@@ -238,21 +245,25 @@ extension ExecutionTask {
         "files_modified", "error",
     ]
 
+    // Fields are read in the order the writer puts them, so each lookup is one comparison.
     init(json: JSONValue, position: Int, path: String) throws(StatusFileShapeError) {
         let r = try FieldReader(json, path: path)
-        let status: TaskStatus
+        let id = try r.string("id")
+        let description = try r.string("description") ?? ""
+        let command = try r.string("command")
+        let agent = try r.string("agent")
+        let complexity = try r.string("complexity")
+        let dependencies = try r.strings("dependencies")
+        let parallel = try r.bool("parallel") ?? false
+        var status = TaskStatus.pending
         if let text = try r.string("status") {
             guard let s = TaskStatus(normalizing: text) else {
                 throw r.fail("status", "unknown task status \"\(text.singleLine)\" (valid: \(TaskStatus.validValuesList))")
             }
             status = s
-        } else {
-            status = .pending
         }
-        self.init(index: position, id: try r.string("id"), description: try r.string("description") ?? "",
-                  command: try r.string("command"), agent: try r.string("agent"),
-                  complexity: try r.string("complexity"), dependencies: try r.strings("dependencies"),
-                  parallel: try r.bool("parallel") ?? false, status: status,
+        self.init(index: position, id: id, description: description, command: command, agent: agent,
+                  complexity: complexity, dependencies: dependencies, parallel: parallel, status: status,
                   extra: r.object.removingKeys(Self.knownKeys))
         startedAt = try r.timestamp("started_at")
         completedAt = try r.timestamp("completed_at")
