@@ -14,15 +14,24 @@ extension StatusFile {
     /// earlier layers are all done — in document order. Dependencies naming no task (a typo,
     /// a phrase) do not hold a task back; `validate` reports them.
     public func readyTasks(anyLayer: Bool = false) -> [TaskLocation] {
-        var doneByKey: [String: Bool] = [:]
+        // Dependencies are ids (T001) or descriptions; the description index is built only when
+        // some dependency is not an id, since normalising every description is the costly part.
+        var doneByID: [String: Bool] = [:]
         for task in allTasks {
-            let done = task.status.isDone
-            if let id = task.id { doneByKey[id.lowercased()] = done && (doneByKey[id.lowercased()] ?? true) }
-            let d = Self.normalised(task.description)
-            doneByKey[d] = done && (doneByKey[d] ?? true)
+            if let id = task.id?.lowercased() { doneByID[id] = task.status.isDone && (doneByID[id] ?? true) }
         }
+        var doneByDescription: [String: Bool]?
         func satisfied(_ dependency: String) -> Bool {
-            doneByKey[dependency.lowercased()] ?? doneByKey[Self.normalised(dependency)] ?? true
+            if let done = doneByID[dependency.lowercased()] { return done }
+            if doneByDescription == nil {
+                var index: [String: Bool] = [:]
+                for task in allTasks {
+                    let d = Self.normalised(task.description)
+                    index[d] = task.status.isDone && (index[d] ?? true)
+                }
+                doneByDescription = index
+            }
+            return doneByDescription![Self.normalised(dependency)] ?? true
         }
         var ready: [TaskLocation] = []
         for (l, layer) in layers.enumerated() {

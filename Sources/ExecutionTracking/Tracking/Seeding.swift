@@ -43,10 +43,8 @@ extension StatusFile {
     /// normalised description; same description in any layer (moved); then the most similar
     /// description (reworded, at least half the words shared, same layer preferred).
     public mutating func reseed(from source: LayeredTasks, now: Timestamp) -> ReseedSummary {
-        struct OldTask { let layer: String; let task: ExecutionTask; let words: Set<Substring>; var taken = false }
-        var old: [OldTask] = layers.flatMap { layer in
-            layer.tasks.map { OldTask(layer: layer.key, task: $0, words: Self.words($0.description)) }
-        }
+        struct OldTask { let layer: String; let task: ExecutionTask; var taken = false }
+        var old: [OldTask] = layers.flatMap { layer in layer.tasks.map { OldTask(layer: layer.key, task: $0) } }
         var byID: [String: Int] = [:]
         var byLayerDescription: [String: [Int]] = [:]
         var byDescription: [String: [Int]] = [:]
@@ -69,12 +67,16 @@ extension StatusFile {
         pass { _, task in task.id.flatMap { byID[$0.lowercased()] }.map { [$0] } ?? [] }
         pass { layer, task in byLayerDescription[layer.key + "\u{0}" + Self.normalised(task.description)] ?? [] }
         pass { _, task in byDescription[Self.normalised(task.description)] ?? [] }
+        // Word sets only for what the exact passes left over: usually nothing.
+        var oldWords: [Int: Set<Substring>] = [:]
         pass { layer, task in
             let words = Self.words(task.description)
             var best: (index: Int, score: Double)?
             for (i, entry) in old.enumerated() where !entry.taken {
-                let shared = Double(words.intersection(entry.words).count)
-                let similarity = shared / Double(max(1, words.union(entry.words).count))
+                if oldWords[i] == nil { oldWords[i] = Self.words(entry.task.description) }
+                let other = oldWords[i]!
+                let shared = Double(words.intersection(other).count)
+                let similarity = shared / Double(max(1, words.union(other).count))
                 let score = similarity + (entry.layer == layer.key ? 0.01 : 0)
                 if similarity >= 0.5, score > best?.score ?? 0 { best = (i, score) }
             }
