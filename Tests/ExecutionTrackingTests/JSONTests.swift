@@ -85,6 +85,14 @@ struct JSONRoundTripTests {
         #expect(value == .object(JSONObject([("a", .number("1"))])))
     }
 
+    @Test func duplicateKeysAmongManyStillResolveToTheLastValue() throws {
+        // Keys of the same length and first byte share a bit of the parser's sketch.
+        let value = try parseJSON(#"{"ab": 1, "ac": 2, "ab": 3, "ad": 4, "ac": 5}"#)
+        #expect(value.objectValue?.keys == ["ab", "ac", "ad"])
+        #expect(value.objectValue?["ab"] == .number("3"))
+        #expect(value.objectValue?["ac"] == .number("5"))
+    }
+
     @Test func jsonObjectSubscriptReplacesInPlaceAndRemoves() {
         var o = JSONObject()
         o["x"] = .int(1)
@@ -94,7 +102,6 @@ struct JSONRoundTripTests {
         #expect(o["x"] == .int(3))
         o["x"] = nil
         #expect(o.keys == ["y"])
-        #expect(o.removingKeys(["y"]).isEmpty)
     }
 
     @Test func intValueAcceptsIntegralForms() {

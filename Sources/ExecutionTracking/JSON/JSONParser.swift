@@ -96,6 +96,7 @@ public struct JSONParser {
         try enter()
         position += 1
         var object = JSONObject()
+        var seenKeys: UInt64 = 0
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -114,8 +115,15 @@ public struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            // Duplicate keys: the last value wins, as in jq and JavaScript.
-            object.appendOrReplace(key, try parseValue())
+            // Duplicate keys: the last value wins, as in jq and JavaScript. A 64-bit sketch of the
+            // keys seen (length and first byte) skips the search for almost every key.
+            let bit: UInt64 = 1 << UInt64((key.utf8.count &* 31 &+ Int(key.utf8.first ?? 0)) & 63)
+            if seenKeys & bit == 0 {
+                seenKeys |= bit
+                object.append(key, try parseValue())
+            } else {
+                object.appendOrReplace(key, try parseValue())
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of data in object") }
             switch bytes[position] {

@@ -122,8 +122,4 @@ public struct JSONObject: Equatable, Sendable {
         entries.append((key, value))
     }
 
-    /// The entries whose keys are not in `known`, in document order.
-    public func removingKeys(_ known: Set<String>) -> JSONObject {
-        JSONObject(entries.filter { !known.contains($0.key) })
-    }
 }

@@ -8,6 +8,8 @@ final class FieldReader {
     let object: JSONObject
     let path: String
     private var next = 0
+    /// Entries already read (first 64), which are known fields without a set lookup.
+    private var read: UInt64 = 0
 
     init(_ value: JSONValue, path: String) throws(StatusFileShapeError) {
         guard case .object(let object) = value else {
@@ -27,7 +29,15 @@ final class FieldReader {
     func present(_ key: String) -> JSONValue? {
         guard let (value, index) = object.lookup(key, hint: next) else { return nil }
         next = index + 1
+        if index < 64 { read |= 1 << UInt64(index) }
         return value.isNull ? nil : value
+    }
+
+    /// The entries that are not fields of `known`, in document order: what `extra` keeps.
+    func extras(_ known: Set<String>) -> JSONObject {
+        JSONObject(object.entries.enumerated().filter { i, entry in
+            !(i < 64 && read & (1 << UInt64(i)) != 0) && !known.contains(entry.key)
+        }.map(\.element))
     }
 
     func string(_ key: String) throws(StatusFileShapeError) -> String? {
@@ -153,7 +163,7 @@ extension StatusFile {
             readWarnings.append(try WarningEntry(json: value, path: "warnings[\(i)]"))
         }
         warnings = readWarnings
-        extra = r.object.removingKeys(Self.knownKeys)
+        extra = r.extras(Self.knownKeys)
     }
 
     /// Numbered layers by number; others after them, in the order given.
@@ -216,7 +226,7 @@ extension ExecutionLayer {
         for (i, value) in try r.elements("tasks").enumerated() {
             tasks.append(try ExecutionTask(json: value, position: i, path: "\(path).tasks[\(i)]"))
         }
-        self.init(key: key, name: name, tasks: tasks, extra: r.object.removingKeys(Self.knownKeys))
+        self.init(key: key, name: name, tasks: tasks, extra: r.extras(Self.knownKeys))
         startedAt = started
         completedAt = completed
     }
@@ -264,7 +274,7 @@ extension ExecutionTask {
         }
         self.init(index: position, id: id, description: description, command: command, agent: agent,
                   complexity: complexity, dependencies: dependencies, parallel: parallel, status: status,
-                  extra: r.object.removingKeys(Self.knownKeys))
+                  extra: r.extras(Self.knownKeys))
         startedAt = try r.timestamp("started_at")
         completedAt = try r.timestamp("completed_at")
         if let ms = try r.int("duration_ms") {
@@ -329,7 +339,7 @@ extension ErrorEntry {
                   taskId: try r.string("task_id"), taskDescription: try r.string("task_description"),
                   message: message, timestamp: try r.timestamp("timestamp"), severity: severity,
                   category: category, recoveryAction: try r.string("recovery_action"),
-                  resolvedAt: try r.timestamp("resolved_at"), extra: r.object.removingKeys(Self.knownKeys))
+                  resolvedAt: try r.timestamp("resolved_at"), extra: r.extras(Self.knownKeys))
     }
 
     public var json: JSONValue {
@@ -369,7 +379,7 @@ extension WarningEntry {
         self.init(message: try r.string("message") ?? "",
                   timestamp: try r.timestamp("timestamp"), severity: severity,
                   layer: try r.string("layer"), taskIndex: try r.int("task_index"),
-                  extra: r.object.removingKeys(Self.knownKeys))
+                  extra: r.extras(Self.knownKeys))
     }
 
     public var json: JSONValue {
