@@ -157,19 +157,25 @@ import Testing
         #expect(list[0]["error"] is String)
     }
 
-    @Test func pipedWatchPrintsOneReportPerChangeWithoutEscapes() throws {
-        let project = try Project(specs: ["F001": f001Tasks])
-        let watcher = Process()
-        watcher.executableURL = exectrackBinary
-        watcher.arguments = ["watch", "F001", "--interval", "0.1", "--exit-on-complete"]
-        watcher.currentDirectoryURL = project.root
-        let out = project.url("watch.out")
-        let err = project.url("watch.err")
+    /// Starts exectrack without waiting for it; its stdout and stderr go to files in the project.
+    func startInBackground(_ project: Project, _ arguments: [String]) throws -> (Process, URL, URL) {
+        let process = Process()
+        process.executableURL = exectrackBinary
+        process.arguments = arguments
+        process.currentDirectoryURL = project.root
+        let out = project.url("background.out")
+        let err = project.url("background.err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        watcher.standardOutput = try FileHandle(forWritingTo: out)
-        watcher.standardError = try FileHandle(forWritingTo: err)
-        try watcher.run()
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return (process, out, err)
+    }
+
+    @Test func pipedWatchPrintsOneReportPerChangeWithoutEscapes() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        let (watcher, out, err) = try startInBackground(project, ["watch", "F001", "--interval", "0.1", "--exit-on-complete"])
         Thread.sleep(forTimeInterval: 0.4)
         try project.run(["init", "F001"])
         // Each change waits for the watcher to see it: two intervals and a margin.
@@ -193,17 +199,7 @@ import Testing
     @Test func watchKeepsTheLastGoodReportOverACorruptFile() throws {
         let project = try Project(specs: ["F001": f001Tasks])
         try project.run(["init", "F001"])
-        let watcher = Process()
-        watcher.executableURL = exectrackBinary
-        watcher.arguments = ["report", "F001", "--watch", "--interval", "0.1"]
-        watcher.currentDirectoryURL = project.root
-        let err = project.url("watch.err")
-        let out = project.url("watch.out")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        watcher.standardOutput = try FileHandle(forWritingTo: out)
-        watcher.standardError = try FileHandle(forWritingTo: err)
-        try watcher.run()
+        let (watcher, out, err) = try startInBackground(project, ["report", "F001", "--watch", "--interval", "0.1"])
         Thread.sleep(forTimeInterval: 0.4)
         try project.write(".claude/execution/F001.json", "{ half written")
         Thread.sleep(forTimeInterval: 0.4)

@@ -17,37 +17,6 @@ import Testing
 // run, `EXECTRACK_PROPERTY_SEED=<n>` for another sequence. A failure names its iteration's seed:
 // rerun with that seed and ITERATIONS=1 to reproduce it alone.
 
-// MARK: - Seeded randomness
-
-/// SplitMix64: tiny, fast, and the same sequence on every platform.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-private struct Random {
-    var generator: SplitMix64
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
-    mutating func int64(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &generator) }
-    /// True with probability `p`.
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
-    mutating func pick<T>(_ options: [T]) -> T { options[int(0...(options.count - 1))] }
-    mutating func shuffled<T>(_ items: [T]) -> [T] { items.shuffled(using: &generator) }
-}
-
-private func environmentNumber(_ name: String) -> UInt64? {
-    ProcessInfo.processInfo.environment[name].flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-}
-
 // MARK: - Random JSON
 
 /// Pieces of text that break naive writers: quotes, backslashes, line breaks, control characters,

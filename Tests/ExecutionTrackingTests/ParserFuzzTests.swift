@@ -32,35 +32,6 @@ import Testing
 // Fixed seed by default; `EXECTRACK_FUZZ_ITERATIONS=<n>` sets the inputs per campaign (default
 // 1000, a few seconds each in a debug build), `EXECTRACK_FUZZ_SEED=<n>` another sequence.
 
-// MARK: - Seeded randomness
-
-/// SplitMix64: tiny, fast, the same sequence everywhere.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-private struct Random {
-    var generator: SplitMix64
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
-    mutating func pick<T>(_ options: [T]) -> T { options[int(0...(options.count - 1))] }
-    mutating func byte() -> UInt8 { UInt8.random(in: 0...255, using: &generator) }
-}
-
-private func environmentNumber(_ name: String) -> UInt64? {
-    ProcessInfo.processInfo.environment[name].flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-}
-
 // MARK: - Inputs
 
 enum FuzzCampaign: String, CaseIterable, Codable, Sendable {

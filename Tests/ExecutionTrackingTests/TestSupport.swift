@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ExecutionTracking
 
@@ -71,3 +72,36 @@ func f001Status() -> StatusFile {
 }
 
 func loc(_ layer: Int, _ task: Int) -> TaskLocation { TaskLocation(layer: layer, task: task) }
+
+// MARK: - Seeded randomness (property and fuzz tests)
+
+/// SplitMix64: tiny, fast, and the same sequence on every platform, so a seed reproduces a run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+struct Random {
+    var generator: SplitMix64
+
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
+    mutating func int64(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &generator) }
+    /// True with probability `p`.
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &generator) < p }
+    mutating func pick<T>(_ options: [T]) -> T { options[int(0...(options.count - 1))] }
+    mutating func shuffled<T>(_ items: [T]) -> [T] { items.shuffled(using: &generator) }
+    mutating func byte() -> UInt8 { UInt8.random(in: 0...255, using: &generator) }
+}
+
+/// A number from the environment (iteration counts, seeds for longer runs).
+func environmentNumber(_ name: String) -> UInt64? {
+    ProcessInfo.processInfo.environment[name].flatMap { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+}
