@@ -4,9 +4,8 @@ public enum StepSummary {
     public static func markdown(_ file: StatusFile, now: Timestamp) -> String {
         let metrics = ExecutionMetrics(file, now: now)
         var out = ProgressReport.markdown(ProgressSnapshot(file, now: now))
-        var status = file
-        status.recomputeDerivedFields()
-        let failed = status.layers.flatMap { layer in layer.tasks.filter { $0.status == .failed }.map { (layer, $0) } }
+        // Task statuses are stored, not derived: the file as read lists the failed tasks.
+        let failed = file.layers.flatMap { layer in layer.tasks.filter { $0.status == .failed }.map { (layer, $0) } }
         if !failed.isEmpty {
             out += "\n### Failed tasks\n\n| Task | Description | Error | Attempts |\n|---|---|---|---:|\n"
             for (layer, task) in failed {

@@ -45,6 +45,9 @@ public struct StatusFile: Equatable, Sendable {
     }
 
     public var allTasks: [ExecutionTask] { layers.flatMap(\.tasks) }
+
+    /// Tasks complete or skipped (from the derived counters).
+    public var doneTasks: Int { completedTasks + skippedTasks }
 }
 
 public struct ExecutionLayer: Equatable, Sendable {

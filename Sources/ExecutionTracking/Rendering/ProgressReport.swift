@@ -17,7 +17,7 @@ public enum ProgressReport {
 
     /// One line after a change: where the spec stands now.
     public static func summaryLine(_ status: StatusFile) -> String {
-        "\(status.feature): \(status.completionPercentage)% (\(status.completedTasks + status.skippedTasks)/"
+        "\(status.feature): \(status.completionPercentage)% (\(status.doneTasks)/"
             + "\(status.totalTasks) tasks), \(status.status.rawValue); next: \(status.nextAction.visibleControlCharacters)"
     }
 

@@ -52,7 +52,7 @@ public struct ProgressSnapshot: Equatable, Sendable {
         featureName = status.featureName
         self.status = status.status
         completionPercentage = status.completionPercentage
-        doneTasks = status.completedTasks + status.skippedTasks
+        doneTasks = status.doneTasks
         totalTasks = status.totalTasks
         failedTasks = status.failedTasks
         currentLayer = status.currentLayer

@@ -25,13 +25,13 @@ public struct StatusStore: Sendable {
     /// under the lock. Its `.bak` stays, so `restore` can bring it back.
     public func archive(_ spec: SpecID, remove: Bool, now: Timestamp) throws(TrackerError) -> String {
         guard Self.exists(statusPath(spec)) else {
-            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec)))")
+            throw missingStatusFile(spec)
         }
         try ensureExecutionDirectory()
         let lock = try acquireLock(spec)
         defer { close(lock) }
         guard let bytes = try readIfPresent(statusPath(spec)) else {
-            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec)))")
+            throw missingStatusFile(spec)
         }
         let directory = executionDirectory + "/archive"
         try createDirectories(directory)
@@ -133,11 +133,15 @@ public struct StatusStore: Sendable {
             .sorted { $0.rawValue < $1.rawValue }
     }
 
+    /// Exit 2, for every command that needs a status file and finds none.
+    func missingStatusFile(_ spec: SpecID) -> TrackerError {
+        TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec))); run: exectrack init \(spec)")
+    }
+
     /// Reads and decodes the status file, without a lock.
     public func load(_ spec: SpecID) throws(TrackerError) -> StatusFile {
         guard let bytes = try readIfPresent(statusPath(spec)) else {
-            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec))); "
-                + "run: exectrack init \(spec)")
+            throw missingStatusFile(spec)
         }
         return try decode(bytes, spec: spec)
     }
@@ -145,7 +149,7 @@ public struct StatusStore: Sendable {
     /// The status file checked by `ValidationReport` (exit 2 when missing, 4 when unreadable).
     public func validate(_ spec: SpecID, now: Timestamp) throws(TrackerError) -> ValidationReport {
         guard let bytes = try readIfPresent(statusPath(spec)) else {
-            throw TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec))); run: exectrack init \(spec)")
+            throw missingStatusFile(spec)
         }
         return try decode(bytes, spec: spec) { json throws(StatusFileShapeError) in
             try ValidationReport.check(json, spec: spec.rawValue, now: now)
@@ -270,7 +274,7 @@ public struct StatusStore: Sendable {
     ) throws(TrackerError) -> (status: StatusFile, result: Result) {
         let path = statusPath(spec)
         if mustExist, !Self.exists(path) {
-            throw TrackerError(.notFound, "no status file for \(spec) at \(display(path)); run: exectrack init \(spec)")
+            throw missingStatusFile(spec)
         }
         if Self.isDirectory(path) {
             throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
@@ -288,7 +292,7 @@ public struct StatusStore: Sendable {
                 keepBackup = false
             }
         } else if mustExist {
-            throw TrackerError(.notFound, "no status file for \(spec) at \(display(path)); run: exectrack init \(spec)")
+            throw missingStatusFile(spec)
         }
         let stamp = now()
         let result = try change(&current, stamp)

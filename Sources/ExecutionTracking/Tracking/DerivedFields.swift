@@ -76,7 +76,7 @@ extension StatusFile {
             skippedTasks += layer.skippedTasks
             if let s = layer.startedAt, startedAt.map({ s < $0 }) ?? true { startedAt = s }
         }
-        let done = completedTasks + skippedTasks
+        let done = doneTasks
         completionPercentage = totalTasks == 0 ? 0 : done * 100 / totalTasks
         averageTaskDurationMs = durationCount == 0 ? nil : (durationSum + durationCount / 2) / durationCount
         estimatedRemainingMs = averageTaskDurationMs.map { $0 * Int64(totalTasks - done) }

@@ -146,8 +146,11 @@ public struct Tracker: Sendable {
         return report
     }
 
+    /// `restore`: the restored file, with derived fields computed for display.
     public func restore(_ spec: SpecID) throws(TrackerError) -> StatusFile {
-        try store.restoreBackup(spec)
+        var status = try store.restoreBackup(spec)
+        status.recomputeDerivedFields()
+        return status
     }
 
     /// Every spec's state for `list`; an unreadable file is listed with its problem.

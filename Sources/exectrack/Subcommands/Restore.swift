@@ -9,8 +9,7 @@ enum RestoreCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        var status = try context.tracker.restore(spec)
-        status.recomputeDerivedFields()
+        let status = try context.tracker.restore(spec)
         Console.line("Restored \(context.store.display(context.store.statusPath(spec))) from its .bak "
             + "(last updated \(status.lastUpdated?.iso8601 ?? "unknown"))")
         Console.line(ProgressReport.summaryLine(status))

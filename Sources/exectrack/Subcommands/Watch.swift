@@ -49,8 +49,11 @@ enum WatchCommand: Subcommand {
             Console.out(Terminal.home + lines.map { $0 + Terminal.clearLineEnd }.joined(separator: "\n") + Terminal.clearToEnd)
             lastDraw = SystemClock.monotonic()
         }
-        func report(_ status: StatusFile) -> String {
-            ProgressReport.text(ProgressSnapshot(status, now: context.tracker.clock()), style: Terminal.style)
+        func report(_ snapshot: ProgressSnapshot) -> String {
+            ProgressReport.text(snapshot, style: Terminal.style)
+        }
+        func snapshot(_ status: StatusFile) -> ProgressSnapshot {
+            ProgressSnapshot(status, now: context.tracker.clock())
         }
 
         while true {
@@ -62,21 +65,20 @@ enum WatchCommand: Subcommand {
                 if tty { draw(message) } else { Console.message(message) }
             case .changed(let status):
                 warning = nil
-                if tty { draw(report(status)) } else { Console.out(report(status) + "\n") }
-                var derived = status
-                derived.recomputeDerivedFields()
-                if exitOnComplete, derived.status == .complete { return finish(0) }
-                if exitOnComplete, derived.status == .failed { return finish(1) }
+                let current = snapshot(status)
+                if tty { draw(report(current)) } else { Console.out(report(current) + "\n") }
+                if exitOnComplete, current.status == .complete { return finish(0) }
+                if exitOnComplete, current.status == .failed { return finish(1) }
             case .unreadable(let problem):
                 warning = "cannot read \(path); showing the last good report: \(problem)"
                 if tty {
-                    draw(state.lastGood.map(report) ?? "")
+                    draw(state.lastGood.map { report(snapshot($0)) } ?? "")
                 } else {
                     Console.message("warning: " + TrackerError(.corruptFile, warning!).printableMessage())
                 }
             case .unchanged:
                 // Elapsed and "ago" figures move on even when nothing was written.
-                if tty, let status = state.lastGood, SystemClock.monotonic() - lastDraw >= 1 { draw(report(status)) }
+                if tty, let status = state.lastGood, SystemClock.monotonic() - lastDraw >= 1 { draw(report(snapshot(status))) }
             }
             SystemClock.sleep(milliseconds: Int(interval * 1000), unlessInterrupted: { receivedSignal != 0 })
         }
