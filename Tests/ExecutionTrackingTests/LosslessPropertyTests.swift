@@ -171,7 +171,7 @@ private extension Random {
     }
 
     mutating func task(layerKey: String, position: Int, extras: inout [JSONObject]) -> JSONValue {
-        let extra = extraObject(avoiding: ExecutionTask.knownKeys, maxCount: 3, depth: 3)
+        let extra = extraObject(avoiding: Set(ExecutionTask.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
         extras.append(extra)
         let known: [(String, JSONValue?)] = [
             ("index", chance(0.8) ? .int(position) : .int(int(0...99))),
@@ -203,7 +203,7 @@ private extension Random {
         var layers = JSONObject()
         for n in shuffled(Array(numbers)) {
             let key = "L\(n)"
-            let extra = extraObject(avoiding: ExecutionLayer.knownKeys, maxCount: 3, depth: 3)
+            let extra = extraObject(avoiding: Set(ExecutionLayer.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
             layerExtras[key] = extra
             var extras: [JSONObject] = []
             let tasks = (0..<int(0...6)).map { task(layerKey: key, position: $0, extras: &extras) }
@@ -226,7 +226,7 @@ private extension Random {
 
         var errorExtras: [JSONObject] = []
         let errors: [JSONValue] = (0..<int(0...4)).map { _ in
-            let extra = extraObject(avoiding: ErrorEntry.knownKeys, maxCount: 3, depth: 3)
+            let extra = extraObject(avoiding: Set(ErrorEntry.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
             errorExtras.append(extra)
             let known: [(String, JSONValue?)] = [
                 ("layer", .string(layerKeys.isEmpty || chance(0.1) ? "L7" : pick(layerKeys))),
@@ -244,7 +244,7 @@ private extension Random {
         }
         var warningExtras: [JSONObject] = []
         let warnings: [JSONValue] = (0..<int(0...3)).map { _ in
-            let extra = extraObject(avoiding: WarningEntry.knownKeys, maxCount: 3, depth: 3)
+            let extra = extraObject(avoiding: Set(WarningEntry.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
             warningExtras.append(extra)
             let known: [(String, JSONValue?)] = [
                 ("message", .string(text())),
@@ -256,7 +256,7 @@ private extension Random {
             return .object(object(known: known, extra: extra))
         }
 
-        let topExtra = extraObject(avoiding: StatusFile.knownKeys, maxCount: 5, depth: 4)
+        let topExtra = extraObject(avoiding: Set(StatusFile.Field.allCases.map(\.rawValue)), maxCount: 5, depth: 4)
         let paused = chance(0.3)
         let blocked = chance(0.2)
         let known: [(String, JSONValue?)] = [

@@ -20,22 +20,7 @@ public struct JSONParser {
     private var depth = 0
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
-        let result: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(bytes: buffer)
-            // A UTF-8 byte order mark is tolerated: editors on some systems add one.
-            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
-            do throws(JSONSyntaxError) {
-                parser.skipWhitespace()
-                guard parser.position < buffer.count else { throw parser.error("empty document") }
-                let value = try parser.parseValue()
-                parser.skipWhitespace()
-                guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-                return .success(value)
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        try reading(bytes, syntaxError: { $0 }) { parser throws(JSONSyntaxError) in try parser.parseValue() }
     }
 
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
@@ -93,28 +78,12 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
-        try enter()
-        position += 1
+        try beginObject()
         var object = JSONObject()
         var seenKeys: UInt64 = 0
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(object)
-        }
-        while true {
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                throw error("expected a string key")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw error("expected ':' after key")
-            }
-            position += 1
-            skipWhitespace()
+        var first = true
+        while let token = try nextKey(&first) {
+            let key = token.text
             // Duplicate keys: the last value wins, as in jq and JavaScript. A 64-bit sketch of the
             // keys seen (length and first byte) skips the search for almost every key.
             let bit: UInt64 = 1 << UInt64((key.utf8.count &* 31 &+ Int(key.utf8.first ?? 0)) & 63)
@@ -124,43 +93,18 @@ public struct JSONParser {
             } else {
                 object.appendOrReplace(key, try parseValue())
             }
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of data in object") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return .object(object)
-            default: throw error("expected ',' or '}' in object")
-            }
         }
+        return .object(object)
     }
 
     private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
-        try enter()
-        position += 1
+        try beginArray()
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
-            skipWhitespace()
+        var first = true
+        while try nextElement(&first) {
             elements.append(try parseValue())
-            skipWhitespace()
-            guard position < bytes.count else { throw error("unexpected end of data in array") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
-                return .array(elements)
-            default: throw error("expected ',' or ']' in array")
-            }
         }
+        return .array(elements)
     }
 
     private mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
@@ -285,5 +229,158 @@ public struct JSONParser {
             position += 1
         }
         return value
+    }
+}
+
+/// An object key as it appears in the document. Without escapes (almost always) it is the raw
+/// bytes, so matching it against field names creates no String.
+enum JSONKey {
+    case raw(UnsafeBufferPointer<UInt8>)
+    case decoded(String)
+
+    /// The key's text (raw keys were checked for valid UTF-8 when they were read).
+    var text: String {
+        switch self {
+        case .decoded(let text): return text
+        case .raw(let bytes): return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        switch self {
+        case .raw(let bytes): return body(bytes)
+        case .decoded(var text): return text.withUTF8(body)
+        }
+    }
+}
+
+// Pull reading: a decoder walks objects and arrays itself and takes whole values only where it
+// wants them, so a status file becomes the model without an intermediate tree.
+extension JSONParser {
+    /// Runs `body` on a parser at the document's first value, then requires that only whitespace
+    /// follows it. `syntaxError` turns this function's own findings into `body`'s error type.
+    static func reading<T, Failure: Error>(
+        _ bytes: [UInt8], syntaxError: (JSONSyntaxError) -> Failure,
+        _ body: (inout JSONParser) throws(Failure) -> T
+    ) throws(Failure) -> T {
+        let result: Result<T, Failure> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            // A UTF-8 byte order mark is tolerated: editors on some systems add one.
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
+            parser.skipWhitespace()
+            guard parser.position < buffer.count else { return .failure(syntaxError(parser.error("empty document"))) }
+            do throws(Failure) {
+                let value = try body(&parser)
+                parser.skipWhitespace()
+                guard parser.position == buffer.count else {
+                    return .failure(syntaxError(parser.error("unexpected data after the JSON value")))
+                }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The first byte of the value at the position (`{`, `[`, `"`, `t`, `n`, a digit...).
+    func peek() throws(JSONSyntaxError) -> UInt8 {
+        guard position < bytes.count else { throw error("unexpected end of data") }
+        return bytes[position]
+    }
+
+    /// The value at the position, whole.
+    mutating func value() throws(JSONSyntaxError) -> JSONValue {
+        try parseValue()
+    }
+
+    /// Enters the object at the position; `nextKey` then walks its keys.
+    mutating func beginObject() throws(JSONSyntaxError) {
+        try enter()
+        position += 1
+    }
+
+    /// The next key of the object being read, leaving the position at its value; nil after the
+    /// closing brace. `first` is true until the first call.
+    mutating func nextKey(_ first: inout Bool) throws(JSONSyntaxError) -> JSONKey? {
+        skipWhitespace()
+        if first {
+            first = false
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { return closeContainer() }
+        } else {
+            guard position < bytes.count else { throw error("unexpected end of data in object") }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): return closeContainer()
+            default: throw error("expected ',' or '}' in object")
+            }
+            skipWhitespace()
+        }
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+            throw error("expected a string key")
+        }
+        let key = try scanKey()
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+            throw error("expected ':' after key")
+        }
+        position += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// Enters the array at the position; `nextElement` then walks its elements.
+    mutating func beginArray() throws(JSONSyntaxError) {
+        try enter()
+        position += 1
+    }
+
+    /// Moves to the next element of the array being read; false after the closing bracket.
+    mutating func nextElement(_ first: inout Bool) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        if first {
+            first = false
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { return closeContainer() != nil }
+        } else {
+            guard position < bytes.count else { throw error("unexpected end of data in array") }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): return closeContainer() != nil
+            default: throw error("expected ',' or ']' in array")
+            }
+        }
+        skipWhitespace()
+        return true
+    }
+
+    private mutating func closeContainer() -> JSONKey? {
+        position += 1
+        depth -= 1
+        return nil
+    }
+
+    /// A key's bytes in place when it has no escapes; an escaped key is decoded like any string.
+    private mutating func scanKey() throws(JSONSyntaxError) -> JSONKey {
+        let opening = position
+        var i = position + 1
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                let raw = UnsafeBufferPointer(rebasing: bytes[(opening + 1)..<i])
+                guard raw.allSatisfy({ $0 < 0x80 }) || String(validating: raw, as: UTF8.self) != nil else {
+                    throw error("invalid UTF-8 in string", at: opening + 1)
+                }
+                position = i + 1
+                return .raw(raw)
+            case UInt8(ascii: "\\"):
+                return .decoded(try parseString())
+            case 0x00..<0x20:
+                position = i
+                throw error("control character in string")
+            default:
+                i += 1
+            }
+        }
+        throw error("unterminated string", at: opening)
     }
 }

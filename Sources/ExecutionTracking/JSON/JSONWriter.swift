@@ -5,52 +5,19 @@ public enum JSONWriter {
 
     /// The document's text; pretty output ends with one newline.
     public static func encode(_ value: JSONValue, style: Style = .pretty) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16)
-        write(value, style: style, indent: 0, into: &out)
-        if style == .pretty { out.append(UInt8(ascii: "\n")) }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: bytes(style: style) { $0.value(value) }, as: UTF8.self)
     }
 
-    private static func newline(_ out: inout [UInt8], _ indent: Int) {
-        out.append(UInt8(ascii: "\n"))
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
-    }
-
-    private static func write(_ value: JSONValue, style: Style, indent: Int, into out: inout [UInt8]) {
-        switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .number(let literal): out.append(contentsOf: literal.utf8)
-        case .string(let s): writeString(s, into: &out)
-        case .array(let elements):
-            guard !elements.isEmpty else { out.append(contentsOf: "[]".utf8); return }
-            out.append(UInt8(ascii: "["))
-            for (i, element) in elements.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if style == .pretty { newline(&out, indent + 2) }
-                write(element, style: style, indent: indent + 2, into: &out)
-            }
-            if style == .pretty { newline(&out, indent) }
-            out.append(UInt8(ascii: "]"))
-        case .object(let object):
-            guard !object.isEmpty else { out.append(contentsOf: "{}".utf8); return }
-            out.append(UInt8(ascii: "{"))
-            for (i, entry) in object.entries.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if style == .pretty { newline(&out, indent + 2) }
-                writeString(entry.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if style == .pretty { out.append(UInt8(ascii: " ")) }
-                write(entry.value, style: style, indent: indent + 2, into: &out)
-            }
-            if style == .pretty { newline(&out, indent) }
-            out.append(UInt8(ascii: "}"))
-        }
+    /// The bytes `write` streams into a `JSONOutput`; pretty output ends with one newline.
+    static func bytes(style: Style = .pretty, capacity: Int = 1 << 16, _ write: (inout JSONOutput) -> Void) -> [UInt8] {
+        var out = JSONOutput(style: style, capacity: capacity)
+        write(&out)
+        if style == .pretty { out.bytes.append(UInt8(ascii: "\n")) }
+        return out.bytes
     }
 
     /// Escapes what JSON requires and nothing else: `/` and non-ASCII text are written as is.
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    fileprivate static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         let copied: Void? = s.utf8.withContiguousStorageIfAvailable { writeEscaped($0, into: &out) }
         if copied == nil { writeEscaped(Array(s.utf8), into: &out) }
@@ -81,5 +48,113 @@ public enum JSONWriter {
             }
         }
         out.append(contentsOf: bytes[runStart..<bytes.endIndex])
+    }
+}
+
+/// Streams JSON in the writer's layout: the model writes itself field by field, so a status file
+/// is encoded without building a tree first. Call `key` before each member of an object and
+/// `element` before each element of an array.
+struct JSONOutput {
+    fileprivate(set) var bytes: [UInt8]
+    private let style: JSONWriter.Style
+    private var indent = 0
+    /// Whether the innermost open container has a member yet (it then needs a comma).
+    private var hasMembers = false
+
+    init(style: JSONWriter.Style, capacity: Int) {
+        self.style = style
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    private mutating func newline() {
+        guard style == .pretty else { return }
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+    }
+
+    private mutating func member() {
+        if hasMembers { bytes.append(UInt8(ascii: ",")) }
+        hasMembers = true
+        newline()
+    }
+
+    mutating func beginObject() { open(UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray() { open(UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        indent += 2
+        hasMembers = false
+    }
+
+    // An empty container closes on the same line: `{}` and `[]`, as jq prints them.
+    private mutating func close(_ bracket: UInt8) {
+        indent -= 2
+        if hasMembers { newline() }
+        bytes.append(bracket)
+        hasMembers = true
+    }
+
+    mutating func key(_ name: String) {
+        member()
+        JSONWriter.writeString(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if style == .pretty { bytes.append(UInt8(ascii: " ")) }
+    }
+
+    mutating func element() { member() }
+
+    mutating func null() { bytes.append(contentsOf: "null".utf8) }
+    mutating func bool(_ value: Bool) { bytes.append(contentsOf: (value ? "true" : "false").utf8) }
+    mutating func int<Number: BinaryInteger>(_ value: Number) { bytes.append(contentsOf: String(value).utf8) }
+    mutating func string(_ value: String) { JSONWriter.writeString(value, into: &bytes) }
+
+    mutating func string(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    mutating func int<Number: BinaryInteger>(_ value: Number?) {
+        if let value { int(value) } else { null() }
+    }
+
+    mutating func strings(_ values: [String]) {
+        beginArray()
+        for value in values {
+            element()
+            string(value)
+        }
+        endArray()
+    }
+
+    /// Appends the members of `object` to the object being written (the fields a type keeps
+    /// without knowing them).
+    mutating func members(_ object: JSONObject) {
+        for entry in object.entries {
+            key(entry.key)
+            value(entry.value)
+        }
+    }
+
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .number(let literal): bytes.append(contentsOf: literal.utf8)
+        case .string(let s): string(s)
+        case .array(let elements):
+            beginArray()
+            for element in elements {
+                self.element()
+                self.value(element)
+            }
+            endArray()
+        case .object(let object):
+            beginObject()
+            members(object)
+            endObject()
+        }
     }
 }

@@ -1,169 +1,137 @@
 // Mapping between the model and its JSON document. Reading is lenient where older writers differ
 // (aliases, numbers as strings, missing fields) and strict where guessing would lose data.
+// Both directions stream — reading walks the parser over the file's bytes, writing streams into
+// a JSONOutput — so a 10,000-task file never exists as a JSON tree.
 
-/// Reads typed fields of one JSON object, naming the field's path in every error. A class so
-/// that it can remember where the last field was: reading fields in the order the writer put
-/// them in makes every lookup a single comparison.
-final class FieldReader {
-    let object: JSONObject
-    let path: String
-    private var next = 0
-    /// Entries already read (first 64), which are known fields without a set lookup.
-    private var read: UInt64 = 0
-
-    init(_ value: JSONValue, path: String) throws(StatusFileShapeError) {
-        guard case .object(let object) = value else {
-            throw StatusFileShapeError(path: path.isEmpty ? "(top level)" : path, problem: "expected an object")
-        }
-        self.object = object
-        self.path = path
-    }
-
-    func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-
-    func fail(_ key: String, _ problem: String) -> StatusFileShapeError {
-        StatusFileShapeError(path: fieldPath(key), problem: problem)
-    }
-
-    /// The value unless it is missing or null.
-    func present(_ key: String) -> JSONValue? {
-        guard let (value, index) = object.lookup(key, hint: next) else { return nil }
-        next = index + 1
-        if index < 64 { read |= 1 << UInt64(index) }
-        return value.isNull ? nil : value
-    }
-
-    /// The entries that are not fields of `known`, in document order: what `extra` keeps.
-    func extras(_ known: Set<String>) -> JSONObject {
-        JSONObject(object.entries.enumerated().filter { i, entry in
-            !(i < 64 && read & (1 << UInt64(i)) != 0) && !known.contains(entry.key)
-        }.map(\.element))
-    }
-
-    func string(_ key: String) throws(StatusFileShapeError) -> String? {
-        guard let value = present(key) else { return nil }
-        switch value {
-        case .string(let s): return s
-        case .number(let literal): return literal
-        default: throw fail(key, "expected a string")
-        }
-    }
-
-    func int(_ key: String) throws(StatusFileShapeError) -> Int? {
-        guard let value = present(key) else { return nil }
-        guard let int = value.intValue else { throw fail(key, "expected an integer") }
-        return int
-    }
-
-    func timestamp(_ key: String) throws(StatusFileShapeError) -> Timestamp? {
-        guard let text = try string(key), !text.isEmpty else { return nil }
-        guard let stamp = Timestamp(iso8601: text) else {
-            throw fail(key, "expected an ISO 8601 timestamp, found \"\(text.singleLine)\"")
-        }
-        return stamp
-    }
-
-    func bool(_ key: String) throws(StatusFileShapeError) -> Bool? {
-        guard let value = present(key) else { return nil }
-        switch value {
-        case .bool(let b): return b
-        case .string("true"): return true
-        case .string("false"): return false
-        default: throw fail(key, "expected true or false")
-        }
-    }
-
-    /// An array of strings; a lone string (as some hand edits write) counts as one element.
-    func strings(_ key: String) throws(StatusFileShapeError) -> [String] {
-        guard let value = present(key) else { return [] }
-        switch value {
-        case .string(let s): return s.isEmpty ? [] : [s]
-        case .array(let elements):
-            var result: [String] = []
-            for (i, element) in elements.enumerated() {
-                switch element {
-                case .string(let s): result.append(s)
-                case .number(let literal): result.append(literal)
-                default: throw StatusFileShapeError(path: "\(fieldPath(key))[\(i)]", problem: "expected a string")
-                }
-            }
-            return result
-        default: throw fail(key, "expected an array of strings")
-        }
-    }
-
-    /// An array's elements; an empty object stands for an empty array (a common hand-edit slip).
-    func elements(_ key: String) throws(StatusFileShapeError) -> [JSONValue] {
-        guard let value = present(key) else { return [] }
-        switch value {
-        case .array(let elements): return elements
-        case .object(let o) where o.isEmpty: return []
-        default: throw fail(key, "expected an array")
-        }
-    }
+/// Why a status document could not be read: it is not JSON, or it is JSON of the wrong shape.
+public enum StatusFileDecodingError: Error, Equatable, Sendable {
+    case syntax(JSONSyntaxError)
+    case shape(StatusFileShapeError)
 }
 
 extension StatusFile {
-    static let knownKeys: Set<String> = [
-        "schema_version", "feature", "feature_name", "created_at", "started_at", "last_updated",
-        "completed_at", "status", "paused_at", "pause_reason", "blocked_at", "blocked_reason",
-        "current_layer", "total_tasks", "completed_tasks", "failed_tasks", "skipped_tasks",
-        "completion_percentage", "average_task_duration_ms", "estimated_remaining_ms", "next_action",
-        "layers", "errors", "warnings",
-    ]
-
     /// Reads a status document. Derived fields are not read: `recomputeDerivedFields` sets them.
-    public init(json: JSONValue, defaultFeature: String = "") throws(StatusFileShapeError) {
-        let r = try FieldReader(json, path: "")
-        let feature = try r.string("feature") ?? defaultFeature
-        self.init(feature: feature, featureName: try r.string("feature_name") ?? feature)
-        schemaVersion = try r.int("schema_version") ?? Self.currentSchemaVersion
-        createdAt = try r.timestamp("created_at")
-        startedAt = try r.timestamp("started_at")
-        lastUpdated = try r.timestamp("last_updated")
-        completedAt = try r.timestamp("completed_at")
-        pausedAt = try r.timestamp("paused_at")
-        pauseReason = try r.string("pause_reason")
-        blockedAt = try r.timestamp("blocked_at")
-        blockReason = try r.string("blocked_reason")
-        // A file paused by the original scripts carries only `"status": "paused"`.
-        if let stored = try r.string("status"), pausedAt == nil, blockedAt == nil {
-            if stored == ExecutionStatus.paused.rawValue { pausedAt = lastUpdated ?? startedAt ?? createdAt }
-            if stored == ExecutionStatus.blocked.rawValue { blockedAt = lastUpdated ?? startedAt ?? createdAt }
+    /// When a document is both malformed and of the wrong shape, the syntax error is reported:
+    /// it is usually what broke the shape.
+    public init(jsonBytes: [UInt8], defaultFeature: String = "") throws(StatusFileDecodingError) {
+        do {
+            self = try JSONParser.reading(jsonBytes, syntaxError: { $0 }) { parser in
+                try StatusFile(from: &parser, defaultFeature: defaultFeature)
+            }
+        } catch let error as JSONSyntaxError {
+            throw .syntax(error)
+        } catch {
+            do throws(JSONSyntaxError) {
+                _ = try JSONParser.parse(jsonBytes)
+            } catch let syntax {
+                throw .syntax(syntax)
+            }
+            throw .shape(error as? StatusFileShapeError ?? StatusFileShapeError(path: "(top level)", problem: "\(error)"))
         }
+    }
 
-        switch r.present("layers") {
-        case nil:
-            layers = []
-        case .object(let object)?:
-            var read: [ExecutionLayer] = []
-            for (key, value) in object.entries {
-                read.append(try ExecutionLayer(json: value, key: key, path: "layers.\(key)"))
+    /// Reads a document already parsed into a tree (Codable, validation).
+    public init(json: JSONValue, defaultFeature: String = "") throws(StatusFileShapeError) {
+        do {
+            try self.init(jsonBytes: JSONWriter.bytes(style: .compact) { $0.value(json) }, defaultFeature: defaultFeature)
+        } catch {
+            switch error {
+            case .shape(let shape): throw shape
+            case .syntax(let syntax): throw StatusFileShapeError(path: "(top level)", problem: "\(syntax)")
             }
-            layers = read
-        case .array(let elements)?:
-            // Some hand-written files list layers in an array; their position is their number.
-            var read: [ExecutionLayer] = []
-            for (i, value) in elements.enumerated() {
-                read.append(try ExecutionLayer(json: value, key: "L\(i)", path: "layers[\(i)]"))
+        }
+    }
+
+    /// The document's bytes in the writer's layout, ending with a newline.
+    public func jsonBytes(capacity: Int = 1 << 16) -> [UInt8] {
+        JSONWriter.bytes(capacity: capacity) { write(to: &$0) }
+    }
+
+    public var json: JSONValue { JSONValue(writtenBy: write) }
+
+    enum Field: String, CaseIterable {
+        case schemaVersion = "schema_version", feature, featureName = "feature_name", status
+        case currentLayer = "current_layer", createdAt = "created_at", startedAt = "started_at"
+        case lastUpdated = "last_updated", completedAt = "completed_at", pausedAt = "paused_at"
+        case pauseReason = "pause_reason", blockedAt = "blocked_at", blockedReason = "blocked_reason"
+        case totalTasks = "total_tasks", completedTasks = "completed_tasks", failedTasks = "failed_tasks"
+        case skippedTasks = "skipped_tasks", completionPercentage = "completion_percentage"
+        case averageTaskDurationMs = "average_task_duration_ms", estimatedRemainingMs = "estimated_remaining_ms"
+        case nextAction = "next_action", layers, errors, warnings
+    }
+    static let fields = KnownFields<Field>()
+
+    init(from parser: inout JSONParser, defaultFeature: String) throws {
+        let r = MemberReader(path: DocumentPath(base: ""))
+        var feature: String?, featureName: String?, storedStatus: String?
+        self.init(feature: "", featureName: "")
+        extra = try r.object(&parser, Self.fields) { field, parser in
+            switch field {
+            case .schemaVersion: schemaVersion = try r.int(&parser, field) ?? Self.currentSchemaVersion
+            case .feature: feature = try r.string(&parser, field)
+            case .featureName: featureName = try r.string(&parser, field)
+            case .status: storedStatus = try r.string(&parser, field)
+            case .createdAt: createdAt = try r.timestamp(&parser, field)
+            case .startedAt: startedAt = try r.timestamp(&parser, field)
+            case .lastUpdated: lastUpdated = try r.timestamp(&parser, field)
+            case .completedAt: completedAt = try r.timestamp(&parser, field)
+            case .pausedAt: pausedAt = try r.timestamp(&parser, field)
+            case .pauseReason: pauseReason = try r.string(&parser, field)
+            case .blockedAt: blockedAt = try r.timestamp(&parser, field)
+            case .blockedReason: blockReason = try r.string(&parser, field)
+            case .currentLayer, .totalTasks, .completedTasks, .failedTasks, .skippedTasks, .completionPercentage,
+                 .averageTaskDurationMs, .estimatedRemainingMs, .nextAction:
+                _ = try parser.value()
+            case .layers: layers = try Self.readLayers(&parser, r)
+            case .errors:
+                var read: [ErrorEntry] = []
+                try r.forEachElement(&parser, field) { parser, i in
+                    read.append(try ErrorEntry(from: &parser, path: DocumentPath(base: "errors", index: i)))
+                }
+                errors = read
+            case .warnings:
+                var read: [WarningEntry] = []
+                try r.forEachElement(&parser, field) { parser, i in
+                    read.append(try WarningEntry(from: &parser, path: DocumentPath(base: "warnings", index: i)))
+                }
+                warnings = read
             }
-            layers = read
-        default:
-            throw r.fail("layers", "expected an object keyed L0, L1, ...")
+        }
+        self.feature = feature ?? defaultFeature
+        self.featureName = featureName ?? self.feature
+        // A file paused by the original scripts carries only `"status": "paused"`.
+        if let storedStatus, pausedAt == nil, blockedAt == nil {
+            if storedStatus == ExecutionStatus.paused.rawValue { pausedAt = lastUpdated ?? startedAt ?? createdAt }
+            if storedStatus == ExecutionStatus.blocked.rawValue { blockedAt = lastUpdated ?? startedAt ?? createdAt }
         }
         layers = Self.numericallyOrdered(layers)
+    }
 
-        var readErrors: [ErrorEntry] = []
-        for (i, value) in try r.elements("errors").enumerated() {
-            readErrors.append(try ErrorEntry(json: value, path: "errors[\(i)]"))
+    /// Layers keyed `L0`, `L1`, ... (a repeated key: the last wins); some hand-written files list
+    /// them in an array instead, where the position is the number.
+    private static func readLayers(_ parser: inout JSONParser, _ r: MemberReader) throws -> [ExecutionLayer] {
+        var read: [ExecutionLayer] = []
+        switch try parser.peek() {
+        case UInt8(ascii: "{"):
+            try parser.beginObject()
+            var first = true
+            while let token = try parser.nextKey(&first) {
+                let key = token.text
+                let layer = try ExecutionLayer(from: &parser, key: key, path: DocumentPath(base: "layers.\(key)"))
+                if let i = read.firstIndex(where: { JSONObject.sameKey($0.key, key) }) {
+                    read[i] = layer
+                } else {
+                    read.append(layer)
+                }
+            }
+        case UInt8(ascii: "["):
+            try r.forEachElement(&parser, Field.layers) { parser, i in
+                read.append(try ExecutionLayer(from: &parser, key: "L\(i)", path: DocumentPath(base: "layers", index: i)))
+            }
+        default:
+            guard try parser.value().isNull else { throw r.fail(Field.layers, "expected an object keyed L0, L1, ...") }
         }
-        errors = readErrors
-        var readWarnings: [WarningEntry] = []
-        for (i, value) in try r.elements("warnings").enumerated() {
-            readWarnings.append(try WarningEntry(json: value, path: "warnings[\(i)]"))
-        }
-        warnings = readWarnings
-        extra = r.extras(Self.knownKeys)
+        return read
     }
 
     /// Numbered layers by number; others after them, in the order given.
@@ -178,218 +146,471 @@ extension StatusFile {
         }.map(\.element)
     }
 
-    public var json: JSONValue {
-        var o = JSONObject()
-        o.append("schema_version", .int(schemaVersion))
-        o.append("feature", .string(feature))
-        o.append("feature_name", .string(featureName))
-        o.append("status", .string(status.rawValue))
-        o.append("current_layer", .string(currentLayer))
-        o.append("created_at", .optional(createdAt))
-        o.append("started_at", .optional(startedAt))
-        o.append("last_updated", .optional(lastUpdated))
-        o.append("completed_at", .optional(completedAt))
-        o.append("paused_at", .optional(pausedAt))
-        o.append("pause_reason", .optional(pauseReason))
-        o.append("blocked_at", .optional(blockedAt))
-        o.append("blocked_reason", .optional(blockReason))
-        o.append("total_tasks", .int(totalTasks))
-        o.append("completed_tasks", .int(completedTasks))
-        o.append("failed_tasks", .int(failedTasks))
-        o.append("skipped_tasks", .int(skippedTasks))
-        o.append("completion_percentage", .int(completionPercentage))
-        o.append("average_task_duration_ms", .optional(averageTaskDurationMs))
-        o.append("estimated_remaining_ms", .optional(estimatedRemainingMs))
-        o.append("next_action", .string(nextAction))
-        var layerObject = JSONObject()
-        for layer in layers { layerObject.append(layer.key, layer.json) }
-        o.append("layers", .object(layerObject))
-        o.append("errors", .array(errors.map(\.json)))
-        o.append("warnings", .array(warnings.map(\.json)))
-        for entry in extra.entries { o.append(entry.key, entry.value) }
-        return .object(o)
+    func write(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key(Field.schemaVersion); out.int(schemaVersion)
+        out.key(Field.feature); out.string(feature)
+        out.key(Field.featureName); out.string(featureName)
+        out.key(Field.status); out.string(status.rawValue)
+        out.key(Field.currentLayer); out.string(currentLayer)
+        out.key(Field.createdAt); out.timestamp(createdAt)
+        out.key(Field.startedAt); out.timestamp(startedAt)
+        out.key(Field.lastUpdated); out.timestamp(lastUpdated)
+        out.key(Field.completedAt); out.timestamp(completedAt)
+        out.key(Field.pausedAt); out.timestamp(pausedAt)
+        out.key(Field.pauseReason); out.string(pauseReason)
+        out.key(Field.blockedAt); out.timestamp(blockedAt)
+        out.key(Field.blockedReason); out.string(blockReason)
+        out.key(Field.totalTasks); out.int(totalTasks)
+        out.key(Field.completedTasks); out.int(completedTasks)
+        out.key(Field.failedTasks); out.int(failedTasks)
+        out.key(Field.skippedTasks); out.int(skippedTasks)
+        out.key(Field.completionPercentage); out.int(completionPercentage)
+        out.key(Field.averageTaskDurationMs); out.int(averageTaskDurationMs)
+        out.key(Field.estimatedRemainingMs); out.int(estimatedRemainingMs)
+        out.key(Field.nextAction); out.string(nextAction)
+        out.key(Field.layers)
+        out.beginObject()
+        for layer in layers {
+            out.key(layer.key)
+            layer.write(to: &out)
+        }
+        out.endObject()
+        out.key(Field.errors)
+        out.beginArray()
+        for entry in errors {
+            out.element()
+            entry.write(to: &out)
+        }
+        out.endArray()
+        out.key(Field.warnings)
+        out.beginArray()
+        for entry in warnings {
+            out.element()
+            entry.write(to: &out)
+        }
+        out.endArray()
+        out.members(extra)
+        out.endObject()
     }
 }
 
 extension ExecutionLayer {
-    static let knownKeys: Set<String> = [
-        "name", "status", "total_tasks", "completed_tasks", "failed_tasks", "skipped_tasks",
-        "started_at", "completed_at", "duration_ms", "tasks",
-    ]
+    enum Field: String, CaseIterable {
+        case name, status, totalTasks = "total_tasks", completedTasks = "completed_tasks"
+        case failedTasks = "failed_tasks", skippedTasks = "skipped_tasks", startedAt = "started_at"
+        case completedAt = "completed_at", durationMs = "duration_ms", tasks
+    }
+    static let fields = KnownFields<Field>()
 
-    init(json: JSONValue, key: String, path: String) throws(StatusFileShapeError) {
-        let r = try FieldReader(json, path: path)
-        let name = try r.string("name") ?? key
-        let started = try r.timestamp("started_at")
-        let completed = try r.timestamp("completed_at")
-        var tasks: [ExecutionTask] = []
-        for (i, value) in try r.elements("tasks").enumerated() {
-            tasks.append(try ExecutionTask(json: value, position: i, path: "\(path).tasks[\(i)]"))
+    init(from parser: inout JSONParser, key: String, path: DocumentPath) throws {
+        let r = MemberReader(path: path)
+        self.init(key: key, name: key)
+        let tasksPath = path.field(Field.tasks.rawValue)
+        extra = try r.object(&parser, Self.fields) { field, parser in
+            switch field {
+            case .name: name = try r.string(&parser, field) ?? key
+            case .startedAt: startedAt = try r.timestamp(&parser, field)
+            case .completedAt: completedAt = try r.timestamp(&parser, field)
+            case .status, .totalTasks, .completedTasks, .failedTasks, .skippedTasks, .durationMs:
+                _ = try parser.value()
+            case .tasks:
+                var read: [ExecutionTask] = []
+                try r.forEachElement(&parser, field) { parser, i in
+                    read.append(try ExecutionTask(from: &parser, position: i, path: DocumentPath(base: tasksPath, index: i)))
+                }
+                tasks = read
+            }
         }
-        self.init(key: key, name: name, tasks: tasks, extra: r.extras(Self.knownKeys))
-        startedAt = started
-        completedAt = completed
     }
 
-    public var json: JSONValue {
-        var o = JSONObject()
-        o.append("name", .string(name))
-        o.append("status", .string(status.rawValue))
-        o.append("total_tasks", .int(totalTasks))
-        o.append("completed_tasks", .int(completedTasks))
-        o.append("failed_tasks", .int(failedTasks))
-        o.append("skipped_tasks", .int(skippedTasks))
-        o.append("started_at", .optional(startedAt))
-        o.append("completed_at", .optional(completedAt))
-        o.append("duration_ms", .optional(durationMs))
-        o.append("tasks", .array(tasks.map(\.json)))
-        for entry in extra.entries { o.append(entry.key, entry.value) }
-        return .object(o)
+    public var json: JSONValue { JSONValue(writtenBy: write) }
+
+    func write(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key(Field.name); out.string(name)
+        out.key(Field.status); out.string(status.rawValue)
+        out.key(Field.totalTasks); out.int(totalTasks)
+        out.key(Field.completedTasks); out.int(completedTasks)
+        out.key(Field.failedTasks); out.int(failedTasks)
+        out.key(Field.skippedTasks); out.int(skippedTasks)
+        out.key(Field.startedAt); out.timestamp(startedAt)
+        out.key(Field.completedAt); out.timestamp(completedAt)
+        out.key(Field.durationMs); out.int(durationMs)
+        out.key(Field.tasks)
+        out.beginArray()
+        for task in tasks {
+            out.element()
+            task.write(to: &out)
+        }
+        out.endArray()
+        out.members(extra)
+        out.endObject()
     }
 }
 
 extension ExecutionTask {
-    static let knownKeys: Set<String> = [
-        "index", "id", "description", "command", "agent", "complexity", "dependencies", "parallel",
-        "status", "started_at", "completed_at", "duration_ms", "attempts", "output", "files_created",
-        "files_modified", "error",
-    ]
+    enum Field: String, CaseIterable {
+        case index, id, description, command, agent, complexity, dependencies, parallel, status
+        case startedAt = "started_at", completedAt = "completed_at", durationMs = "duration_ms", attempts
+        case output, filesCreated = "files_created", filesModified = "files_modified", error
+    }
+    static let fields = KnownFields<Field>()
 
-    // Fields are read in the order the writer puts them, so each lookup is one comparison.
-    init(json: JSONValue, position: Int, path: String) throws(StatusFileShapeError) {
-        let r = try FieldReader(json, path: path)
-        let id = try r.string("id")
-        let description = try r.string("description") ?? ""
-        let command = try r.string("command")
-        let agent = try r.string("agent")
-        let complexity = try r.string("complexity")
-        let dependencies = try r.strings("dependencies")
-        let parallel = try r.bool("parallel") ?? false
-        var status = TaskStatus.pending
-        if let text = try r.string("status") {
-            guard let s = TaskStatus(normalizing: text) else {
-                throw r.fail("status", "unknown task status \"\(text.singleLine)\" (valid: \(TaskStatus.validValuesList))")
+    init(from parser: inout JSONParser, position: Int, path: DocumentPath) throws {
+        let r = MemberReader(path: path)
+        var readAttempts: Int?
+        self.init(index: position, description: "")
+        extra = try r.object(&parser, Self.fields) { field, parser in
+            switch field {
+            case .index: _ = try parser.value()
+            case .id: id = try r.string(&parser, field)
+            case .description: description = try r.string(&parser, field) ?? ""
+            case .command: command = try r.string(&parser, field)
+            case .agent: agent = try r.string(&parser, field)
+            case .complexity: complexity = try r.string(&parser, field)
+            case .dependencies: dependencies = try r.strings(&parser, field)
+            case .parallel: parallel = try r.bool(&parser, field) ?? false
+            case .status:
+                status = .pending
+                if let text = try r.string(&parser, field) {
+                    guard let s = TaskStatus(normalizing: text) else {
+                        throw r.fail(field, "unknown task status \"\(text.singleLine)\" (valid: \(TaskStatus.validValuesList))")
+                    }
+                    status = s
+                }
+            case .startedAt: startedAt = try r.timestamp(&parser, field)
+            case .completedAt: completedAt = try r.timestamp(&parser, field)
+            case .durationMs:
+                durationMs = nil
+                if let ms = try r.int(&parser, field) {
+                    guard ms >= 0 else { throw r.fail(field, "must not be negative") }
+                    durationMs = Int64(ms)
+                }
+            case .attempts: readAttempts = try r.int(&parser, field)
+            case .output: output = try r.string(&parser, field)
+            case .filesCreated: filesCreated = try r.strings(&parser, field)
+            case .filesModified: filesModified = try r.strings(&parser, field)
+            case .error: error = try r.string(&parser, field)
             }
-            status = s
         }
-        self.init(index: position, id: id, description: description, command: command, agent: agent,
-                  complexity: complexity, dependencies: dependencies, parallel: parallel, status: status,
-                  extra: r.extras(Self.knownKeys))
-        startedAt = try r.timestamp("started_at")
-        completedAt = try r.timestamp("completed_at")
-        if let ms = try r.int("duration_ms") {
-            guard ms >= 0 else { throw r.fail("duration_ms", "must not be negative") }
-            durationMs = Int64(ms)
-        }
-        attempts = max(0, try r.int("attempts") ?? (startedAt == nil ? 0 : 1))
-        output = try r.string("output")
-        filesCreated = try r.strings("files_created")
-        filesModified = try r.strings("files_modified")
-        error = try r.string("error")
+        attempts = max(0, readAttempts ?? (startedAt == nil ? 0 : 1))
     }
 
-    public var json: JSONValue {
-        var o = JSONObject()
-        o.append("index", .int(index))
-        o.append("id", .optional(id))
-        o.append("description", .string(description))
-        o.append("command", .optional(command))
-        o.append("agent", .optional(agent))
-        o.append("complexity", .optional(complexity))
-        o.append("dependencies", .strings(dependencies))
-        o.append("parallel", .bool(parallel))
-        o.append("status", .string(status.rawValue))
-        o.append("started_at", .optional(startedAt))
-        o.append("completed_at", .optional(completedAt))
-        o.append("duration_ms", .optional(durationMs))
-        o.append("attempts", .int(attempts))
-        o.append("output", .optional(output))
-        o.append("files_created", .strings(filesCreated))
-        o.append("files_modified", .strings(filesModified))
-        o.append("error", .optional(error))
-        for entry in extra.entries { o.append(entry.key, entry.value) }
-        return .object(o)
+    public var json: JSONValue { JSONValue(writtenBy: write) }
+
+    func write(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key(Field.index); out.int(index)
+        out.key(Field.id); out.string(id)
+        out.key(Field.description); out.string(description)
+        out.key(Field.command); out.string(command)
+        out.key(Field.agent); out.string(agent)
+        out.key(Field.complexity); out.string(complexity)
+        out.key(Field.dependencies); out.strings(dependencies)
+        out.key(Field.parallel); out.bool(parallel)
+        out.key(Field.status); out.string(status.rawValue)
+        out.key(Field.startedAt); out.timestamp(startedAt)
+        out.key(Field.completedAt); out.timestamp(completedAt)
+        out.key(Field.durationMs); out.int(durationMs)
+        out.key(Field.attempts); out.int(attempts)
+        out.key(Field.output); out.string(output)
+        out.key(Field.filesCreated); out.strings(filesCreated)
+        out.key(Field.filesModified); out.strings(filesModified)
+        out.key(Field.error); out.string(error)
+        out.members(extra)
+        out.endObject()
     }
 }
 
 extension ErrorEntry {
-    static let knownKeys: Set<String> = [
-        "layer", "task_index", "task_id", "task_description", "error", "timestamp", "severity",
-        "category", "recovery_action", "resolved_at",
-    ]
+    enum Field: String, CaseIterable {
+        case layer, taskIndex = "task_index", taskId = "task_id", taskDescription = "task_description"
+        case error, timestamp, severity, category, recoveryAction = "recovery_action", resolvedAt = "resolved_at"
+    }
+    static let fields = KnownFields<Field>()
 
-    init(json: JSONValue, path: String) throws(StatusFileShapeError) {
-        let r = try FieldReader(json, path: path)
-        let message = try r.string("error") ?? ""
-        var severity = Severity.medium
-        if let text = try r.string("severity") {
-            guard let s = Severity(normalizing: text) else {
-                throw r.fail("severity", "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
+    init(from parser: inout JSONParser, path: DocumentPath) throws {
+        let r = MemberReader(path: path)
+        var category: ErrorCategory?
+        self.init(layer: "", taskIndex: nil, taskDescription: nil, message: "", timestamp: nil,
+                  severity: .medium, category: .other, recoveryAction: nil)
+        extra = try r.object(&parser, Self.fields) { field, parser in
+            switch field {
+            case .layer: layer = try r.string(&parser, field) ?? ""
+            case .taskIndex: taskIndex = try r.int(&parser, field)
+            case .taskId: taskId = try r.string(&parser, field)
+            case .taskDescription: taskDescription = try r.string(&parser, field)
+            case .error: message = try r.string(&parser, field) ?? ""
+            case .timestamp: timestamp = try r.timestamp(&parser, field)
+            case .severity:
+                severity = .medium
+                if let text = try r.string(&parser, field) {
+                    guard let s = Severity(normalizing: text) else {
+                        throw r.fail(field, "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
+                    }
+                    severity = s
+                }
+            case .category:
+                category = nil
+                if let text = try r.string(&parser, field) {
+                    guard let c = ErrorCategory(normalizing: text) else {
+                        throw r.fail(field, "unknown error category \"\(text.singleLine)\"")
+                    }
+                    category = c
+                }
+            case .recoveryAction: recoveryAction = try r.string(&parser, field)
+            case .resolvedAt: resolvedAt = try r.timestamp(&parser, field)
             }
-            severity = s
         }
-        var category = ErrorCategory.classify(message)
-        if let text = try r.string("category") {
-            guard let c = ErrorCategory(normalizing: text) else {
-                throw r.fail("category", "unknown error category \"\(text.singleLine)\"")
-            }
-            category = c
-        }
-        self.init(layer: try r.string("layer") ?? "", taskIndex: try r.int("task_index"),
-                  taskId: try r.string("task_id"), taskDescription: try r.string("task_description"),
-                  message: message, timestamp: try r.timestamp("timestamp"), severity: severity,
-                  category: category, recoveryAction: try r.string("recovery_action"),
-                  resolvedAt: try r.timestamp("resolved_at"), extra: r.extras(Self.knownKeys))
+        self.category = category ?? ErrorCategory.classify(message)
     }
 
-    public var json: JSONValue {
-        var o = JSONObject()
-        o.append("layer", .string(layer))
-        o.append("task_index", .optional(taskIndex))
-        o.append("task_id", .optional(taskId))
-        o.append("task_description", .optional(taskDescription))
-        o.append("error", .string(message))
-        o.append("timestamp", .optional(timestamp))
-        o.append("severity", .string(severity.rawValue))
-        o.append("category", .string(category.rawValue))
-        o.append("recovery_action", .optional(recoveryAction))
-        o.append("resolved_at", .optional(resolvedAt))
-        for entry in extra.entries { o.append(entry.key, entry.value) }
-        return .object(o)
+    public var json: JSONValue { JSONValue(writtenBy: write) }
+
+    func write(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key(Field.layer); out.string(layer)
+        out.key(Field.taskIndex); out.int(taskIndex)
+        out.key(Field.taskId); out.string(taskId)
+        out.key(Field.taskDescription); out.string(taskDescription)
+        out.key(Field.error); out.string(message)
+        out.key(Field.timestamp); out.timestamp(timestamp)
+        out.key(Field.severity); out.string(severity.rawValue)
+        out.key(Field.category); out.string(category.rawValue)
+        out.key(Field.recoveryAction); out.string(recoveryAction)
+        out.key(Field.resolvedAt); out.timestamp(resolvedAt)
+        out.members(extra)
+        out.endObject()
     }
 }
 
 extension WarningEntry {
-    static let knownKeys: Set<String> = ["message", "timestamp", "severity", "layer", "task_index"]
+    enum Field: String, CaseIterable {
+        case message, timestamp, severity, layer, taskIndex = "task_index"
+    }
+    static let fields = KnownFields<Field>()
 
-    init(json: JSONValue, path: String) throws(StatusFileShapeError) {
+    init(from parser: inout JSONParser, path: DocumentPath) throws {
         // The original scripts may have logged warnings as bare strings.
-        if case .string(let text) = json {
+        if try parser.peek() == UInt8(ascii: "\"") {
+            guard case .string(let text) = try parser.value() else { preconditionFailure("a string value") }
             self.init(message: text, timestamp: nil)
             return
         }
-        let r = try FieldReader(json, path: path)
-        var severity = Severity.low
-        if let text = try r.string("severity") {
-            guard let s = Severity(normalizing: text) else {
-                throw r.fail("severity", "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
+        let r = MemberReader(path: path)
+        self.init(message: "", timestamp: nil)
+        extra = try r.object(&parser, Self.fields) { field, parser in
+            switch field {
+            case .message: message = try r.string(&parser, field) ?? ""
+            case .timestamp: timestamp = try r.timestamp(&parser, field)
+            case .severity:
+                severity = .low
+                if let text = try r.string(&parser, field) {
+                    guard let s = Severity(normalizing: text) else {
+                        throw r.fail(field, "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
+                    }
+                    severity = s
+                }
+            case .layer: layer = try r.string(&parser, field)
+            case .taskIndex: taskIndex = try r.int(&parser, field)
             }
-            severity = s
         }
-        self.init(message: try r.string("message") ?? "",
-                  timestamp: try r.timestamp("timestamp"), severity: severity,
-                  layer: try r.string("layer"), taskIndex: try r.int("task_index"),
-                  extra: r.extras(Self.knownKeys))
     }
 
-    public var json: JSONValue {
-        var o = JSONObject()
-        o.append("message", .string(message))
-        o.append("timestamp", .optional(timestamp))
-        o.append("severity", .string(severity.rawValue))
-        o.append("layer", .optional(layer))
-        o.append("task_index", .optional(taskIndex))
-        for entry in extra.entries { o.append(entry.key, entry.value) }
-        return .object(o)
+    public var json: JSONValue { JSONValue(writtenBy: write) }
+
+    func write(to out: inout JSONOutput) {
+        out.beginObject()
+        out.key(Field.message); out.string(message)
+        out.key(Field.timestamp); out.timestamp(timestamp)
+        out.key(Field.severity); out.string(severity.rawValue)
+        out.key(Field.layer); out.string(layer)
+        out.key(Field.taskIndex); out.int(taskIndex)
+        out.members(extra)
+        out.endObject()
+    }
+}
+
+extension JSONValue {
+    /// The tree of what `write` streams, for callers that inspect or embed one model value.
+    init(writtenBy write: (inout JSONOutput) -> Void) {
+        // The writer only produces valid JSON, so the parse cannot fail.
+        self = try! JSONParser.parse(JSONWriter.bytes(style: .compact, capacity: 1024, write))
+    }
+}
+
+extension JSONOutput {
+    mutating func key<Field: RawRepresentable>(_ field: Field) where Field.RawValue == String {
+        key(field.rawValue)
+    }
+
+    mutating func timestamp(_ stamp: Timestamp?) {
+        string(stamp?.iso8601)
+    }
+}
+
+/// Where an object sits in the document (`layers.L0.tasks[3]`), spelled out only when an error
+/// names it, so reading a task builds no path text.
+struct DocumentPath {
+    let base: String
+    var index: Int?
+
+    init(base: String, index: Int? = nil) {
+        self.base = base
+        self.index = index
+    }
+
+    var text: String { index.map { "\(base)[\($0)]" } ?? base }
+
+    func field(_ key: String) -> String {
+        let prefix = text
+        return prefix.isEmpty ? key : "\(prefix).\(key)"
+    }
+}
+
+/// The fields an object type knows, matched against a key's bytes. Files list keys in the order
+/// the writer puts them, so the field after the previous match is tried first and a lookup is
+/// usually one comparison.
+struct KnownFields<Field: RawRepresentable & CaseIterable & Sendable>: Sendable where Field.RawValue == String {
+    private let fields: [Field]
+    private let names: [[UInt8]]
+
+    init() {
+        fields = Array(Field.allCases)
+        names = fields.map { Array($0.rawValue.utf8) }
+    }
+
+    func match(_ key: JSONKey, after previous: inout Int) -> Field? {
+        key.withUTF8 { bytes in
+            func matches(_ i: Int) -> Bool {
+                names[i].count == bytes.count && names[i].withUnsafeBufferPointer { $0.elementsEqual(bytes) }
+            }
+            let expected = previous + 1
+            if expected < names.count, matches(expected) {
+                previous = expected
+                return fields[expected]
+            }
+            guard let i = names.indices.first(where: matches) else { return nil }
+            previous = i
+            return fields[i]
+        }
+    }
+}
+
+/// Reads the members of one object into typed values, naming the member's path in every error.
+struct MemberReader {
+    let path: DocumentPath
+
+    func fail<Field: RawRepresentable>(_ field: Field, _ problem: String) -> StatusFileShapeError
+    where Field.RawValue == String {
+        StatusFileShapeError(path: path.field(field.rawValue), problem: problem)
+    }
+
+    /// Walks the object at the parser: `read` consumes the value of each known field; the other
+    /// members are returned in document order (a repeated key: the last value wins).
+    func object<Field>(_ parser: inout JSONParser, _ fields: KnownFields<Field>,
+                       _ read: (Field, inout JSONParser) throws -> Void) throws -> JSONObject {
+        guard try parser.peek() == UInt8(ascii: "{") else {
+            throw StatusFileShapeError(path: path.text.isEmpty ? "(top level)" : path.text, problem: "expected an object")
+        }
+        try parser.beginObject()
+        var extra = JSONObject()
+        var first = true
+        var previous = -1
+        while let key = try parser.nextKey(&first) {
+            if let field = fields.match(key, after: &previous) {
+                try read(field, &parser)
+            } else {
+                extra.appendOrReplace(key.text, try parser.value())
+            }
+        }
+        return extra
+    }
+
+    /// The value unless it is null.
+    private func present(_ parser: inout JSONParser) throws -> JSONValue? {
+        let value = try parser.value()
+        return value.isNull ? nil : value
+    }
+
+    func string<Field: RawRepresentable>(_ parser: inout JSONParser, _ field: Field) throws -> String?
+    where Field.RawValue == String {
+        switch try present(&parser) {
+        case nil: return nil
+        case .string(let s)?: return s
+        case .number(let literal)?: return literal
+        default: throw fail(field, "expected a string")
+        }
+    }
+
+    /// Integral numbers, also as `1.0` or `"120"` (see `JSONValue.intValue`).
+    func int<Field: RawRepresentable>(_ parser: inout JSONParser, _ field: Field) throws -> Int?
+    where Field.RawValue == String {
+        guard let value = try present(&parser) else { return nil }
+        guard let int = value.intValue else { throw fail(field, "expected an integer") }
+        return int
+    }
+
+    func timestamp<Field: RawRepresentable>(_ parser: inout JSONParser, _ field: Field) throws -> Timestamp?
+    where Field.RawValue == String {
+        guard let text = try string(&parser, field), !text.isEmpty else { return nil }
+        guard let stamp = Timestamp(iso8601: text) else {
+            throw fail(field, "expected an ISO 8601 timestamp, found \"\(text.singleLine)\"")
+        }
+        return stamp
+    }
+
+    func bool<Field: RawRepresentable>(_ parser: inout JSONParser, _ field: Field) throws -> Bool?
+    where Field.RawValue == String {
+        switch try present(&parser) {
+        case nil: return nil
+        case .bool(let b)?: return b
+        case .string("true")?: return true
+        case .string("false")?: return false
+        default: throw fail(field, "expected true or false")
+        }
+    }
+
+    /// An array of strings; a lone string (as some hand edits write) counts as one element.
+    func strings<Field: RawRepresentable>(_ parser: inout JSONParser, _ field: Field) throws -> [String]
+    where Field.RawValue == String {
+        switch try present(&parser) {
+        case nil: return []
+        case .string(let s)?: return s.isEmpty ? [] : [s]
+        case .array(let elements)?:
+            var result: [String] = []
+            for (i, element) in elements.enumerated() {
+                switch element {
+                case .string(let s): result.append(s)
+                case .number(let literal): result.append(literal)
+                default:
+                    throw StatusFileShapeError(path: "\(path.field(field.rawValue))[\(i)]", problem: "expected a string")
+                }
+            }
+            return result
+        default: throw fail(field, "expected an array of strings")
+        }
+    }
+
+    /// Calls `body` with the parser at each element of an array; null and an empty object (a
+    /// common hand-edit slip) stand for an empty array.
+    func forEachElement<Field: RawRepresentable>(
+        _ parser: inout JSONParser, _ field: Field, _ body: (inout JSONParser, Int) throws -> Void
+    ) throws where Field.RawValue == String {
+        guard try parser.peek() == UInt8(ascii: "[") else {
+            switch try parser.value() {
+            case .null: return
+            case .object(let object) where object.isEmpty: return
+            default: throw fail(field, "expected an array")
+            }
+        }
+        try parser.beginArray()
+        var first = true
+        var i = 0
+        while try parser.nextElement(&first) {
+            try body(&parser, i)
+            i += 1
+        }
     }
 }

@@ -151,31 +151,31 @@ public struct StatusStore: Sendable {
         guard let bytes = try readIfPresent(statusPath(spec)) else {
             throw missingStatusFile(spec)
         }
-        return try decode(bytes, spec: spec) { json throws(StatusFileShapeError) in
-            try ValidationReport.check(json, spec: spec.rawValue, now: now)
+        do throws(StatusFileDecodingError) {
+            let json: JSONValue
+            do { json = try JSONParser.parse(bytes) } catch { throw .syntax(error) }
+            do { return try ValidationReport.check(json, spec: spec.rawValue, now: now) } catch { throw .shape(error) }
+        } catch {
+            throw unreadable(spec, error)
         }
     }
 
     func decode(_ bytes: [UInt8], spec: SpecID) throws(TrackerError) -> StatusFile {
-        try decode(bytes, spec: spec) { json throws(StatusFileShapeError) in
-            try StatusFile(json: json, defaultFeature: spec.rawValue)
+        do {
+            return try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
+        } catch {
+            throw unreadable(spec, error)
         }
     }
 
-    /// Parses a status file and reads it with `read`; either failure is exit 4, naming the `.bak`.
-    func decode<T>(_ bytes: [UInt8], spec: SpecID,
-                   _ read: (JSONValue) throws(StatusFileShapeError) -> T) throws(TrackerError) -> T {
+    /// Exit 4 for a status file that cannot be read, naming the `.bak` to go back to.
+    func unreadable(_ spec: SpecID, _ error: StatusFileDecodingError) -> TrackerError {
         let hint = "; the previous version is \(display(backupPath(spec))) (run: exectrack restore \(spec))"
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(bytes)
-        } catch {
-            throw TrackerError(.corruptFile, "\(display(statusPath(spec))) is not valid JSON (\(error))\(hint)")
-        }
-        do {
-            return try read(json)
-        } catch {
-            throw TrackerError(.corruptFile, "\(display(statusPath(spec))) has an unexpected shape (\(error))\(hint)")
+        switch error {
+        case .syntax(let syntax):
+            return TrackerError(.corruptFile, "\(display(statusPath(spec))) is not valid JSON (\(syntax))\(hint)")
+        case .shape(let shape):
+            return TrackerError(.corruptFile, "\(display(statusPath(spec))) has an unexpected shape (\(shape))\(hint)")
         }
     }
 
@@ -285,7 +285,9 @@ public struct StatusStore: Sendable {
 
         var current: StatusFile? = nil
         var keepBackup = true
+        var previousSize = 0
         if let bytes = try readIfPresent(path) {
+            previousSize = bytes.count
             do {
                 current = try decode(bytes, spec: spec)
             } catch where replaceCorrupt && error.kind == .corruptFile {
@@ -301,7 +303,7 @@ public struct StatusStore: Sendable {
         }
         updated.lastUpdated = stamp
         updated.recomputeDerivedFields()
-        try commit(JSONWriter.encode(updated.json), spec: spec, keepBackup: keepBackup)
+        try commit(updated.jsonBytes(capacity: previousSize + 4096), spec: spec, keepBackup: keepBackup)
         removeStaleTempFiles(spec, now: stamp)
         return (updated, result)
     }
@@ -379,16 +381,16 @@ public struct StatusStore: Sendable {
         setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
     }
 
-    /// Writes `text` as the new status file, keeping the current one as `.bak` (DESIGN §10: the
+    /// Writes `content` as the new status file, keeping the current one as `.bak` (DESIGN §10: the
     /// `.bak` first, then the rename). Should the rename fail, the previous `.bak` is put back,
     /// so both files are as they were.
-    func commit(_ text: String, spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
+    func commit(_ content: [UInt8], spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
         let path = statusPath(spec)
         let backup = backupPath(spec)
         var previousBackup: String?
         var createdBackup = false
         do {
-            try writeAtomically(Array(text.utf8), to: path) { () throws(TrackerError) in
+            try writeAtomically(content, to: path) { () throws(TrackerError) in
                 guard keepBackup, Self.exists(path), let staged = try self.stageBackup(of: path, spec: spec) else { return }
                 if Self.exists(backup) {
                     let keep = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).prev"
@@ -516,11 +518,11 @@ public struct StatusStore: Sendable {
         }
         let restored: StatusFile
         do {
-            restored = try StatusFile(json: try JSONParser.parse(bytes), defaultFeature: spec.rawValue)
+            restored = try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
         } catch {
             throw TrackerError(.corruptFile, "\(display(backupPath(spec))) is not a valid status file either (\(error)); nothing was changed")
         }
-        try commit(String(decoding: bytes, as: UTF8.self), spec: spec)
+        try commit(bytes, spec: spec)
         return restored
     }
 
