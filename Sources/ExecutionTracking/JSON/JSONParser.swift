@@ -63,13 +63,13 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: String) throws(JSONSyntaxError) {
-        let expected = Array(literal.utf8)
-        guard position + expected.count <= bytes.count else { throw error("unexpected end of data") }
-        guard bytes[position..<(position + expected.count)].elementsEqual(expected) else {
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error("unexpected end of data") }
+        for i in 0..<count where bytes[position + i] != literal.utf8Start[i] {
             throw error("invalid literal")
         }
-        position += expected.count
+        position += count
     }
 
     private mutating func enter() throws(JSONSyntaxError) {
@@ -363,11 +363,13 @@ extension JSONParser {
     private mutating func scanKey() throws(JSONSyntaxError) -> JSONKey {
         let opening = position
         var i = position + 1
+        var ascii = true
         while i < bytes.count {
-            switch bytes[i] {
+            let byte = bytes[i]
+            switch byte {
             case UInt8(ascii: "\""):
                 let raw = UnsafeBufferPointer(rebasing: bytes[(opening + 1)..<i])
-                guard raw.allSatisfy({ $0 < 0x80 }) || String(validating: raw, as: UTF8.self) != nil else {
+                guard ascii || String(validating: raw, as: UTF8.self) != nil else {
                     throw error("invalid UTF-8 in string", at: opening + 1)
                 }
                 position = i + 1
@@ -378,6 +380,7 @@ extension JSONParser {
                 position = i
                 throw error("control character in string")
             default:
+                ascii = ascii && byte < 0x80
                 i += 1
             }
         }

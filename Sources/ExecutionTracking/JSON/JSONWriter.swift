@@ -67,10 +67,17 @@ struct JSONOutput {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A newline and enough spaces for any indent in one copy.
+    private static let lineBreak: [UInt8] = [UInt8(ascii: "\n")] + Array(repeating: UInt8(ascii: " "), count: 64)
+
     private mutating func newline() {
         guard style == .pretty else { return }
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        if indent < Self.lineBreak.count {
+            Self.lineBreak.withUnsafeBufferPointer { bytes.append(contentsOf: $0.prefix(indent + 1)) }
+        } else {
+            bytes.append(UInt8(ascii: "\n"))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        }
     }
 
     private mutating func member() {
@@ -104,6 +111,18 @@ struct JSONOutput {
         bytes.append(UInt8(ascii: ":"))
         if style == .pretty { bytes.append(UInt8(ascii: " ")) }
     }
+
+    /// A key known to need no escaping (a model field's name), copied as it is.
+    mutating func key(plain name: String) {
+        member()
+        var name = name
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: style == .pretty ? Self.colonSpace : Self.colon)
+    }
+
+    private static let colonSpace: [UInt8] = Array("\": ".utf8)
+    private static let colon: [UInt8] = Array("\":".utf8)
 
     mutating func element() { member() }
 

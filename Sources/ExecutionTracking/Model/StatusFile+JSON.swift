@@ -442,7 +442,7 @@ extension JSONValue {
 
 extension JSONOutput {
     mutating func key<Field: RawRepresentable>(_ field: Field) where Field.RawValue == String {
-        key(field.rawValue)
+        key(plain: field.rawValue)
     }
 
     mutating func timestamp(_ stamp: Timestamp?) {
@@ -484,7 +484,7 @@ struct KnownFields<Field: RawRepresentable & CaseIterable & Sendable>: Sendable 
     func match(_ key: JSONKey, after previous: inout Int) -> Field? {
         key.withUTF8 { bytes in
             func matches(_ i: Int) -> Bool {
-                names[i].count == bytes.count && names[i].withUnsafeBufferPointer { $0.elementsEqual(bytes) }
+                names[i].count == bytes.count && names[i].withUnsafeBytes { Self.equal($0, UnsafeRawBufferPointer(bytes)) }
             }
             let expected = previous + 1
             if expected < names.count, matches(expected) {
@@ -495,6 +495,22 @@ struct KnownFields<Field: RawRepresentable & CaseIterable & Sendable>: Sendable 
             previous = i
             return fields[i]
         }
+    }
+
+    /// Byte equality of two buffers of the same length, eight bytes at a time.
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i + 8 <= a.count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < a.count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 }
 

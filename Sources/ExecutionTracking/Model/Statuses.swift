@@ -8,6 +8,11 @@ public enum TaskStatus: String, CaseIterable, Sendable {
 
     /// Accepts the canonical names and the aliases agents and the original scripts use.
     public init?(normalizing input: String) {
+        // Files this tool wrote hold the exact raw value: no need to trim and lowercase.
+        if let exact = TaskStatus(rawValue: input) {
+            self = exact
+            return
+        }
         let key = input.trimmingWhitespace.lowercased()
         switch key {
         case "pending", "todo": self = .pending

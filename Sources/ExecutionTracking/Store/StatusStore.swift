@@ -191,17 +191,31 @@ public struct StatusStore: Sendable {
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw TrackerError(.corruptFile, "\(display(path)) is a directory, not a status file")
         }
+        // Read straight into an array of the file's size (plus one byte, to see the end); only a
+        // file that grew meanwhile needs more rounds.
+        var failed = false
+        var capacity = Int(st.st_size) + 1
         var result: [UInt8] = []
-        result.reserveCapacity(Int(st.st_size) + 1)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TrackerError(.corruptFile, "cannot read \(display(path)): \(Self.lastError())")
+        while !failed {
+            let previous = result
+            result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                _ = previous.withUnsafeBufferPointer { buffer.initialize(from: $0) }
+                count = previous.count
+                while count < buffer.count {
+                    let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
+                    if n < 0, errno == EINTR { continue }
+                    if n <= 0 {
+                        failed = n < 0
+                        return
+                    }
+                    count += n
+                }
             }
-            if n == 0 { break }
-            result.append(contentsOf: chunk[0..<n])
+            if result.count < capacity { break }
+            capacity *= 2
+        }
+        if failed {
+            throw TrackerError(.corruptFile, "cannot read \(display(path)): \(Self.lastError())")
         }
         return result
     }
@@ -468,10 +482,9 @@ public struct StatusStore: Sendable {
             unlink(temp)
             return message
         }
-        var bytes = content
         var written = 0
-        while written < bytes.count {
-            let n = injectedFailure(.write) ? -1 : bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+        while written < content.count {
+            let n = injectedFailure(.write) ? -1 : content.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let code = errno
@@ -481,7 +494,6 @@ public struct StatusStore: Sendable {
             }
             written += n
         }
-        bytes = []
         guard !injectedFailure(.sync), fsync(fd) == 0 else {
             let code = errno
             close(fd)

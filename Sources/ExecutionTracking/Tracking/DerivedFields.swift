@@ -59,7 +59,8 @@ extension StatusFile {
         var lastCompletion: Timestamp?
         for i in layers.indices {
             for t in layers[i].tasks.indices {
-                layers[i].tasks[t].index = t
+                // Writing only when needed keeps a shared tasks array shared (no 10,000-task copy).
+                if layers[i].tasks[t].index != t { layers[i].tasks[t].index = t }
                 let task = layers[i].tasks[t]
                 if let ms = task.durationMs {
                     durationSum += ms
