@@ -150,6 +150,30 @@ struct JSONStringTests {
         #expect(JSONWriter.encode(.object(o), style: .compact) == #"{"we\"ird\nkey":null}"#)
     }
 
+    /// The reader checks eight bytes at a time; a byte that needs attention must be seen at
+    /// every position in and around an eight-byte word, in keys and in values.
+    @Test func specialBytesAtEveryOffsetInKeysAndValues() throws {
+        for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀", " ", "/"] {
+            for offset in 0..<20 {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 19 - offset)
+                let document = JSONValue.object(JSONObject([(key: text, value: .string(text))]))
+                #expect(try JSONParser.parse(JSONWriter.encode(document)) == document, "\(special.unicodeScalars.map(\.value)) at \(offset)")
+            }
+        }
+    }
+
+    @Test func rawControlBytesAndBadUTF8AreRefusedAtEveryOffset() {
+        for bad: [UInt8] in [[0x01], [0x0A], [0x1F], [0xFF], [0xC3], [0xED, 0xA0, 0x80]] {
+            for offset in 0..<20 {
+                let inner = Array(repeating: UInt8(ascii: "a"), count: offset) + bad + Array(repeating: UInt8(ascii: "b"), count: 19 - offset)
+                let asValue = Array("{\"k\": \"".utf8) + inner + Array("\"}".utf8)
+                let asKey = Array("{\"".utf8) + inner + Array("\": 1}".utf8)
+                #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(asValue) }
+                #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(asKey) }
+            }
+        }
+    }
+
     @Test func stringsSurviveAWriteReadCycle() throws {
         let samples = ["", "plain", "quote \" and backslash \\", "line1\nline2\r\n", "tab\there",
                        "ctrl \u{00}\u{01}\u{1F}\u{7F}", "emoji 😀👩‍👩‍👧", "slash / and </script>", "\u{2028}\u{2029}"]

@@ -41,12 +41,49 @@ public struct JSONParser {
     }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return
+        var i = position
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20:
+                // Indentation comes in runs of spaces: eight at a time.
+                i += i + 8 <= bytes.count && load8(at: i) == 0x2020_2020_2020_2020 ? 8 : 1
+            case 0x0A, 0x0D, 0x09:
+                i += 1
+            default:
+                position = i
+                return
             }
         }
+        position = i
+    }
+
+    private func load8(at offset: Int) -> UInt64 {
+        UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self)
+    }
+
+    /// Where the run of string bytes that need no attention (ASCII, no quote, backslash or
+    /// control character) that starts at `start` ends; checks eight bytes at a time.
+    private func plainRunEnd(from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        var i = start
+        while i + 8 <= bytes.count {
+            let x = load8(at: i)
+            let quote = x ^ (ones &* 0x22)
+            let backslash = x ^ (ones &* 0x5C)
+            // A byte's high bit ends up set where it is zero (quote, backslash), below 0x20, or
+            // not ASCII; borrows can flag a later byte too, which only sends us to the byte loop.
+            let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                | ((x &- ones &* 0x20) & ~x) | x
+            if flags & highBits != 0 { break }
+            i += 8
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            i += 1
+        }
+        return i
     }
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
@@ -139,10 +176,15 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let opening = position
-        position += 1
-        // Fast path: a run without escapes is validated and decoded in one step.
+        // Fast path: a string of plain ASCII is made in one step.
+        let plainEnd = plainRunEnd(from: opening + 1)
+        if plainEnd < bytes.count, bytes[plainEnd] == UInt8(ascii: "\"") {
+            position = plainEnd + 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[(opening + 1)..<plainEnd]), as: UTF8.self)
+        }
         var result = ""
-        var runStart = position
+        var runStart = opening + 1
+        position = plainEnd
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {
@@ -232,13 +274,13 @@ public struct JSONParser {
     }
 }
 
-/// An object key as it appears in the document. Without escapes (almost always) it is the raw
+/// An object key as it appears in the document. A plain ASCII key (almost always) is its raw
 /// bytes, so matching it against field names creates no String.
 enum JSONKey {
     case raw(UnsafeBufferPointer<UInt8>)
     case decoded(String)
 
-    /// The key's text (raw keys were checked for valid UTF-8 when they were read).
+    /// The key's text.
     var text: String {
         switch self {
         case .decoded(let text): return text
@@ -359,31 +401,13 @@ extension JSONParser {
         return nil
     }
 
-    /// A key's bytes in place when it has no escapes; an escaped key is decoded like any string.
+    /// A key's bytes in place when it is plain ASCII (field names always are); any other key is
+    /// decoded like a string.
     private mutating func scanKey() throws(JSONSyntaxError) -> JSONKey {
-        let opening = position
-        var i = position + 1
-        var ascii = true
-        while i < bytes.count {
-            let byte = bytes[i]
-            switch byte {
-            case UInt8(ascii: "\""):
-                let raw = UnsafeBufferPointer(rebasing: bytes[(opening + 1)..<i])
-                guard ascii || String(validating: raw, as: UTF8.self) != nil else {
-                    throw error("invalid UTF-8 in string", at: opening + 1)
-                }
-                position = i + 1
-                return .raw(raw)
-            case UInt8(ascii: "\\"):
-                return .decoded(try parseString())
-            case 0x00..<0x20:
-                position = i
-                throw error("control character in string")
-            default:
-                ascii = ascii && byte < 0x80
-                i += 1
-            }
-        }
-        throw error("unterminated string", at: opening)
+        let end = plainRunEnd(from: position + 1)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return .decoded(try parseString()) }
+        let raw = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end])
+        position = end + 1
+        return .raw(raw)
     }
 }

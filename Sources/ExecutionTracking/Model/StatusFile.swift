@@ -44,7 +44,10 @@ public struct StatusFile: Equatable, Sendable {
         self.extra = extra
     }
 
-    public var allTasks: [ExecutionTask] { layers.flatMap(\.tasks) }
+    /// Every task in document order, without copying them into a new array.
+    public var allTasks: LazySequence<FlattenSequence<LazyMapSequence<[ExecutionLayer], [ExecutionTask]>>> {
+        layers.lazy.flatMap(\.tasks)
+    }
 
     /// Tasks complete or skipped (from the derived counters).
     public var doneTasks: Int { completedTasks + skippedTasks }
