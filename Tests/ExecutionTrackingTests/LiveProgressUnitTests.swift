@@ -59,7 +59,11 @@ struct LiveProgressUnitTests {
         #expect(state.lastGood == good, "the last good version stays")
         let c = FileIdentity(inode: 3, size: 11, modifiedNanoseconds: 6)
         #expect(state.observe(c, read: broken) == .unchanged, "the same problem is reported once")
+        let d = FileIdentity(inode: 4, size: 0, modifiedNanoseconds: 7)
+        let empty: () throws(TrackerError) -> StatusFile = { () throws(TrackerError) in throw TrackerError(.corruptFile, "empty") }
+        #expect(state.observe(d, read: empty) == .unchanged, "so is another problem before a good version")
         #expect(state.observe(b) { () throws(TrackerError) in good } == .changed(good))
+        #expect(state.observe(c, read: broken) == .unreadable("bad"), "a new problem after a good version is reported")
     }
 
     @Test func barsFitTheTerminal() {

@@ -20,7 +20,9 @@ public struct WatchState: Sendable {
         case waiting
         /// A new version was read.
         case changed(StatusFile)
-        /// A new version could not be read; the last good one still stands. Reported once per problem.
+        /// A new version could not be read; the last good one still stands. Reported once until a
+        /// version can be read again: a file being rewritten by hand may show several problems
+        /// in a row (empty, then half written), and one warning is enough.
         case unreadable(String)
         case unchanged
     }
@@ -28,7 +30,7 @@ public struct WatchState: Sendable {
     public private(set) var lastGood: StatusFile?
     private var lastIdentity: FileIdentity?
     private var reportedWaiting = false
-    private var lastProblem: String?
+    private var reportedProblem = false
 
     public init() {}
 
@@ -46,11 +48,11 @@ public struct WatchState: Sendable {
         do {
             let status = try read()
             lastGood = status
-            lastProblem = nil
+            reportedProblem = false
             return .changed(status)
         } catch {
-            guard error.message != lastProblem else { return .unchanged }
-            lastProblem = error.message
+            guard !reportedProblem else { return .unchanged }
+            reportedProblem = true
             return .unreadable(error.message)
         }
     }
