@@ -13,15 +13,36 @@ public enum LayeredTasksParser {
 
     enum Field { case complexity, agent, dependencies, command, id, parallel }
 
+    /// The lines of `text`, ended by LF, CRLF or CR. Found by bytes: a line break is always a
+    /// character of its own, and splitting by characters costs a grapheme check per character.
+    static func lines(of text: String) -> [Substring] {
+        var lines: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i < utf8.endIndex {
+            let byte = utf8[i]
+            guard byte == 0x0A || byte == 0x0D else {
+                i = utf8.index(after: i)
+                continue
+            }
+            lines.append(text[start..<i])
+            i = utf8.index(after: i)
+            if byte == 0x0D, i < utf8.endIndex, utf8[i] == 0x0A { i = utf8.index(after: i) }
+            start = i
+        }
+        lines.append(text[start...])
+        return lines
+    }
+
     public static func parse(_ text: String) -> LayeredTasks {
         var state = ParserState()
         var inFence: Substring?
         var inComment = false
         var lineNumber = 0
-        // "\r\n" is one Character in Swift, so CRLF files need it named as a separator.
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        for rawLine in lines(of: text) {
             lineNumber += 1
-            var line = Substring(rawLine)
+            var line = rawLine
             if lineNumber == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
             let trimmed = line.trimmed
 
@@ -384,7 +405,7 @@ private struct ParserState {
             done = mark
             text = text.dropFirst(3).trimmed
         }
-        for prefix in ["task:", "**task:**", "**task**:"] where text.lowercased().hasPrefix(prefix) {
+        for prefix in ["task:", "**task:**", "**task**:"] where text.prefix(prefix.count).lowercased() == prefix {
             text = text.dropFirst(prefix.count).trimmed
         }
         var task = ParsedTask(description: "", done: done, line: line)
@@ -446,7 +467,7 @@ private struct ParserState {
         // Mentions are metadata, not description: drop "@x" and "(@x)".
         var description = String(text)
         for agent in agents {
-            description = description.replacing("(@\(agent))", with: "").replacing("@\(agent)", with: "")
+            description = description.removingAll("(@\(agent))").removingAll("@\(agent)")
         }
         task.description = description.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
             .trimmingCharacters("*_ -–—:")

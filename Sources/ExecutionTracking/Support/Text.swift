@@ -14,6 +14,26 @@ extension String {
 
     func trimmingCharacters(_ set: String) -> String { String(Substring(self).trimmingCharacters(set)) }
 
+    /// Without any occurrence of `needle`. ASCII text is searched byte by byte, where a byte
+    /// match is a character match; other text goes through the character-aware `replacing`.
+    func removingAll(_ needle: String) -> String {
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return replacing(needle, with: "") }
+        let text = Array(utf8), target = Array(needle.utf8)
+        guard !target.isEmpty, text.count >= target.count else { return self }
+        var kept: [UInt8] = []
+        kept.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if i + target.count <= text.count, text[i..<(i + target.count)].elementsEqual(target) {
+                i += target.count
+            } else {
+                kept.append(text[i])
+                i += 1
+            }
+        }
+        return String(decoding: kept, as: UTF8.self)
+    }
+
     /// For quoting user input in a one-line message: control characters escaped, long input cut.
     var singleLine: String {
         count > 80 ? String(prefix(80)).visibleControlCharacters + "…" : visibleControlCharacters

@@ -46,27 +46,35 @@ extension StatusFile {
         struct OldTask { let layer: String; let task: ExecutionTask; var taken = false }
         var old: [OldTask] = layers.flatMap { layer in layer.tasks.map { OldTask(layer: layer.key, task: $0) } }
         var byID: [String: Int] = [:]
-        var byLayerDescription: [String: [Int]] = [:]
-        var byDescription: [String: [Int]] = [:]
         for (i, entry) in old.enumerated() {
             if let id = entry.task.id?.lowercased(), byID[id] == nil { byID[id] = i }
-            let d = Self.normalised(entry.task.description)
-            byLayerDescription[entry.layer + "\u{0}" + d, default: []].append(i)
-            byDescription[d, default: []].append(i)
         }
         var match: [[Int?]] = source.layers.map { Array(repeating: nil, count: $0.tasks.count) }
+        var unmatched = source.taskCount
         func pass(_ candidates: (ParsedLayer, ParsedTask) -> [Int]) {
+            guard unmatched > 0 else { return }
             for (l, layer) in source.layers.enumerated() {
                 for (t, task) in layer.tasks.enumerated() where match[l][t] == nil {
                     guard let m = candidates(layer, task).first(where: { !old[$0].taken }) else { continue }
                     old[m].taken = true
                     match[l][t] = m
+                    unmatched -= 1
                 }
             }
         }
         pass { _, task in task.id.flatMap { byID[$0.lowercased()] }.map { [$0] } ?? [] }
-        pass { layer, task in byLayerDescription[layer.key + "\u{0}" + Self.normalised(task.description)] ?? [] }
-        pass { _, task in byDescription[Self.normalised(task.description)] ?? [] }
+        // Description indexes only when ids left tasks unmatched: normalising is the costly part.
+        if unmatched > 0 {
+            var byLayerDescription: [String: [Int]] = [:]
+            var byDescription: [String: [Int]] = [:]
+            for (i, entry) in old.enumerated() where !entry.taken {
+                let d = Self.normalised(entry.task.description)
+                byLayerDescription[entry.layer + "\u{0}" + d, default: []].append(i)
+                byDescription[d, default: []].append(i)
+            }
+            pass { layer, task in byLayerDescription[layer.key + "\u{0}" + Self.normalised(task.description)] ?? [] }
+            pass { _, task in byDescription[Self.normalised(task.description)] ?? [] }
+        }
         // Word sets only for what the exact passes left over: usually nothing.
         var oldWords: [Int: Set<Substring>] = [:]
         pass { layer, task in
@@ -97,7 +105,8 @@ extension StatusFile {
                     task.keepProgress(of: before, checkedInSource: parsedTask.done)
                     summary.kept += 1
                     relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
-                    if Self.normalised(before.description) != Self.normalised(task.description) {
+                    if before.description != task.description,
+                       Self.normalised(before.description) != Self.normalised(task.description) {
                         summary.reworded.append("\(before.label(layer: old[m].layer)) → \(task.description)")
                     }
                     if old[m].layer != layer.key || before.index != t {
