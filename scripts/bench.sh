@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks exectrack as users run it: whole processes, release build, static stdlib.
 #   scripts/bench.sh [RUNS]        (default 30 runs per command and size)
-# Prints median and p95 wall time and peak RSS per command and size, and the floor: a trivial
-# static binary that reads the status file and writes it back with fsync and rename.
+# Prints median and p95 wall time and peak RSS per command and size, and two floors: the issue's
+# (a static FoundationEssentials binary that decodes, re-encodes and writes the status file with
+# fsync and rename) and a lower one that only reads and writes the bytes.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -10,5 +11,7 @@ swift build -c release --static-swift-stdlib >/dev/null
 bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/exectrack
 work=$(mktemp -d /tmp/exectrack-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-swiftc -O -static-stdlib scripts/bench-floor.swift -o "$work/floor"
-python3 scripts/bench.py "$bin" "$work/floor" "$work" "${1:-30}"
+# (Linking FoundationEssentials statically prints a linker warning about mktemp; shown only on failure.)
+swiftc -O -static-stdlib scripts/bench-floor.swift -o "$work/floor" 2>"$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; }
+swiftc -O -static-stdlib scripts/bench-floor-io.swift -o "$work/floor-io"
+python3 scripts/bench.py "$bin" "$work/floor" "$work/floor-io" "$work" "${1:-30}"

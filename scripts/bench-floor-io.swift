@@ -1,0 +1,27 @@
+// A lower floor than the issue's: a static binary that reads a status file and writes the
+// same bytes back the way exectrack does (temp file, fsync, rename, directory fsync) — no
+// parsing, no logic. Built and run by scripts/bench.sh.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let path = CommandLine.arguments[1]
+let directory = String(path[..<path.lastIndex(of: "/")!])
+let fd = open(path, O_RDONLY)
+var bytes: [UInt8] = []
+var chunk = [UInt8](repeating: 0, count: 1 << 16)
+while true {
+    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    if n <= 0 { break }
+    bytes.append(contentsOf: chunk[0..<n])
+}
+close(fd)
+let temp = "\(directory)/.floor.tmp.\(getpid())"
+let out = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+_ = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
+fsync(out)
+close(out)
+rename(temp, path)
+let dir = open(directory, O_RDONLY)
+fsync(dir)
+close(dir)
