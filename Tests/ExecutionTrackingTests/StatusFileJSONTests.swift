@@ -66,6 +66,38 @@ struct StatusFileJSONTests {
         #expect(o["completion_percentage"] == .int(7))
     }
 
+    /// The reader stops at the first wrong shape; when the text is broken further on, the syntax
+    /// error is what gets reported, since that is usually what broke the shape.
+    @Test func decodingErrorsNameTheRealProblem() {
+        func failure(_ text: String) -> StatusFileDecodingError? {
+            do {
+                _ = try StatusFile(jsonBytes: Array(text.utf8))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        guard case .shape(let shape)? = failure(#"{"layers": {"L0": {"tasks": [{"status": "bogus"}]}}}"#) else {
+            Issue.record("a wrong status is a shape error")
+            return
+        }
+        #expect(shape.path == "layers.L0.tasks[0].status")
+        guard case .syntax(let syntax)? = failure(#"{"layers": 5, "errors": [1,]}"#) else {
+            Issue.record("a syntax error after a wrong shape is reported as the syntax error")
+            return
+        }
+        #expect(syntax.message == "unexpected character")
+        guard case .syntax? = failure(#"{"feature": "F"} trailing"#) else {
+            Issue.record("data after the document is a syntax error")
+            return
+        }
+        guard case .shape(let top)? = failure("[1, 2]") else {
+            Issue.record("an array is not a status file")
+            return
+        }
+        #expect(top.description == "(top level): expected an object")
+    }
+
     @Test func roundTripIsByteIdentical() throws {
         let s = sampleStatus()
         let text = JSONWriter.encode(s.json)
