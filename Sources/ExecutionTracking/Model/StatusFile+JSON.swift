@@ -272,13 +272,8 @@ extension ExecutionTask {
             case .dependencies: dependencies = try r.strings(&parser, field)
             case .parallel: parallel = try r.bool(&parser, field) ?? false
             case .status:
-                status = .pending
-                if let text = try r.string(&parser, field) {
-                    guard let s = TaskStatus(normalizing: text) else {
-                        throw r.fail(field, "unknown task status \"\(text.singleLine)\" (valid: \(TaskStatus.validValuesList))")
-                    }
-                    status = s
-                }
+                status = try r.named(&parser, field, "task status", valid: TaskStatus.validValuesList,
+                                     TaskStatus.init(normalizing:)) ?? .pending
             case .startedAt: startedAt = try r.timestamp(&parser, field)
             case .completedAt: completedAt = try r.timestamp(&parser, field)
             case .durationMs:
@@ -344,21 +339,10 @@ extension ErrorEntry {
             case .error: message = try r.string(&parser, field) ?? ""
             case .timestamp: timestamp = try r.timestamp(&parser, field)
             case .severity:
-                severity = .medium
-                if let text = try r.string(&parser, field) {
-                    guard let s = Severity(normalizing: text) else {
-                        throw r.fail(field, "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
-                    }
-                    severity = s
-                }
+                severity = try r.named(&parser, field, "severity", valid: Severity.validValuesList,
+                                       Severity.init(normalizing:)) ?? .medium
             case .category:
-                category = nil
-                if let text = try r.string(&parser, field) {
-                    guard let c = ErrorCategory(normalizing: text) else {
-                        throw r.fail(field, "unknown error category \"\(text.singleLine)\"")
-                    }
-                    category = c
-                }
+                category = try r.named(&parser, field, "error category", ErrorCategory.init(normalizing:))
             case .recoveryAction: recoveryAction = try r.string(&parser, field)
             case .resolvedAt: resolvedAt = try r.timestamp(&parser, field)
             }
@@ -405,13 +389,8 @@ extension WarningEntry {
             case .message: message = try r.string(&parser, field) ?? ""
             case .timestamp: timestamp = try r.timestamp(&parser, field)
             case .severity:
-                severity = .low
-                if let text = try r.string(&parser, field) {
-                    guard let s = Severity(normalizing: text) else {
-                        throw r.fail(field, "unknown severity \"\(text.singleLine)\" (valid: \(Severity.validValuesList))")
-                    }
-                    severity = s
-                }
+                severity = try r.named(&parser, field, "severity", valid: Severity.validValuesList,
+                                       Severity.init(normalizing:)) ?? .low
             case .layer: layer = try r.string(&parser, field)
             case .taskIndex: taskIndex = try r.int(&parser, field)
             }
@@ -558,6 +537,20 @@ struct MemberReader {
         case .number(let literal)?: return literal
         default: throw fail(field, "expected a string")
         }
+    }
+
+    /// A string naming one of a fixed set of values (a status, a severity), read by `parse`;
+    /// text it does not know is refused, naming `what` and, when given, the valid names. `valid`
+    /// is an autoclosure because this runs for every task and the list is only needed on error.
+    func named<Field: RawRepresentable, Value>(
+        _ parser: inout JSONParser, _ field: Field, _ what: String, valid: @autoclosure () -> String? = nil,
+        _ parse: (String) -> Value?
+    ) throws -> Value? where Field.RawValue == String {
+        guard let text = try string(&parser, field) else { return nil }
+        guard let value = parse(text) else {
+            throw fail(field, "unknown \(what) \"\(text.singleLine)\"" + (valid().map { " (valid: \($0))" } ?? ""))
+        }
+        return value
     }
 
     /// Integral numbers, also as `1.0` or `"120"` (see `JSONValue.intValue`).
