@@ -348,12 +348,17 @@ extension JSONParser {
         skipWhitespace()
         if first {
             first = false
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { return closeContainer() }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                closeContainer()
+                return nil
+            }
         } else {
             guard position < bytes.count else { throw error("unexpected end of data in object") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): return closeContainer()
+            case UInt8(ascii: "}"):
+                closeContainer()
+                return nil
             default: throw error("expected ',' or '}' in object")
             }
             skipWhitespace()
@@ -382,23 +387,27 @@ extension JSONParser {
         skipWhitespace()
         if first {
             first = false
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { return closeContainer() != nil }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                closeContainer()
+                return false
+            }
         } else {
             guard position < bytes.count else { throw error("unexpected end of data in array") }
             switch bytes[position] {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): return closeContainer() != nil
+            case UInt8(ascii: "]"):
+                closeContainer()
+                return false
             default: throw error("expected ',' or ']' in array")
             }
+            skipWhitespace()
         }
-        skipWhitespace()
         return true
     }
 
-    private mutating func closeContainer() -> JSONKey? {
+    private mutating func closeContainer() {
         position += 1
         depth -= 1
-        return nil
     }
 
     /// A key's bytes in place when it is plain ASCII (field names always are); any other key is

@@ -81,9 +81,8 @@ struct JSONOutput {
     /// A key known to need no escaping (a model field's name), copied as it is.
     mutating func key(plain name: String) {
         member()
-        var name = name
         buffer.append(UInt8(ascii: "\""))
-        name.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+        buffer.append(verbatim: name)
         buffer.append(UInt8(ascii: "\""))
         separator()
     }
@@ -162,9 +161,7 @@ struct JSONOutput {
         switch value {
         case .null: null()
         case .bool(let b): bool(b)
-        case .number(let literal):
-            var literal = literal
-            literal.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+        case .number(let literal): buffer.append(verbatim: literal)
         case .string(let s): string(s)
         case .array(let elements):
             beginArray()
@@ -223,6 +220,12 @@ final class ByteBuffer {
         reserve(bytes.count)
         (base + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
+    }
+
+    /// Text copied as it is, with no escaping.
+    func append(verbatim text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
     func append(_ text: StaticString) {

@@ -191,32 +191,21 @@ public struct StatusStore: Sendable {
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
             throw TrackerError(.corruptFile, "\(display(path)) is a directory, not a status file")
         }
-        // Read straight into an array of the file's size (plus one byte, to see the end); only a
-        // file that grew meanwhile needs more rounds.
-        var failed = false
-        var capacity = Int(st.st_size) + 1
-        var result: [UInt8] = []
-        while !failed {
-            let previous = result
-            result = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-                _ = previous.withUnsafeBufferPointer { buffer.initialize(from: $0) }
-                count = previous.count
-                while count < buffer.count {
-                    let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
-                    if n < 0, errno == EINTR { continue }
-                    if n <= 0 {
-                        failed = n < 0
-                        return
-                    }
-                    count += n
-                }
+        // Read straight into an array of the file's size plus one byte (reading nothing there
+        // confirms the end); a file that grew meanwhile gets more room.
+        var result = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
+        var count = 0
+        while true {
+            if count == result.count { result += repeatElement(0, count: result.count) }
+            let n = result.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TrackerError(.corruptFile, "cannot read \(display(path)): \(Self.lastError())")
             }
-            if result.count < capacity { break }
-            capacity *= 2
+            if n == 0 { break }
+            count += n
         }
-        if failed {
-            throw TrackerError(.corruptFile, "cannot read \(display(path)): \(Self.lastError())")
-        }
+        result.removeLast(result.count - count)
         return result
     }
 
