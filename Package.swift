@@ -12,9 +12,12 @@ let package = Package(
     targets: [
         .target(name: "ExecutionTracking"),
         .executableTarget(name: "exectrack", dependencies: ["ExecutionTracking"]),
+        // The seeded generator both test targets draw their random cases from.
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
         // Fixtures are read from the source tree by path, not bundled.
-        .testTarget(name: "ExecutionTrackingTests", dependencies: ["ExecutionTracking"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExecutionTrackingTests", dependencies: ["ExecutionTracking", "SeededRandom"],
+                    exclude: ["Fixtures"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
-        .testTarget(name: "EndToEndTests", dependencies: ["exectrack"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["exectrack", "SeededRandom"]),
     ]
 )

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import SeededRandom
 import Testing
 
 /// Issue 6, points 1 and 2: DESIGN §10 under load and under SIGKILL, with real processes.
@@ -490,18 +491,6 @@ import Testing
 
     // MARK: - 2. Crash test
 
-    /// SplitMix64: a fixed seed gives the same commands and kill delays on every run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Starts `exectrack` with posix_spawn (so the child stays ours, unreaped, until waitpid: a
     /// kill can never hit a recycled pid), with an empty signal mask and default dispositions.
     func spawnExectrack(_ arguments: [String]) throws -> pid_t {
@@ -592,7 +581,7 @@ import Testing
             Set(((try? FileManager.default.contentsOfDirectory(atPath: execution.path)) ?? []).filter { $0.hasPrefix(tempPrefix) })
         }
 
-        var rng = SeededGenerator(state: 0x6578_6563_7472_6B06)   // fixed seed
+        var rng = SplitMix64(seed: 0x6578_6563_7472_6B06)   // fixed seed
         let iterations = 800
         var kills = 0, finishedBeforeKill = 0, torn = 0, tornBackups = 0, oldState = 0, newState = 0, neither = 0
         var leftovers: Set<String> = []

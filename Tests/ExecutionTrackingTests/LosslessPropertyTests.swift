@@ -411,7 +411,7 @@ private struct Problems {
 
 /// Runs one iteration; returns what went wrong (empty when the properties hold).
 private func checkOnce(seed: UInt64) -> (transition: String, document: String, problems: [String]) {
-    var random = Random(generator: SplitMix64(seed: seed))
+    var random = Random(seed: seed)
     let generated = random.document()
     var p = Problems()
     let documentText = JSONWriter.encode(generated.json)

@@ -170,7 +170,7 @@ private extension Random {
 
 /// The input of one case: deterministic in (campaign, seed).
 private func fuzzInput(_ campaign: FuzzCampaign, seed: UInt64) -> (label: String, text: String) {
-    var random = Random(generator: SplitMix64(seed: seed))
+    var random = Random(seed: seed)
     switch campaign {
     case .bytes: return ("random bytes", random.randomBytes())
     case .soup: return ("line soup", random.soup(lines: random.int(0...(random.chance(0.05) ? 400 : 40))))

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 @testable import ExecutionTracking
 
@@ -75,22 +76,10 @@ func loc(_ layer: Int, _ task: Int) -> TaskLocation { TaskLocation(layer: layer,
 
 // MARK: - Seeded randomness (property and fuzz tests)
 
-/// SplitMix64: tiny, fast, and the same sequence on every platform, so a seed reproduces a run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct Random {
     var generator: SplitMix64
+
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
     mutating func int64(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &generator) }
