@@ -101,7 +101,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
         p50DurationMs = Self.percentile(50, of: durations)
         p95DurationMs = Self.percentile(95, of: durations)
         p99DurationMs = Self.percentile(99, of: durations)
-        totalDurationMs = durations.reduce(0, +)
+        totalDurationMs = durations.saturatingSum()
         let decided = completedTasks + failedTasks
         successRate = decided == 0 ? nil : Self.rounded(Double(completedTasks) * 100 / Double(decided))
 
@@ -162,7 +162,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
     static func mean(_ values: [Int64]) -> Int64? {
         guard !values.isEmpty else { return nil }
         let n = Int64(values.count)
-        return (values.reduce(0, +) + n / 2) / n
+        return values.saturatingSum().addingSaturated(n / 2) / n
     }
 
     /// Two decimals: enough for rates read by people, and stable in JSON.

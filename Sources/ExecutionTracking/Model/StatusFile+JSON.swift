@@ -4,9 +4,17 @@
 // a JSONOutput — so a 10,000-task file never exists as a JSON tree.
 
 /// Why a status document could not be read: it is not JSON, or it is JSON of the wrong shape.
-public enum StatusFileDecodingError: Error, Equatable, Sendable {
+public enum StatusFileDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
     case syntax(JSONSyntaxError)
     case shape(StatusFileShapeError)
+
+    /// Completes "<file> …" in messages.
+    public var description: String {
+        switch self {
+        case .syntax(let syntax): "is not valid JSON (\(syntax))"
+        case .shape(let shape): "has an unexpected shape (\(shape))"
+        }
+    }
 }
 
 extension StatusFile {
@@ -280,9 +288,16 @@ extension ExecutionTask {
                 durationMs = nil
                 if let ms = try r.int(&parser, field) {
                     guard ms >= 0 else { throw r.fail(field, "must not be negative") }
+                    guard Int64(ms) <= Limits.maxDurationMs else {
+                        throw r.fail(field, "\(ms) is more than \(Limits.maxDurationMs) (100 years in milliseconds)")
+                    }
                     durationMs = Int64(ms)
                 }
-            case .attempts: readAttempts = try r.int(&parser, field)
+            case .attempts:
+                readAttempts = try r.int(&parser, field)
+                if let n = readAttempts, n > Limits.maxAttempts {
+                    throw r.fail(field, "\(n) is more than \(Limits.maxAttempts)")
+                }
             case .output: output = try r.string(&parser, field)
             case .filesCreated: filesCreated = try r.strings(&parser, field)
             case .filesModified: filesModified = try r.strings(&parser, field)

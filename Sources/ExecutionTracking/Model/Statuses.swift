@@ -28,6 +28,8 @@ public enum TaskStatus: String, CaseIterable, Sendable {
 
     /// Complete or skipped: nothing left to do for this task.
     public var isDone: Bool { self == .complete || self == .skipped }
+    /// A status a task ends in: repeating it changes nothing.
+    public var isTerminal: Bool { isDone || self == .failed }
 }
 
 /// A layer's state, derived from its tasks.

@@ -12,12 +12,12 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     }
 
     public func adding(milliseconds: Int64) -> Timestamp {
-        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + milliseconds)
+        Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch.addingSaturated(milliseconds))
     }
 
     /// Milliseconds from `earlier` to `self`.
     public func milliseconds(since earlier: Timestamp) -> Int64 {
-        millisecondsSinceEpoch - earlier.millisecondsSinceEpoch
+        millisecondsSinceEpoch.subtractingSaturated(earlier.millisecondsSinceEpoch)
     }
 
     /// `2026-11-21T10:00:00.123Z`

@@ -23,4 +23,18 @@ public struct SpecID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { rawValue }
+
+    /// The suffix of a metrics export's name (`F001-metrics.json`).
+    static let metricsSuffix = "-metrics"
+
+    /// Refuses, before a new status file is created, an id whose status file would be a name the
+    /// tool derives from another spec: `<X>-metrics.json` is spec X's metrics export. (Every
+    /// other derived name — `.bak`, `.lock`, `.events.jsonl`, hidden temp files — cannot end in
+    /// `.json` after an id.)
+    public func checkCanBeCreated() throws(TrackerError) {
+        if rawValue.lowercased().hasSuffix(Self.metricsSuffix) {
+            throw TrackerError(.usage, "invalid spec id '\(rawValue)': an id ending in '\(Self.metricsSuffix)' would share "
+                + "its file with the metrics export of spec '\(rawValue.dropLast(Self.metricsSuffix.count))'; choose another id")
+        }
+    }
 }

@@ -8,47 +8,19 @@ import Darwin
 
 /// The one place that touches the filesystem. Every status-file write goes through `mutate`:
 /// lock, read, change, write a temp file, fsync, keep `.bak`, rename, fsync the directory, unlock
-/// (DESIGN §10). Readers (`load`) take no lock: the rename makes them see a whole file.
+/// (docs/reliability.md, "The write protocol"). Readers (`load`) take no lock: the rename makes
+/// them see a whole file.
 public struct StatusStore: Sendable {
     public let root: String
     public let lockTimeoutSeconds: Double
     /// Test-only seam: failures to inject into the write steps. Always `.none` in the tool.
     public var faults: WriteFaults = .none
+    /// Set when the configured lock timeout is invalid: only commands that take the lock fail.
+    public var lockTimeoutProblem: TrackerError?
 
     public init(root: String, lockTimeoutSeconds: Double = 10) {
         self.root = root
         self.lockTimeoutSeconds = lockTimeoutSeconds
-    }
-
-    /// `archive`: copies the status file to `.claude/execution/archive/<SPEC>-<YYYYMMDD>.json`
-    /// (`-HHMMSS`, then a counter, when that exists) and, with `remove`, deletes the status file
-    /// under the lock. Its `.bak` stays, so `restore` can bring it back.
-    public func archive(_ spec: SpecID, remove: Bool, now: Timestamp) throws(TrackerError) -> String {
-        guard Self.exists(statusPath(spec)) else {
-            throw missingStatusFile(spec)
-        }
-        try ensureExecutionDirectory()
-        let lock = try acquireLock(spec)
-        defer { close(lock) }
-        guard let bytes = try readIfPresent(statusPath(spec)) else {
-            throw missingStatusFile(spec)
-        }
-        let directory = executionDirectory + "/archive"
-        try createDirectories(directory)
-        let stamp = now.iso8601
-        let day = stamp.prefix(10).filter { $0 != "-" }
-        let time = stamp.dropFirst(11).prefix(8).filter { $0 != ":" }
-        var candidates = ["\(spec)-\(day).json", "\(spec)-\(day)-\(time).json"]
-        candidates += (2...99).map { "\(spec)-\(day)-\(time)-\($0).json" }
-        guard let name = candidates.first(where: { !Self.exists("\(directory)/\($0)") }) else {
-            throw TrackerError(.precondition, "too many archives of \(spec) this second in \(display(directory))")
-        }
-        let target = "\(directory)/\(name)"
-        try writeAtomically(bytes, to: target) { () throws(TrackerError) in }
-        if remove, unlink(statusPath(spec)) != 0 {
-            throw TrackerError(.writeFailed, "archived to \(display(target)) but cannot remove \(display(statusPath(spec))): \(Self.lastError())")
-        }
-        return target
     }
 
     /// Makes chosen steps of a write fail with a chosen errno (ENOSPC, EIO, ...), so tests can
@@ -59,23 +31,22 @@ public struct StatusStore: Sendable {
 
         public init(_ failures: [Step: Int32] = [:]) { self.failures = failures }
         public static let none = WriteFaults()
-    }
 
-    /// True (with errno set) when `step` is to fail.
-    func injectedFailure(_ step: WriteFaults.Step) -> Bool {
-        guard let code = faults.failures[step] else { return false }
-        errno = code
-        return true
+        /// True (with errno set) when `step` is to fail.
+        func fails(_ step: Step) -> Bool {
+            guard let code = failures[step] else { return false }
+            errno = code
+            return true
+        }
     }
 
     public var executionDirectory: String { root + "/.claude/execution" }
+    public var archiveDirectory: String { executionDirectory + "/archive" }
     public func statusPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec).json" }
     public func backupPath(_ spec: SpecID) -> String { statusPath(spec) + ".bak" }
     public func lockPath(_ spec: SpecID) -> String { statusPath(spec) + ".lock" }
     /// Where `metrics --export` writes when given no path.
-    public func metricsPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec)-metrics.json" }
-    /// Temp files are hidden and carry the spec's name so stale ones can be found and removed.
-    func tempPrefix(_ spec: SpecID) -> String { ".\(spec).json.tmp." }
+    public func metricsPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec)\(SpecID.metricsSuffix).json" }
 
     /// Paths as users see them in messages: relative to the project root.
     public func display(_ path: String) -> String {
@@ -89,9 +60,16 @@ public struct StatusStore: Sendable {
     public static func discoverRoot(from start: String) -> String {
         var dir = start
         while true {
-            if isDirectory(dir + "/.claude") || exists(dir + "/.git") { return dir }
+            if FileSystem.isDirectory(dir + "/.claude") || FileSystem.exists(dir + "/.git") { return dir }
             guard let slash = dir.lastIndex(of: "/"), dir != "/" else { return start }
             dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+        }
+    }
+
+    /// A root given by `--root` or `EXECTRACK_ROOT` must be an existing directory (exit 2).
+    public static func checkRoot(_ path: String) throws(TrackerError) {
+        guard FileSystem.isDirectory(path) else {
+            throw TrackerError(.notFound, "project root \(path.singleLine) is not an existing directory")
         }
     }
 
@@ -101,46 +79,62 @@ public struct StatusStore: Sendable {
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
     // MARK: - Reading
 
-    public func exists(_ spec: SpecID) -> Bool { Self.exists(statusPath(spec)) }
+    public func exists(_ spec: SpecID) -> Bool { FileSystem.exists(statusPath(spec)) }
 
     /// The status file's current identity, or nil when there is none.
     public func identity(_ spec: SpecID) -> FileIdentity? {
-        var st = stat()
-        guard stat(statusPath(spec), &st) == 0 else { return nil }
-        return FileIdentity(inode: UInt64(st.st_ino), size: Int64(st.st_size),
-                            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+        FileSystem.info(statusPath(spec)).map {
+            FileIdentity(inode: $0.inode, size: $0.size, modifiedNanoseconds: $0.modifiedNanoseconds)
+        }
     }
 
-    /// Every spec with a status file directly in `.claude/execution/` (archives and metrics
-    /// exports excluded), sorted by id.
+    /// Every status file directly in `.claude/execution/`, sorted by id: each `<id>.json` that is
+    /// not a directory and not a metrics export (a spec whose id ends in `-metrics`, made before
+    /// such ids were refused, is listed too).
     public func listSpecs() -> [SpecID] {
-        Self.directoryEntries(executionDirectory)
-            .filter { $0.hasSuffix(".json") && !$0.hasSuffix("-metrics.json") }
+        FileSystem.directoryEntries(executionDirectory)
+            .filter { $0.hasSuffix(".json") }
             .compactMap { try? SpecID(String($0.dropLast(5))) }
-            .filter { !Self.isDirectory(statusPath($0)) }
+            .filter { !FileSystem.isDirectory(statusPath($0)) && !isMetricsExport(at: statusPath($0)) }
             .sorted { $0.rawValue < $1.rawValue }
     }
 
-    /// Exit 2, for every command that needs a status file and finds none.
+    /// True when `path` holds a metrics export: JSON with `layer_metrics` and no `layers`, and no
+    /// spec has ever locked it as its status file.
+    func isMetricsExport(at path: String) -> Bool {
+        guard path.hasSuffix(SpecID.metricsSuffix + ".json"), !FileSystem.exists(path + ".lock"),
+              let bytes = try? FileSystem.read(path, shownAs: path, role: "a metrics export", refuseWith: .corruptFile),
+              let object = (try? JSONParser.parse(bytes))?.objectValue else { return false }
+        return object["layer_metrics"] != nil && object["layers"] == nil
+    }
+
+    /// Exit 2, for every command that needs a status file and finds none; names the spec meant
+    /// when another one's id is a near miss (`f001` for `F001`).
     func missingStatusFile(_ spec: SpecID) -> TrackerError {
-        TrackerError(.notFound, "no status file for \(spec) at \(display(statusPath(spec))); run: exectrack init \(spec)")
+        let missing = "no status file for \(spec) at \(display(statusPath(spec)))"
+        if let near = Suggestion.nearest(to: spec.rawValue, in: listSpecs().map(\.rawValue)) {
+            return TrackerError(.notFound, "\(missing); did you mean \(near)?")
+        }
+        return TrackerError(.notFound, "\(missing); run: exectrack init \(spec)")
+    }
+
+    /// The spec a name means: itself when it has a status file; else the one spec whose
+    /// directory under `specs/` contains the name and has a status file (so `invoice-export`
+    /// finds `042-invoice-export`, the id `init` stored); else the name itself.
+    public func resolve(_ spec: SpecID) -> SpecID {
+        guard !exists(spec) else { return spec }
+        let matches = FileSystem.directoryEntries(root + "/specs")
+            .filter { $0 != spec.rawValue && $0.contains(spec.rawValue) }
+            .compactMap { try? SpecID($0) }
+            .filter(exists)
+        return matches.count == 1 ? matches[0] : spec
     }
 
     /// Reads and decodes the status file, without a lock.
     public func load(_ spec: SpecID) throws(TrackerError) -> StatusFile {
-        guard let bytes = try readIfPresent(statusPath(spec)) else {
+        guard let bytes = try readStatusBytes(statusPath(spec)) else {
             throw missingStatusFile(spec)
         }
         return try decode(bytes, spec: spec)
@@ -148,7 +142,7 @@ public struct StatusStore: Sendable {
 
     /// The status file checked by `ValidationReport` (exit 2 when missing, 4 when unreadable).
     public func validate(_ spec: SpecID, now: Timestamp) throws(TrackerError) -> ValidationReport {
-        guard let bytes = try readIfPresent(statusPath(spec)) else {
+        guard let bytes = try readStatusBytes(statusPath(spec)) else {
             throw missingStatusFile(spec)
         }
         do throws(StatusFileDecodingError) {
@@ -168,51 +162,27 @@ public struct StatusStore: Sendable {
         }
     }
 
-    /// Exit 4 for a status file that cannot be read, naming the `.bak` to go back to.
+    /// Exit 4 for a status file that cannot be read, naming the `.bak` to go back to when there
+    /// is a usable one.
     func unreadable(_ spec: SpecID, _ error: StatusFileDecodingError) -> TrackerError {
-        let hint = "; the previous version is \(display(backupPath(spec))) (run: exectrack restore \(spec))"
-        switch error {
-        case .syntax(let syntax):
-            return TrackerError(.corruptFile, "\(display(statusPath(spec))) is not valid JSON (\(syntax))\(hint)")
-        case .shape(let shape):
-            return TrackerError(.corruptFile, "\(display(statusPath(spec))) has an unexpected shape (\(shape))\(hint)")
-        }
+        let backup = backupPath(spec)
+        let usableBackup = ((try? readStatusBytes(backup)) ?? nil).map { (try? StatusFile(jsonBytes: $0)) != nil } ?? false
+        let hint = usableBackup
+            ? "; the previous version is \(display(backup)) (run: exectrack restore \(spec))"
+            : "; there is no usable backup: repair it by hand, or start over with: exectrack init \(spec) --force"
+        return TrackerError(.corruptFile, "\(display(statusPath(spec))) \(error)\(hint)")
     }
 
-    /// A file's bytes, or nil when it does not exist.
-    func readIfPresent(_ path: String) throws(TrackerError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw TrackerError(.notFound, "cannot read \(display(path)): \(Self.lastError())")
-        }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw TrackerError(.corruptFile, "\(display(path)) is a directory, not a status file")
-        }
-        // Read straight into an array of the file's size plus one byte (reading nothing there
-        // confirms the end); a file that grew meanwhile gets more room.
-        var result = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
-        var count = 0
-        while true {
-            if count == result.count { result += repeatElement(0, count: result.count) }
-            let n = result.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TrackerError(.corruptFile, "cannot read \(display(path)): \(Self.lastError())")
-            }
-            if n == 0 { break }
-            count += n
-        }
-        result.removeLast(result.count - count)
-        return result
+    /// A status file's (or backup's) bytes; nil when there is none. Special files and files over
+    /// the size cap are exit 4.
+    func readStatusBytes(_ path: String) throws(TrackerError) -> [UInt8]? {
+        try FileSystem.read(path, shownAs: display(path), role: "a status file", refuseWith: .corruptFile)
     }
 
     /// Reads a text file (tasks files); invalid UTF-8 is replaced rather than refused, so a stray
-    /// byte in a planning document does not stop a parse.
+    /// byte in a planning document does not stop a parse. Special files are refused (exit 2).
     public func readText(_ path: String) throws(TrackerError) -> String {
-        guard let bytes = try readIfPresent(path) else {
+        guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "a tasks file", refuseWith: .notFound) else {
             throw TrackerError(.notFound, "file not found: \(display(path))")
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -220,81 +190,113 @@ public struct StatusStore: Sendable {
 
     // MARK: - Tasks file discovery
 
-    /// DESIGN §3: `--tasks-file`, `specs/<SPEC>/layered-tasks.md`,
-    /// `specs/<SPEC>/agent-tasks/layered-tasks.md`, or a single `specs/*<SPEC>*/` directory.
-    public func locateTasksFile(for spec: SpecID, explicit: String?) throws(TrackerError) -> String {
+    /// `--tasks-file`, `specs/<SPEC>/layered-tasks.md`, `specs/<SPEC>/agent-tasks/layered-tasks.md`,
+    /// or a single `specs/*<SPEC>*/` directory (docs/file-format.md, "Where the tasks come from").
+    /// Returns the path and the spec the file belongs to: the matched directory's name when that
+    /// is a valid spec id, so one spec never gets two status files.
+    public func locateTasksFile(for spec: SpecID, explicit: String?) throws(TrackerError) -> (path: String, spec: SpecID) {
         if let explicit {
-            guard Self.exists(explicit), !Self.isDirectory(explicit) else {
-                throw TrackerError(.notFound, "tasks file not found: \(explicit)")
+            guard !explicit.isEmpty, FileSystem.exists(explicit), !FileSystem.isDirectory(explicit) else {
+                throw TrackerError(.notFound, "tasks file not found: \(explicit.isEmpty ? "(empty path)" : explicit)")
             }
-            return explicit
+            return (explicit, spec)
         }
         let specs = root + "/specs"
         func candidate(in dir: String) -> String? {
-            for path in [dir + "/layered-tasks.md", dir + "/agent-tasks/layered-tasks.md"] where Self.exists(path) {
+            for path in [dir + "/layered-tasks.md", dir + "/agent-tasks/layered-tasks.md"] where FileSystem.exists(path) {
                 return path
             }
             return nil
         }
-        if let path = candidate(in: "\(specs)/\(spec)") { return path }
-        let matches = Self.directoryEntries(specs)
-            .filter { $0 != spec.rawValue && $0.contains(spec.rawValue) && Self.isDirectory("\(specs)/\($0)") }
-            .compactMap { candidate(in: "\(specs)/\($0)") }
-            .sorted()
+        if let path = candidate(in: "\(specs)/\(spec)") { return (path, spec) }
+        let matches = FileSystem.directoryEntries(specs)
+            .filter { $0 != spec.rawValue && $0.contains(spec.rawValue) && FileSystem.isDirectory("\(specs)/\($0)") }
+            .compactMap { name in candidate(in: "\(specs)/\(name)").map { (name, $0) } }
+            .sorted { $0.1 < $1.1 }
         if matches.count > 1 {
             throw TrackerError(.usage, "several tasks files match \(spec): "
-                + matches.map(display).joined(separator: ", ") + "; pass --tasks-file PATH")
+                + matches.map { display($0.1) }.joined(separator: ", ") + "; name the spec in full or pass --tasks-file PATH")
         }
-        if let only = matches.first { return only }
+        if let (name, path) = matches.first { return (path, (try? SpecID(name)) ?? spec) }
         throw TrackerError(.notFound, "no tasks file for \(spec): looked for specs/\(spec)/layered-tasks.md, "
             + "specs/\(spec)/agent-tasks/layered-tasks.md and specs/*\(spec)*/; pass --tasks-file PATH")
     }
 
-    static func directoryEntries(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+    // MARK: - Writing
+
+    /// What a write replaced, for deciding whether to archive it.
+    public enum Previous: Sendable {
+        case none
+        case unreadable
+        case status(StatusFile)
     }
 
-    // MARK: - Writing
+    /// The outcome of `mutate`.
+    public struct Commit<Result> {
+        /// The state after the change, derived fields computed.
+        public var status: StatusFile
+        public var result: Result
+        /// False when the change left the file as it was, so nothing was written.
+        public var written: Bool
+        /// Where the replaced version was archived, when `archivePrevious` asked for it.
+        public var archivedPrevious: String?
+    }
 
     /// Runs `change` on the current status (nil when there is no file yet) under the spec's lock
     /// and commits what it leaves, recomputing derived fields and stamping `last_updated`.
-    /// Nothing is written when `change` throws. `mustExist` refuses before creating anything.
-    /// `replaceCorrupt` lets `change` start from nothing when the current file cannot be read; the
-    /// unreadable file then does not displace the last good `.bak`.
+    /// Nothing is written when `change` throws, or when it leaves the file's content exactly as
+    /// it was (no new inode, no `.bak` rotation, no `last_updated` bump). `mustExist` refuses
+    /// before creating anything. `replaceCorrupt` lets `change` start from nothing when the
+    /// current file cannot be read; the unreadable file then does not displace the last good
+    /// `.bak`. When `archivePrevious` says so, the replaced file is first copied to `archive/`,
+    /// where no later write rotates it away.
     @discardableResult
     public func mutate<Result>(
-        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false, now: () -> Timestamp,
+        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false,
+        archivePrevious: (Previous) -> Bool = { _ in false }, now: () -> Timestamp,
         _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
-    ) throws(TrackerError) -> (status: StatusFile, result: Result) {
+    ) throws(TrackerError) -> Commit<Result> {
         let path = statusPath(spec)
-        if mustExist, !Self.exists(path) {
+        if mustExist, !FileSystem.exists(path) {
             throw missingStatusFile(spec)
         }
-        if Self.isDirectory(path) {
+        if FileSystem.isDirectory(path) {
             throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
         }
-        try ensureExecutionDirectory()
-        let lock = try acquireLock(spec)
-        defer { close(lock) }
-
-        var current: StatusFile? = nil
-        var keepBackup = true
-        var previousSize = 0
-        if let bytes = try readIfPresent(path) {
-            previousSize = bytes.count
+        // A write whose lock was deleted under it starts over: it has published nothing.
+        while true {
+            var lockLost = false
             do {
+                return try withLock(spec) { (lock) throws(TrackerError) -> Commit<Result> in
+                    try mutateLocked(spec, mustExist: mustExist, replaceCorrupt: replaceCorrupt, archivePrevious: archivePrevious,
+                                     now: now, change) {
+                        lockLost = !lock.isStillHeld()
+                        return !lockLost
+                    }
+                }
+            } catch where lockLost {
+                continue
+            }
+        }
+    }
+
+    /// `mutate`'s work under the lock. `stillHeld` is asked just before publishing.
+    private func mutateLocked<Result>(
+        _ spec: SpecID, mustExist: Bool, replaceCorrupt: Bool, archivePrevious: (Previous) -> Bool,
+        now: () -> Timestamp, _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result,
+        stillHeld: () -> Bool
+    ) throws(TrackerError) -> Commit<Result> {
+        let path = statusPath(spec)
+        var current: StatusFile? = nil
+        var previous = Previous.none
+        let bytes = try readStatusBytes(path)
+        let readIdentity = FileSystem.linkInfo(path).map { [$0.device, $0.inode] }
+        if let bytes {
+            do throws(TrackerError) {
                 current = try decode(bytes, spec: spec)
+                previous = .status(current!)
             } catch where replaceCorrupt && error.kind == .corruptFile {
-                keepBackup = false
+                previous = .unreadable
             }
         } else if mustExist {
             throw missingStatusFile(spec)
@@ -304,105 +306,60 @@ public struct StatusStore: Sendable {
         guard var updated = current else {
             throw TrackerError(.precondition, "nothing to write for \(spec)")
         }
-        updated.lastUpdated = stamp
         updated.recomputeDerivedFields()
-        try commit(updated.jsonBytes(capacity: previousSize + 4096), spec: spec, keepBackup: keepBackup)
-        removeStaleTempFiles(spec, now: stamp)
-        return (updated, result)
+        if case .status(var baseline) = previous, let bytes {
+            baseline.recomputeDerivedFields()
+            updated.lastUpdated = baseline.lastUpdated
+            if updated == baseline, updated.jsonBytes(capacity: bytes.count + 4096) == bytes {
+                return Commit(status: updated, result: result, written: false, archivedPrevious: nil)
+            }
+        }
+        updated.lastUpdated = stamp
+        var archived: String?
+        if let bytes, archivePrevious(previous) {
+            archived = try writeArchive(bytes, of: spec, now: stamp)
+        }
+        var keepBackup = true
+        if case .unreadable = previous { keepBackup = false }
+        try commit(updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096), spec: spec, keepBackup: keepBackup) { () -> Bool in
+            // Also unchanged since read: a writer that locked a replaced lock file may have published.
+            stillHeld() && FileSystem.linkInfo(path).map { [$0.device, $0.inode] } == readIdentity
+        }
+        FileSystem.removeStaleTempFiles(in: executionDirectory, nowSeconds: stamp.millisecondsSinceEpoch / 1000)
+        return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
     }
 
     func ensureExecutionDirectory() throws(TrackerError) {
-        try createDirectories(executionDirectory)
-        guard Self.isDirectory(executionDirectory) else {
+        try FileSystem.createDirectories(executionDirectory, shown: display)
+        guard FileSystem.isDirectory(executionDirectory) else {
             throw TrackerError(.writeFailed, "\(display(executionDirectory)) exists but is not a directory")
         }
     }
 
-    /// An exclusive `flock` on `<SPEC>.json.lock`, waited for until the timeout (exit 7).
-    func acquireLock(_ spec: SpecID) throws(TrackerError) -> Int32 {
-        let fd = open(lockPath(spec), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw TrackerError(.writeFailed, "cannot open lock file \(display(lockPath(spec))): \(Self.lastError())")
-        }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return fd }
-        // Wait in the kernel's queue rather than polling: pollers starve the writers that have
-        // waited longest (32 concurrent writers hit the timeout with polling). An interval timer
-        // interrupts the blocking flock when the timeout is up.
-        let deadline = SystemClock.monotonic() + lockTimeoutSeconds
-        var locked = false
-        var failure: Int32 = 0
-        withLockTimer {
-            while !locked {
-                let left = deadline - SystemClock.monotonic()
-                guard left > 0 else { break }
-                Self.armTimer(seconds: left)
-                if flock(fd, LOCK_EX) == 0 {
-                    locked = true
-                } else if errno != EINTR {
-                    failure = errno
-                    break
-                }
-            }
-            Self.armTimer(seconds: 0)
-        }
-        guard locked else {
-            close(fd)
-            if failure != 0 {
-                throw TrackerError(.writeFailed, "cannot lock \(display(lockPath(spec))): \(String(cString: strerror(failure)))")
-            }
-            throw TrackerError(.lockTimeout, "waited more than \(lockTimeoutSeconds)s for the lock on \(display(lockPath(spec))) "
-                + "(other writers hold or queue for it); retry, or raise EXECTRACK_LOCK_TIMEOUT")
-        }
-        return fd
-    }
-
-    /// Runs `body` with SIGALRM unblocked and handled by a no-op installed without SA_RESTART, so
-    /// the timer interrupts a blocking call; the previous handler and mask are put back after.
-    private func withLockTimer(_ body: () -> Void) {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        var previousAction = sigaction()
-        sigaction(SIGALRM, &action, &previousAction)
-        var alarm = sigset_t()
-        sigemptyset(&alarm)
-        sigaddset(&alarm, SIGALRM)
-        var previousMask = sigset_t()
-        pthread_sigmask(SIG_UNBLOCK, &alarm, &previousMask)
-        body()
-        pthread_sigmask(SIG_SETMASK, &previousMask, nil)
-        sigaction(SIGALRM, &previousAction, nil)
-    }
-
-    private static func armTimer(seconds: Double) {
-        let whole = Int(seconds)
-        var timer = itimerval()
-        timer.it_value.tv_sec = whole
-        timer.it_value.tv_usec = Int(((seconds - Double(whole)) * 1_000_000).rounded(.up))
-        if whole == 0, timer.it_value.tv_usec == 0, seconds > 0 { timer.it_value.tv_usec = 1 }
-        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
-    }
-
-    /// Writes `content` as the new status file, keeping the current one as `.bak` (DESIGN §10: the
-    /// `.bak` first, then the rename). Should the rename fail, the previous `.bak` is put back,
-    /// so both files are as they were.
-    func commit(_ content: [UInt8], spec: SpecID, keepBackup: Bool = true) throws(TrackerError) {
+    /// Writes `content` as the new status file, keeping the current one as `.bak` (the `.bak`
+    /// first, then the rename). Should the rename fail, the previous `.bak` is put back, so both
+    /// files are as they were.
+    func commit(_ content: [UInt8], spec: SpecID, keepBackup: Bool = true,
+                mayPublish: () -> Bool = { true }) throws(TrackerError) {
         let path = statusPath(spec)
         let backup = backupPath(spec)
         var previousBackup: String?
         var createdBackup = false
         do {
-            try writeAtomically(content, to: path) { () throws(TrackerError) in
-                guard keepBackup, Self.exists(path), let staged = try self.stageBackup(of: path, spec: spec) else { return }
-                if Self.exists(backup) {
-                    let keep = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).prev"
+            try FileSystem.writeAtomically(content, to: path, shown: display, faults: faults) { () throws(TrackerError) in
+                guard mayPublish() else {
+                    throw TrackerError(.lockTimeout, "the lock on \(display(lockPath(spec))) was removed while held; retrying")
+                }
+                guard keepBackup, FileSystem.linkInfo(path)?.isRegular == true,
+                      let staged = try self.stageBackup(of: path, spec: spec) else { return }
+                if FileSystem.linkInfo(backup) != nil {
+                    let keep = FileSystem.tempPath(for: backup, role: "prev")
                     if link(backup, keep) == 0 { previousBackup = keep }
                 } else {
                     createdBackup = true
                 }
                 guard rename(staged, backup) == 0 else {
-                    let message = Self.lastError()
+                    let message = FileSystem.lastError()
                     unlink(staged)
                     throw TrackerError(.writeFailed, "cannot replace \(display(backup)): \(message); the status file is unchanged")
                 }
@@ -418,149 +375,134 @@ public struct StatusStore: Sendable {
         if let previousBackup { unlink(previousBackup) }
     }
 
-    /// Writes an export (metrics, JUnit, ...) atomically: readers never see half a file. A relative
-    /// path is taken from the working directory, as users expect of `--output`.
+    /// Stages the current file as the next `.bak` under a temp name: a hard link (no copy) where
+    /// the filesystem allows, else a copy.
+    func stageBackup(of path: String, spec: SpecID) throws(TrackerError) -> String? {
+        let staged = FileSystem.tempPath(for: path, role: "bak")
+        if faults.fails(.backup) {
+            throw TrackerError(.writeFailed, "cannot write \(display(backupPath(spec))): \(FileSystem.lastError()); the status file is unchanged")
+        }
+        if link(path, staged) != 0 {
+            guard let bytes = try readStatusBytes(path) else { return nil }
+            try FileSystem.writeAtomically(bytes, to: staged, shown: display)
+        }
+        return staged
+    }
+
+    // MARK: - Exports
+
+    /// Writes an export (metrics, JUnit, ...) where the user asked: a missing or regular file is
+    /// replaced atomically (readers never see half a file; a symlink there is replaced, not
+    /// followed); a FIFO or character device (`/dev/null`, `/dev/stdout`, a process
+    /// substitution's `/dev/fd/N`) is written in place, never replaced; a directory, another
+    /// special file or an empty path is exit 1. A relative path is taken from the working
+    /// directory, as users expect of `--output`. (`-`, stdout, is the caller's to print.)
     public func writeArtifact(_ text: String, to path: String) throws(TrackerError) {
-        try createParentDirectories(of: path)
-        try writeAtomically(Array(text.utf8), to: path) { () throws(TrackerError) in }
+        guard !path.isEmpty else { throw TrackerError(.usage, "the output path is empty; give a file path, or - for stdout") }
+        if let target = FileSystem.info(path), !target.isRegular {
+            switch target.type {
+            case S_IFIFO, S_IFCHR:
+                return try FileSystem.writeInPlace(Array(text.utf8), to: path, shown: display(path))
+            default:
+                throw TrackerError(.usage, "\(display(path)) is \(target.kindName); give a file path, or - for stdout")
+            }
+        }
+        try writeReplacing(Array(text.utf8), to: path)
     }
 
-    /// `mkdir -p` of a file's directory, so `--output out/junit.xml` works in a fresh checkout.
-    func createParentDirectories(of path: String) throws(TrackerError) {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
-        try createDirectories(String(path[..<slash]))
+    /// `metrics --export` without a path: `<SPEC>-metrics.json`, replaced atomically, and never
+    /// over the status file of a spec whose id ends in `-metrics` (exit 6).
+    public func writeMetricsExport(_ text: String, of spec: SpecID) throws(TrackerError) -> String {
+        let path = metricsPath(spec)
+        if FileSystem.linkInfo(path) != nil, !isMetricsExport(at: path) {
+            throw TrackerError(.precondition, "\(display(path)) is not a metrics export (it is the status file of spec "
+                + "\(spec)\(SpecID.metricsSuffix), or was written by hand); pass --export PATH")
+        }
+        try ensureExecutionDirectory()
+        try writeReplacing(Array(text.utf8), to: path)
+        return path
     }
 
-    /// `mkdir -p`.
-    func createDirectories(_ directory: String) throws(TrackerError) {
-        var dir = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            dir += "/" + component
-            if !Self.isDirectory(dir), mkdir(dir, 0o755) != 0, errno != EEXIST {
-                throw TrackerError(.writeFailed, "cannot create \(display(dir)): \(Self.lastError())")
+    private func writeReplacing(_ content: [UInt8], to path: String) throws(TrackerError) {
+        let directory = FileSystem.split(path).directory
+        try FileSystem.createDirectories(directory, shown: display)
+        try FileSystem.writeAtomically(content, to: path, shown: display)
+        FileSystem.removeStaleTempFiles(in: directory, nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000)
+    }
+
+    // MARK: - Archive and restore
+
+    /// `archive`: copies the status file to `.claude/execution/archive/<SPEC>-<YYYYMMDD>.json`
+    /// (`-HHMMSS`, then a counter, when that exists) and, with `remove`, moves the status file
+    /// over its `.bak` under the lock, so `restore` brings back exactly what was archived.
+    public func archive(_ spec: SpecID, remove: Bool, now: Timestamp) throws(TrackerError) -> String {
+        guard exists(spec) else {
+            throw missingStatusFile(spec)
+        }
+        return try withLock(spec) { (_) throws(TrackerError) -> String in
+            guard let bytes = try readStatusBytes(statusPath(spec)) else {
+                throw missingStatusFile(spec)
             }
+            let target = try writeArchive(bytes, of: spec, now: now)
+            if remove {
+                guard rename(statusPath(spec), backupPath(spec)) == 0 else {
+                    throw TrackerError(.writeFailed, "archived to \(display(target)) but cannot move \(display(statusPath(spec))) "
+                        + "to \(display(backupPath(spec))): \(FileSystem.lastError())")
+                }
+                FileSystem.syncDirectory(executionDirectory)
+            }
+            return target
         }
     }
 
-    /// Temp file in the target's directory, fsync, `beforeReplace` (the `.bak` step), rename,
-    /// directory fsync. On failure the target is as it was and the temp file is gone.
-    func writeAtomically(_ content: [UInt8], to path: String,
-                         beforeReplace: () throws(TrackerError) -> Void) throws(TrackerError) {
-        var mode: mode_t = 0o644
-        var st = stat()
-        if stat(path, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
-            }
-            guard st.st_mode & S_IWUSR != 0 else {
-                throw TrackerError(.writeFailed, "\(display(path)) is read-only; make it writable (chmod u+w) and retry")
-            }
-            mode = st.st_mode & 0o777
+    /// Writes `bytes` as the next free archive name of the day; called under the spec's lock.
+    private func writeArchive(_ bytes: [UInt8], of spec: SpecID, now: Timestamp) throws(TrackerError) -> String {
+        let directory = archiveDirectory
+        try FileSystem.createDirectories(directory, shown: display)
+        let stamp = now.iso8601
+        let day = stamp.prefix(10).filter { $0 != "-" }
+        let time = stamp.dropFirst(11).prefix(8).filter { $0 != ":" }
+        var candidates = ["\(spec)-\(day).json", "\(spec)-\(day)-\(time).json"]
+        candidates += (2...99).map { "\(spec)-\(day)-\(time)-\($0).json" }
+        guard let name = candidates.first(where: { FileSystem.linkInfo("\(directory)/\($0)") == nil }) else {
+            throw TrackerError(.precondition, "too many archives of \(spec) this second in \(display(directory))")
         }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temp = "\(directory)/.\(base).tmp.\(getpid()).\(SystemClock.uniqueSuffix())"
-        let fd = injectedFailure(.createTemp) ? -1 : open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else {
-            throw TrackerError(.writeFailed, "cannot write in \(display(directory)): \(Self.lastError())")
-        }
-        func fail(_ what: String) -> TrackerError {
-            let message = TrackerError(.writeFailed, "\(what) \(display(path)) failed: \(Self.lastError()); "
-                + "\(display(path)) is unchanged")
-            unlink(temp)
-            return message
-        }
-        var written = 0
-        while written < content.count {
-            let n = injectedFailure(.write) ? -1 : content.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                errno = code
-                throw fail("writing")
-            }
-            written += n
-        }
-        guard !injectedFailure(.sync), fsync(fd) == 0 else {
-            let code = errno
-            close(fd)
-            errno = code
-            throw fail("syncing")
-        }
-        close(fd)
-        do {
-            try beforeReplace()
-        } catch {
-            unlink(temp)
-            throw error
-        }
-        guard !injectedFailure(.replace), rename(temp, path) == 0 else { throw fail("replacing") }
-        let dir = open(directory, O_RDONLY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
-        }
+        let target = "\(directory)/\(name)"
+        try FileSystem.writeAtomically(bytes, to: target, shown: display)
+        FileSystem.removeStaleTempFiles(in: directory, nowSeconds: now.millisecondsSinceEpoch / 1000)
+        return target
     }
 
     /// `restore`: under the lock, the `.bak` becomes the status file and the current file becomes
     /// the `.bak` — the ordinary commit, with the backup's bytes as the new content. A `.bak`
     /// that cannot be read is refused (exit 4) and nothing changes.
     public func restoreBackup(_ spec: SpecID) throws(TrackerError) -> StatusFile {
-        guard Self.exists(backupPath(spec)) else {
-            throw TrackerError(.notFound, "no backup to restore: \(display(backupPath(spec))) does not exist")
-        }
-        try ensureExecutionDirectory()
-        let lock = try acquireLock(spec)
-        defer { close(lock) }
-        guard let bytes = try readIfPresent(backupPath(spec)) else {
-            throw TrackerError(.notFound, "no backup to restore: \(display(backupPath(spec))) does not exist")
-        }
-        let restored: StatusFile
-        do {
-            restored = try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
-        } catch {
-            throw TrackerError(.corruptFile, "\(display(backupPath(spec))) is not a valid status file either (\(error)); nothing was changed")
-        }
-        try commit(bytes, spec: spec)
-        return restored
-    }
-
-    /// Stages the current file as the next `.bak` under a temp name: a hard link (no copy) where
-    /// the filesystem allows, else a copy.
-    func stageBackup(of path: String, spec: SpecID) throws(TrackerError) -> String? {
-        let staged = "\(executionDirectory)/\(tempPrefix(spec))\(getpid()).\(SystemClock.uniqueSuffix()).bak"
-        if injectedFailure(.backup) {
-            throw TrackerError(.writeFailed, "cannot write \(display(backupPath(spec))): \(Self.lastError()); the status file is unchanged")
-        }
-        if link(path, staged) != 0 {
-            guard let bytes = try readIfPresent(path) else { return nil }
-            try writeAtomically(bytes, to: staged) { () throws(TrackerError) in }
-        }
-        return staged
-    }
-
-    /// Temp files older than a minute were left by a writer that died mid-write.
-    func removeStaleTempFiles(_ spec: SpecID, now: Timestamp) {
-        let prefix = tempPrefix(spec)
-        for name in Self.directoryEntries(executionDirectory) where name.hasPrefix(prefix) {
-            let path = "\(executionDirectory)/\(name)"
-            var st = stat()
-            guard stat(path, &st) == 0 else { continue }
-            if now.millisecondsSinceEpoch / 1000 - Int64(st.st_mtim.tv_sec) > 60 { unlink(path) }
+        let backup = backupPath(spec)
+        let missing = TrackerError(.notFound, "no backup to restore: \(display(backup)) does not exist")
+        guard FileSystem.linkInfo(backup) != nil else { throw missing }
+        return try withLock(spec) { (_) throws(TrackerError) -> StatusFile in
+            guard let bytes = try readStatusBytes(backup) else { throw missing }
+            let restored: StatusFile
+            do {
+                restored = try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
+            } catch {
+                throw TrackerError(.corruptFile, "\(display(backup)) cannot be restored: it \(error); "
+                    + "\(display(statusPath(spec))) was left as it is")
+            }
+            try commit(bytes, spec: spec)
+            return restored
         }
     }
 
     // MARK: - Plain files (demo projects)
 
-    /// Creates a fresh directory under the system temp directory.
-    public static func makeTemporaryDirectory(prefix: String) throws(TrackerError) -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    /// Creates a fresh directory under the system temp directory (`TMPDIR`; an empty one means unset).
+    public static func makeTemporaryDirectory(prefix: String, temporaryDirectory: String?) throws(TrackerError) -> String {
+        let base = temporaryDirectory.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(base)/\(prefix)XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else {
-            throw TrackerError(.writeFailed, "cannot create a temporary directory in \(base): \(lastError())")
+            throw TrackerError(.writeFailed, "cannot create a temporary directory in \(base): \(FileSystem.lastError())")
         }
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -568,15 +510,7 @@ public struct StatusStore: Sendable {
     /// Writes a text file under the root, creating its directories (used to set up demo projects).
     public func writeProjectFile(_ relativePath: String, _ text: String) throws(TrackerError) {
         let path = root + "/" + relativePath
-        try createParentDirectories(of: path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TrackerError(.writeFailed, "cannot write \(path): \(Self.lastError())") }
-        defer { close(fd) }
-        let ok = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
-        guard ok else { throw TrackerError(.writeFailed, "cannot write \(path): \(Self.lastError())") }
-    }
-
-    static func lastError() -> String {
-        String(cString: strerror(errno))
+        try FileSystem.createDirectories(FileSystem.split(path).directory, shown: display)
+        try FileSystem.writeAtomically(Array(text.utf8), to: path, shown: display)
     }
 }

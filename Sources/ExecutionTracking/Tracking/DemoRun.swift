@@ -49,7 +49,7 @@ Layered implementation plan for F001. Each layer starts when the one before it i
         try tracker.store.writeProjectFile("specs/F001/layered-tasks.md", Self.tasksMarkdown)
         try tracker.store.writeProjectFile(".claude/.keep", "")
         emit("$ exectrack init F001")
-        let initial = try tracker.initialize(spec, tasksFile: nil, force: false)
+        let initial = try tracker.initialize(spec, tasksFile: nil, force: false).status
         emit("Initialized .claude/execution/F001.json: \(initial.totalTasks) tasks in \(initial.layers.count) layers\n")
 
         for layer in initial.layers {

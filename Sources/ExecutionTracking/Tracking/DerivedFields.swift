@@ -63,7 +63,7 @@ extension StatusFile {
                 if layers[i].tasks[t].index != t { layers[i].tasks[t].index = t }
                 let task = layers[i].tasks[t]
                 if let ms = task.durationMs {
-                    durationSum += ms
+                    durationSum = durationSum.addingSaturated(ms)
                     durationCount += 1
                 }
                 if task.status != .pending { anyStarted = true }
@@ -79,8 +79,8 @@ extension StatusFile {
         }
         let done = doneTasks
         completionPercentage = totalTasks == 0 ? 0 : done * 100 / totalTasks
-        averageTaskDurationMs = durationCount == 0 ? nil : (durationSum + durationCount / 2) / durationCount
-        estimatedRemainingMs = averageTaskDurationMs.map { $0 * Int64(totalTasks - done) }
+        averageTaskDurationMs = durationCount == 0 ? nil : durationSum.addingSaturated(durationCount / 2) / durationCount
+        estimatedRemainingMs = averageTaskDurationMs.map { $0.multipliedSaturated(by: Int64(totalTasks - done)) }
         currentLayer = layers.first(where: { $0.status != .complete })?.key ?? "complete"
 
         let allDone = totalTasks > 0 && done == totalTasks

@@ -7,6 +7,8 @@ public struct ReseedSummary: Equatable, Sendable {
     public var reworded: [String] = []
     public var added: [String] = []
     public var removed: [String] = []
+    /// The removed tasks that had been started, finished or failed: dropping them loses history.
+    public var removedWithProgress: [String] = []
 
     public var changedAnything: Bool { !moved.isEmpty || !reworded.isEmpty || !added.isEmpty || !removed.isEmpty }
 }
@@ -122,6 +124,7 @@ extension StatusFile {
         for entry in old where !entry.taken {
             let label = entry.task.label(layer: entry.layer)
             summary.removed.append(label)
+            if entry.task.hasProgress { summary.removedWithProgress.append(label) }
             logWarning("task removed from the tasks file: \(label) (was \(entry.task.status.rawValue))",
                        layer: entry.layer, taskIndex: entry.task.index, now: now)
         }
@@ -137,6 +140,9 @@ extension StatusFile {
         return summary
     }
 
+    /// Whether replacing this file would lose anything: a task with progress, or a logged error.
+    public var hasProgress: Bool { !errors.isEmpty || allTasks.contains(where: \.hasProgress) }
+
     static func words(_ description: String) -> Set<Substring> {
         Set(description.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }))
     }
@@ -148,6 +154,12 @@ extension StatusFile {
 }
 
 extension ExecutionTask {
+    /// Whether anything happened to the task: started, finished, failed or retried. A task
+    /// seeded complete from a checked box in the tasks file has no progress of its own.
+    public var hasProgress: Bool {
+        attempts > 0 || startedAt != nil || completedAt != nil || status == .inProgress || status == .failed
+    }
+
     /// Carries over what happened to the task; what it is (description, agent...) comes from the source.
     mutating func keepProgress(of previous: ExecutionTask, checkedInSource: Bool) {
         status = previous.status == .pending && checkedInSource ? .complete : previous.status

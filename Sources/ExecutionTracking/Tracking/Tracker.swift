@@ -9,11 +9,12 @@ public struct Tracker: Sendable {
         self.clock = clock
     }
 
-    /// The tasks file for a spec, parsed; exit 6 when it holds no tasks.
-    public func readTasks(for spec: SpecID, tasksFile: String?) throws(TrackerError) -> (path: String, tasks: LayeredTasks) {
-        let path = try store.locateTasksFile(for: spec, explicit: tasksFile)
-        let tasks = LayeredTasksParser.parse(try store.readText(path))
-        return (path, tasks)
+    /// The tasks file for a spec, parsed, and the spec it belongs to (see
+    /// `StatusStore.locateTasksFile`).
+    public func readTasks(for spec: SpecID, tasksFile: String?) throws(TrackerError) -> (path: String, spec: SpecID, tasks: LayeredTasks) {
+        let located = try store.locateTasksFile(for: spec, explicit: tasksFile)
+        let tasks = LayeredTasksParser.parse(try store.readText(located.path))
+        return (located.path, located.spec, tasks)
     }
 
     func requireTasks(_ tasks: LayeredTasks, path: String) throws(TrackerError) {
@@ -23,52 +24,105 @@ public struct Tracker: Sendable {
         }
     }
 
-    /// Creates the status file from the tasks file. Refuses to overwrite one unless `force`, which
-    /// also replaces a corrupt file.
-    public func initialize(_ spec: SpecID, tasksFile: String?, force: Bool) throws(TrackerError) -> StatusFile {
+    /// What `init` did.
+    public struct Initialized: Sendable {
+        public var spec: SpecID
+        public var status: StatusFile
+        /// Where the replaced file went, when `--force` replaced one that had progress.
+        public var archivedPrevious: String?
+    }
+
+    /// Creates the status file from the tasks file, under the id of the spec directory the tasks
+    /// came from. Refuses to overwrite one unless `force`, which also replaces a corrupt file; a
+    /// replaced file that had progress (or could not be read) is archived first.
+    public func initialize(_ requested: SpecID, tasksFile: String?, force: Bool) throws(TrackerError) -> Initialized {
+        let (path, spec, tasks) = try readTasks(for: requested, tasksFile: tasksFile)
         if !force, store.exists(spec) {
             throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; "
                 + "pass --force to start over, or run: exectrack parse \(spec) to re-read the tasks and keep progress")
         }
-        let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
+        try spec.checkCanBeCreated()
         try requireTasks(tasks, path: path)
-        return try store.mutate(spec, mustExist: false, replaceCorrupt: force, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+        let commit = try store.mutate(spec, mustExist: false, replaceCorrupt: force, archivePrevious: { previous in
+            switch previous {
+            case .none: false
+            case .unreadable: true
+            case .status(let old): old.hasProgress
+            }
+        }, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             if status != nil, !force {
                 throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; pass --force")
             }
             status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
-        }.status
+        }
+        return Initialized(spec: spec, status: commit.status, archivedPrevious: commit.archivedPrevious)
+    }
+
+    /// What `parse` did: nil `summary` when it created the file.
+    public struct Reparsed: Sendable {
+        public var spec: SpecID
+        public var status: StatusFile
+        public var summary: ReseedSummary?
+        public var written: Bool
+        /// Where the previous file went, when `--force` dropped tasks that had progress.
+        public var archivedPrevious: String?
     }
 
     /// Re-reads the tasks file into the status file, keeping progress (creates it if missing).
-    public func reparse(_ spec: SpecID, tasksFile: String?) throws(TrackerError) -> (status: StatusFile, summary: ReseedSummary?) {
-        let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
+    /// Dropping tasks that have progress (a tasks file saved mid-edit, say) needs `force`; the
+    /// file from before is then archived, so nothing is lost.
+    public func reparse(_ requested: SpecID, tasksFile: String?, force: Bool = false) throws(TrackerError) -> Reparsed {
+        let (path, located, tasks) = try readTasks(for: requested, tasksFile: tasksFile)
+        let spec = store.exists(requested) ? requested : located
+        // Before the lock: taking it would create a lock file under the refused name.
+        if !store.exists(spec) { try spec.checkCanBeCreated() }
         try requireTasks(tasks, path: path)
-        let outcome = try store.mutate(spec, mustExist: false, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> ReseedSummary? in
+        var dropping: [String] = []
+        let commit = try store.mutate(spec, mustExist: false, archivePrevious: { _ in !dropping.isEmpty }, now: clock) {
+            (status: inout StatusFile?, now) throws(TrackerError) -> ReseedSummary? in
             guard var existing = status else {
                 status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
                 return nil
             }
             let summary = existing.reseed(from: tasks, now: now)
+            if !summary.removedWithProgress.isEmpty, !force {
+                throw TrackerError(.precondition, "\(store.display(path)) no longer lists "
+                    + "\(counted(summary.removedWithProgress.count, "task")) with progress: "
+                    + summary.removedWithProgress.prefix(10).joined(separator: "; ")
+                    + (summary.removedWithProgress.count > 10 ? "; and \(summary.removedWithProgress.count - 10) more" : "")
+                    + ". Nothing was changed; if they were removed on purpose, pass --force (the current file is archived first)")
+            }
+            dropping = summary.removedWithProgress
             status = existing
             return summary
         }
-        return (outcome.status, outcome.result)
+        return Reparsed(spec: spec, status: commit.status, summary: commit.result, written: commit.written,
+                        archivedPrevious: commit.archivedPrevious)
+    }
+
+    /// What `update` did; `changed` is false when the task already had that terminal status.
+    public struct Updated: Sendable {
+        public var status: StatusFile
+        public var location: TaskLocation
+        public var changed: Bool
     }
 
     /// `update`: sets one task's status. The status value is checked before the file is read.
+    /// Repeating a terminal status (complete, failed, skipped) the task already has changes
+    /// nothing, so its recorded timing is never re-stamped.
     public func update(_ spec: SpecID, layer: String, task: String, status rawStatus: String,
-                       details: TaskUpdateDetails) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
+                       details: TaskUpdateDetails) throws(TrackerError) -> Updated {
         guard let newStatus = TaskStatus(normalizing: rawStatus) else {
             throw TrackerError(.invalidStatus, "invalid status '\(rawStatus.singleLine)'; valid: \(TaskStatus.validValuesList) "
                 + "(aliases: completed, done, running, started, in-progress, todo)")
         }
-        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+        let commit = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> (TaskLocation, Bool) in
             let location = try status!.taskLocation(layer: status!.layerIndex(for: layer), task: task)
+            if newStatus.isTerminal, status!.task(at: location).status == newStatus { return (location, false) }
             status!.setTaskStatus(newStatus, at: location, details: details, now: now)
-            return location
+            return (location, true)
         }
-        return (outcome.status, outcome.result)
+        return Updated(status: commit.status, location: commit.result.0, changed: commit.result.1)
     }
 
     public func completeLayer(_ spec: SpecID, layer: String, force: Bool) throws(TrackerError) -> (status: StatusFile, layer: Int) {

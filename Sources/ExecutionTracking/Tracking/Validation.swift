@@ -60,7 +60,8 @@ public struct ValidationReport: Equatable, Sendable {
         }
     }
 
-    /// Ends before starts, and times in the future (beyond a minute of clock skew).
+    /// Ends before starts, times in the future (beyond a minute of clock skew), and tasks that
+    /// finished after the layer or the spec that contains them did.
     static func timestamps(_ s: StatusFile, now: Timestamp, into issues: inout [Issue]) {
         let future = now.adding(milliseconds: 60_000)
         for layer in s.layers {
@@ -74,6 +75,14 @@ public struct ValidationReport: Equatable, Sendable {
                     if let stamp, stamp > future {
                         issues.append(Issue(kind: .impossibleTimestamp, path: "\(place).\(name)",
                                             message: "\(stamp.iso8601) is in the future"))
+                    }
+                }
+                if let end = task.completedAt {
+                    for (owner, ownerEnd) in [("\(layer.key)'s", layer.completedAt), ("the spec's", s.completedAt)] {
+                        if let ownerEnd, end > ownerEnd {
+                            issues.append(Issue(kind: .impossibleTimestamp, path: "\(place).completed_at",
+                                                message: "\(end.iso8601) is later than \(owner) completed_at \(ownerEnd.iso8601)"))
+                        }
                     }
                 }
                 if task.status == .inProgress, task.startedAt == nil {

@@ -104,13 +104,17 @@ struct ParsedArguments {
                 throw TrackerError(.usage, "unknown option '\(name)' for \(spec.name); see: exectrack \(spec.name) --help")
             }
             if option.valueName != nil {
+                if option.valueIsOptional, inline?.isEmpty == true || (inline == nil && arguments.dropFirst(i).first == "") {
+                    // Left out, the value means the default; given empty, it is a mistake.
+                    throw TrackerError(.usage, "\(name) was given an empty \(option.valueName!); leave the value out, or give one")
+                }
                 if let inline {
                     values[name] = inline
                 } else if option.valueIsOptional {
                     // Takes the next word only once the required arguments are in, so that
-                    // `metrics --export F001` still reads F001 as the spec.
+                    // `metrics --export F001` still reads F001 as the spec; `-` (stdout) is a value.
                     let requiredCount = spec.positionals.filter(\.required).count
-                    if i < arguments.count, !arguments[i].hasPrefix("-"), positionals.count >= requiredCount {
+                    if i < arguments.count, !arguments[i].hasPrefix("-") || arguments[i] == "-", positionals.count >= requiredCount {
                         values[name] = arguments[i]
                         i += 1
                     } else {
@@ -139,11 +143,11 @@ struct ParsedArguments {
         }
     }
 
-    /// A non-negative integer option, or nil when absent.
-    func nonNegativeInteger(_ name: String) throws(TrackerError) -> Int64? {
+    /// A whole number option from 0 to `max`, or nil when absent.
+    func nonNegativeInteger(_ name: String, max: Int64) throws(TrackerError) -> Int64? {
         guard let text = values[name] else { return nil }
-        guard let n = Int64(text), n >= 0 else {
-            throw TrackerError(.usage, "\(name) must be a whole number 0 or more, got '\(text.prefix(40))'")
+        guard let n = Int64(text), n >= 0, n <= max else {
+            throw TrackerError(.usage, "\(name) must be a whole number from 0 to \(max), got '\(text.prefix(40))'")
         }
         return n
     }

@@ -12,21 +12,26 @@ struct Context {
     let tracker: Tracker
     var store: StatusStore { tracker.store }
 
+    /// An empty `--root` or `EXECTRACK_ROOT` counts as not given; one that is given must exist.
     init(_ arguments: ParsedArguments) throws(TrackerError) {
-        let root = arguments.value("--root") ?? Console.environment("EXECTRACK_ROOT")
-            ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
-        var timeout = 10.0
+        let given = [arguments.value("--root"), Console.environment("EXECTRACK_ROOT")].compactMap { $0 }.first { !$0.isEmpty }
+        if let given { try StatusStore.checkRoot(given) }
+        let root = given ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
+        var store = StatusStore(root: root)
         if let text = Console.environment("EXECTRACK_LOCK_TIMEOUT"), !text.isEmpty {
-            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-                throw TrackerError(.usage, "EXECTRACK_LOCK_TIMEOUT must be a number of seconds, got '\(text.prefix(40))'")
+            if let seconds = Double(text), seconds >= 0, seconds <= Limits.maxLockTimeoutSeconds {
+                store = StatusStore(root: root, lockTimeoutSeconds: seconds)
+            } else {
+                store.lockTimeoutProblem = TrackerError(.usage, "EXECTRACK_LOCK_TIMEOUT must be a number of seconds "
+                    + "from 0 to \(Int(Limits.maxLockTimeoutSeconds)), got '\(text.prefix(40))'")
             }
-            timeout = seconds
         }
-        tracker = Tracker(store: StatusStore(root: root, lockTimeoutSeconds: timeout))
+        tracker = Tracker(store: store)
     }
 
+    /// The command's SPEC argument, resolved to the spec it names (`StatusStore.resolve`).
     func spec(_ arguments: ParsedArguments) throws(TrackerError) -> SpecID {
-        try SpecID(arguments.positional(0) ?? "")
+        store.resolve(try SpecID(arguments.positional(0) ?? ""))
     }
 }
 
@@ -68,7 +73,15 @@ enum CommandLineInterface {
         return out
     }
 
-    static func run(_ argv: [String]) -> Int32 {
+    /// `--root DIR` may also come before the command (`exectrack --root DIR list`); it is moved
+    /// after it, where every command accepts it.
+    static func run(_ given: [String]) -> Int32 {
+        var argv = given
+        if let first = argv.first, first == "--root" || first.hasPrefix("--root=") {
+            let option = Array(argv.prefix(first == "--root" ? 2 : 1))
+            argv.removeFirst(option.count)
+            argv.insert(contentsOf: option, at: min(1, argv.count))
+        }
         guard let first = argv.first else {
             Console.error("missing command; run: exectrack --help")
             return TrackerError.Kind.usage.rawValue

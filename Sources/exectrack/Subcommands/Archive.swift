@@ -5,7 +5,7 @@ enum ArchiveCommand: Subcommand {
         name: "archive",
         summary: "Copy the status file to .claude/execution/archive/<SPEC>-<YYYYMMDD>.json",
         positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
-        options: [.flag("--remove", "then remove the status file (its .bak stays: exectrack restore brings it back)")],
+        options: [.flag("--remove", "then move the status file to its .bak (exectrack restore brings it back)")],
         discussion: "A second archive on the same day gets a -HHMMSS suffix. Archived specs are not shown by list.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

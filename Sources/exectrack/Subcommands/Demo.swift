@@ -8,9 +8,9 @@ enum DemoCommand: Subcommand {
         discussion: "Prints each command as it runs and the report after every layer. The scratch\nproject is left in place so you can inspect its .claude/execution/F001.json.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
-        let pace = try arguments.nonNegativeInteger("--pace") ?? 150
-        guard pace <= 60_000 else { throw TrackerError(.usage, "--pace must be at most 60000 ms") }
-        let root = try StatusStore.makeTemporaryDirectory(prefix: "exectrack-demo-")
+        let pace = try arguments.nonNegativeInteger("--pace", max: 60_000) ?? 150
+        let root = try StatusStore.makeTemporaryDirectory(prefix: "exectrack-demo-",
+                                                          temporaryDirectory: Console.environment("TMPDIR"))
         Console.line("Demo project: \(root)\n")
         let tracker = Tracker(store: StatusStore(root: root, lockTimeoutSeconds: context.store.lockTimeoutSeconds))
         try DemoRun(tracker: tracker, paceMs: Int(pace), sleep: { SystemClock.sleep(milliseconds: $0) },

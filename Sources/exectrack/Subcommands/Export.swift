@@ -7,7 +7,7 @@ enum ExportCommand: Subcommand {
         positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
         options: [
             .value("--format", "F", "junit | markdown | otlp | json"),
-            .value("--output", "PATH", "write to PATH (atomically) instead of stdout"),
+            .value("--output", "PATH", "write to PATH (atomically; a FIFO or device is written in place; - is stdout)"),
         ],
         discussion: """
         junit     one <testsuite> per layer, one <testcase> per task; failures carry the logged error
@@ -32,8 +32,9 @@ enum ExportCommand: Subcommand {
         default: text = JSONWriter.encode(MetricsExport.json(ExecutionMetrics(status, now: now)))
         }
         if let path = arguments.value("--output") {
-            try context.store.writeArtifact(text, to: path)
-            Console.message("Wrote \(format) export to \(context.store.display(path))")
+            if try Output.write(text, to: path, context) {
+                Console.message("Wrote \(format) export to \(context.store.display(path))")
+            }
         } else {
             Console.out(text)
         }

@@ -7,15 +7,24 @@ enum InitCommand: Subcommand {
         positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
         options: [
             .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md"),
-            .flag("--force", "start over when the status file exists (the old one is kept as .bak)"),
+            .flag("--force", "start over when the status file exists (one with progress is archived first)"),
         ],
-        discussion: "Tasks checked [x] in the tasks file start complete; all others start pending.")
+        discussion: """
+        Tasks checked [x] in the tasks file start complete; all others start pending.
+        A SPEC that names part of one directory under specs/ (invoice-export for
+        specs/042-invoice-export/) is stored under that directory's name.
+        --force over a file with progress first copies it to .claude/execution/archive/.
+        """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let status = try context.tracker.initialize(spec, tasksFile: arguments.value("--tasks-file"),
-                                                    force: arguments.flag("--force"))
-        Console.line("Initialized \(context.store.display(context.store.statusPath(spec))): "
+        let initialized = try context.tracker.initialize(spec, tasksFile: arguments.value("--tasks-file"),
+                                                         force: arguments.flag("--force"))
+        let status = initialized.status
+        if let archived = initialized.archivedPrevious {
+            Console.message("The previous \(initialized.spec) file had progress; it is kept in \(context.store.display(archived))")
+        }
+        Console.line("Initialized \(context.store.display(context.store.statusPath(initialized.spec))): "
             + "\(status.totalTasks) tasks in \(status.layers.count) layers")
         Console.line(ProgressReport.summaryLine(status))
         return 0

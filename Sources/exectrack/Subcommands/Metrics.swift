@@ -9,7 +9,7 @@ enum MetricsCommand: Subcommand {
         options: [
             .value("--format", "F", "text (default) | json"),
             .flag("--json", "same as --format json"),
-            .optionalValue("--export", "PATH", "also write the JSON to PATH (default .claude/execution/<SPEC>-metrics.json)"),
+            .optionalValue("--export", "PATH", "also write the JSON to PATH (default .claude/execution/<SPEC>-metrics.json; - for stdout)"),
         ],
         discussion: """
         Figures that are undefined (no task has a duration yet, nothing finished) are shown as n/a
@@ -22,9 +22,12 @@ enum MetricsCommand: Subcommand {
         let metrics = ExecutionMetrics(try context.store.load(spec), now: context.tracker.clock())
         let json = JSONWriter.encode(MetricsExport.json(metrics))
         if let target = arguments.value("--export") {
-            let path = target.isEmpty ? context.store.metricsPath(spec) : target
-            try context.store.writeArtifact(json, to: path)
-            Console.message("Exported metrics to \(context.store.display(path))")
+            if target.isEmpty {
+                let path = try context.store.writeMetricsExport(json, of: spec)
+                Console.message("Exported metrics to \(context.store.display(path))")
+            } else if try Output.write(json, to: target, context) {
+                Console.message("Exported metrics to \(context.store.display(target))")
+            }
         }
         Console.out(format == "json" ? json : MetricsReport.text(metrics))
         return 0

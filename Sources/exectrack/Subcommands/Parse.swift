@@ -10,18 +10,21 @@ enum ParseCommand: Subcommand {
             .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md"),
             .flag("--check", "only diagnose: print the tasks found and the lines not understood"),
             .flag("--json", "with --check: print the result as JSON"),
+            .flag("--force", "drop tasks that have progress but left the tasks file (the current file is archived first)"),
         ],
         discussion: """
         Tasks keep their status and timing when matched by id, else by layer and description.
         New tasks come in pending; removed tasks are dropped and listed in the file's warnings.
-        Exit 6 when the tasks file holds no tasks.
+        Removing a task that was started, finished or failed needs --force (exit 6 otherwise,
+        listing them). Exit 6 when the tasks file holds no tasks. Nothing is written when
+        nothing changed.
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         let tasksFile = arguments.value("--tasks-file")
         if arguments.flag("--check") {
-            let (path, tasks) = try context.tracker.readTasks(for: spec, tasksFile: tasksFile)
+            let (path, _, tasks) = try context.tracker.readTasks(for: spec, tasksFile: tasksFile)
             Console.out(arguments.flag("--json")
                 ? JSONWriter.encode(TasksCheck.json(tasks, path: context.store.display(path)))
                 : TasksCheck.text(tasks, path: context.store.display(path)))
@@ -31,8 +34,12 @@ enum ParseCommand: Subcommand {
             }
             return 0
         }
-        let (status, summary) = try context.tracker.reparse(spec, tasksFile: tasksFile)
-        if let summary {
+        let reparsed = try context.tracker.reparse(spec, tasksFile: tasksFile, force: arguments.flag("--force"))
+        let status = reparsed.status
+        if let archived = reparsed.archivedPrevious {
+            Console.message("Tasks with progress were dropped; the file from before is kept in \(context.store.display(archived))")
+        }
+        if let summary = reparsed.summary {
             Console.line("Re-parsed \(spec): kept \(summary.kept), added \(summary.added.count), "
                 + "removed \(summary.removed.count), moved \(summary.moved.count), reworded \(summary.reworded.count)")
             for line in summary.added { Console.line("  + \(line)") }
@@ -40,7 +47,7 @@ enum ParseCommand: Subcommand {
             for line in summary.moved { Console.line("  ~ \(line)") }
             for line in summary.reworded { Console.line("  ✎ \(line)") }
         } else {
-            Console.line("Initialized \(context.store.display(context.store.statusPath(spec))): "
+            Console.line("Initialized \(context.store.display(context.store.statusPath(reparsed.spec))): "
                 + "\(status.totalTasks) tasks in \(status.layers.count) layers")
         }
         Console.line(ProgressReport.summaryLine(status))

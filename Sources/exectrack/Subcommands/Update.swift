@@ -14,13 +14,14 @@ enum UpdateCommand: Subcommand {
             .value("--output", "TEXT", "record the task's output"),
             .value("--files-created", "A,B", "record files the task created"),
             .value("--files-modified", "A,B", "record files the task modified"),
-            .value("--duration-ms", "N", "record this duration instead of the measured one"),
+            .value("--duration-ms", "N", "record this duration instead of the measured one (at most 100 years)"),
             .value("--agent", "NAME", "record the agent doing the task"),
             .flag("--json", "print the updated task as JSON"),
         ],
         discussion: """
         in_progress stamps started_at and counts an attempt; complete/failed/skipped stamp
-        completed_at and duration_ms; pending resets timing and error (retry).
+        completed_at and duration_ms; pending resets timing and error (retry). Repeating the
+        terminal status a task already has (complete, failed, skipped) changes nothing.
         Aliases: completed, done -> complete; running, started, in-progress -> in_progress; todo -> pending.
         """)
 
@@ -29,10 +30,12 @@ enum UpdateCommand: Subcommand {
         let details = TaskUpdateDetails(
             output: arguments.value("--output"), filesCreated: arguments.list("--files-created"),
             filesModified: arguments.list("--files-modified"),
-            durationMs: try arguments.nonNegativeInteger("--duration-ms"), agent: arguments.value("--agent"))
-        let (status, location) = try context.tracker.update(
+            durationMs: try arguments.nonNegativeInteger("--duration-ms", max: Limits.maxDurationMs), agent: arguments.value("--agent"))
+        let updated = try context.tracker.update(
             spec, layer: arguments.positionals[1], task: arguments.positionals[2],
             status: arguments.positionals[3], details: details)
+        let status = updated.status
+        let location = updated.location
         let task = status.task(at: location)
         if arguments.flag("--json") {
             Console.out(JSONWriter.encode(task.json))
@@ -40,7 +43,9 @@ enum UpdateCommand: Subcommand {
         }
         var line = "\(status.layers[location.layer].key).\(task.index)"
             + (task.id.map { " \($0)" } ?? "") + " → \(task.status.rawValue)"
-        if task.status != .inProgress, let ms = task.durationMs {
+        if !updated.changed {
+            line += " already; nothing changed"
+        } else if task.status != .inProgress, let ms = task.durationMs {
             line += " in \(DurationFormatting.compact(milliseconds: ms))"
         }
         Console.line(line)

@@ -1,0 +1,289 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The filesystem primitives the store is made of. Every read goes through `read` and every
+/// write through `writeAtomically` or `writeInPlace`, so the rules of docs/reliability.md
+/// ("Files the tool touches") hold for every file: only regular files are read, at most
+/// `maxReadBytes` of them; no symlink is followed to create a file; temp files have one naming
+/// scheme and the next write into a directory removes the ones a dead writer left.
+enum FileSystem {
+    /// The largest file the tool reads (status files, backups, tasks files). A 10,000-task status
+    /// file is about 6 MB; the cap keeps `/dev/zero` or a runaway file from exhausting memory.
+    static let maxReadBytes = 64 << 20
+
+    /// What `stat` says about a path.
+    struct Info {
+        let type: mode_t
+        let size: Int64
+        let device: UInt64
+        let inode: UInt64
+        let permissions: mode_t
+        let modifiedNanoseconds: Int64
+        /// Status-change time: also moves when a hard link is made, so a staged `.bak` (a new
+        /// link to an old file) counts as fresh.
+        let changedSeconds: Int64
+
+        init(_ st: stat) {
+            type = st.st_mode & S_IFMT
+            size = Int64(st.st_size)
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+            permissions = st.st_mode & 0o7777
+            modifiedNanoseconds = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+            changedSeconds = Int64(st.st_ctim.tv_sec)
+        }
+
+        var isRegular: Bool { type == S_IFREG }
+        var isDirectory: Bool { type == S_IFDIR }
+        var isSymlink: Bool { type == S_IFLNK }
+
+        /// `a FIFO`, `a character device`, ...: for messages.
+        var kindName: String {
+            switch type {
+            case S_IFREG: "a regular file"
+            case S_IFDIR: "a directory"
+            case S_IFIFO: "a FIFO"
+            case S_IFCHR: "a character device"
+            case S_IFBLK: "a block device"
+            case S_IFSOCK: "a socket"
+            case S_IFLNK: "a symlink"
+            default: "a special file"
+            }
+        }
+    }
+
+    /// `stat` (following symlinks), or nil when nothing is there.
+    static func info(_ path: String) -> Info? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Info(st) : nil
+    }
+
+    /// `lstat`: the link itself when `path` is a symlink.
+    static func linkInfo(_ path: String) -> Info? {
+        var st = stat()
+        return lstat(path, &st) == 0 ? Info(st) : nil
+    }
+
+    static func exists(_ path: String) -> Bool { info(path) != nil }
+    static func isDirectory(_ path: String) -> Bool { info(path)?.isDirectory ?? false }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+
+    // MARK: - Reading
+
+    /// A regular file's bytes, or nil when nothing is at `path`. Opened without blocking, so a
+    /// FIFO planted at the path cannot hang the tool; anything but a regular file (or a symlink to
+    /// one) and anything larger than `maxReadBytes` is refused with `kind`, naming `role`.
+    static func read(_ path: String, shownAs shown: String, role: String,
+                     refuseWith kind: TrackerError.Kind) throws(TrackerError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT: return nil
+            case EACCES, EPERM:
+                throw TrackerError(.writeFailed, "permission denied reading \(shown); check its mode (chmod u+r \(shown))")
+            default:
+                throw TrackerError(kind, "cannot read \(shown): \(lastError())")
+            }
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw TrackerError(kind, "cannot read \(shown): \(lastError())") }
+        let info = Info(st)
+        guard info.isRegular else {
+            throw TrackerError(kind, "\(shown) is \(info.kindName), not \(role); move it away and retry")
+        }
+        guard info.size <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
+        // Read straight into an array of the file's size plus one byte (reading nothing there
+        // confirms the end); a file that grew meanwhile gets more room, up to the cap.
+        var result = [UInt8](repeating: 0, count: Int(info.size) + 1)
+        var count = 0
+        while true {
+            if count == result.count {
+                guard count <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
+                result += repeatElement(0, count: result.count)
+            }
+            let n = result.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TrackerError(kind, "cannot read \(shown): \(lastError())")
+            }
+            if n == 0 { break }
+            count += n
+        }
+        guard count <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
+        result.removeLast(result.count - count)
+        return result
+    }
+
+    private static func tooLarge(_ shown: String, role: String, kind: TrackerError.Kind) -> TrackerError {
+        TrackerError(kind, "\(shown) is larger than \(maxReadBytes >> 20) MiB, the most exectrack reads as \(role)")
+    }
+
+    static func directoryEntries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    // MARK: - Writing
+
+    /// `mkdir -p`. A symlink to a directory counts as the directory: moving `.claude/execution`
+    /// to another disk is the user's choice.
+    static func createDirectories(_ directory: String, shown: (String) -> String) throws(TrackerError) {
+        var dir = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            dir += "/" + component
+            if !isDirectory(dir), mkdir(dir, 0o755) != 0, errno != EEXIST {
+                throw TrackerError(.writeFailed, "cannot create \(shown(dir)): \(lastError())")
+            }
+        }
+    }
+
+    /// The directory and file name of a path.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (directory, String(path[path.index(after: slash)...]))
+    }
+
+    /// The one temp-file name scheme: `.<name>.tmp.<pid>.<unique>[.<role>]`, hidden, beside the
+    /// file it becomes, so the rename that publishes it never crosses a filesystem.
+    static func tempPath(for path: String, role: String? = nil) -> String {
+        let (directory, name) = split(path)
+        return "\(directory)/.\(name).tmp.\(getpid()).\(SystemClock.uniqueSuffix())" + (role.map { ".\($0)" } ?? "")
+    }
+
+    /// True for names `tempPath` makes: `.`, a name, `tmp`, digits, base-36 digits, and maybe a role.
+    static func isTempName(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 5, parts[0].isEmpty,
+              let tmp = parts.lastIndex(of: "tmp"), tmp >= 2, parts.count - tmp == 3 || parts.count - tmp == 4 else { return false }
+        let pid = parts[tmp + 1], unique = parts[tmp + 2]
+        let role = parts.count - tmp == 4 ? parts[tmp + 3] : "x"
+        return !pid.isEmpty && pid.allSatisfy(\.isASCIIDigit)
+            && !unique.isEmpty && unique.allSatisfy { $0.isASCIIDigit || ("a"..."z").contains($0) }
+            && !role.isEmpty && role.allSatisfy { ("a"..."z").contains($0) }
+    }
+
+    /// Removes temp files in `directory` that a writer which died mid-write left: written more
+    /// than a minute ago, and either untouched for as long or made by a process that is gone.
+    /// (A staged `.bak` is a fresh link to an old file: its mtime is old, its ctime is not, and
+    /// its writer is alive, so it is never taken for a leftover.)
+    static func removeStaleTempFiles(in directory: String, nowSeconds: Int64) {
+        for name in directoryEntries(directory) where isTempName(name) {
+            let path = "\(directory)/\(name)"
+            guard let info = linkInfo(path), info.isRegular,
+                  nowSeconds - info.modifiedNanoseconds / 1_000_000_000 > 60 else { continue }
+            if nowSeconds - info.changedSeconds > 60 || !processIsAlive(tempWriter(name)) { unlink(path) }
+        }
+    }
+
+    /// The pid in a temp file's name.
+    private static func tempWriter(_ name: String) -> Int32? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard let tmp = parts.lastIndex(of: "tmp"), tmp + 1 < parts.count else { return nil }
+        return Int32(parts[tmp + 1])
+    }
+
+    private static func processIsAlive(_ pid: Int32?) -> Bool {
+        guard let pid, pid > 0 else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// Temp file beside `path`, fsync, `beforeReplace`, rename over `path`, directory fsync. On
+    /// failure `path` is as it was and the temp file is gone. The rename replaces whatever is at
+    /// `path` (a symlink is replaced, never followed). `faults` lets tests fail any step.
+    static func writeAtomically(_ content: [UInt8], to path: String, shown: (String) -> String,
+                                faults: StatusStore.WriteFaults = .none,
+                                beforeReplace: () throws(TrackerError) -> Void = {}) throws(TrackerError) {
+        var mode: mode_t = 0o644
+        if let existing = linkInfo(path) {
+            if existing.isDirectory {
+                throw TrackerError(.writeFailed, "\(shown(path)) is a directory; move it away and retry")
+            }
+            if existing.isRegular {
+                guard existing.permissions & S_IWUSR != 0 else {
+                    throw TrackerError(.writeFailed, "\(shown(path)) is read-only; make it writable (chmod u+w) and retry")
+                }
+                mode = existing.permissions & 0o777
+            }
+        }
+        let directory = split(path).directory
+        let temp = tempPath(for: path)
+        let fd = faults.fails(.createTemp) ? -1 : open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else {
+            throw TrackerError(.writeFailed, "cannot write in \(shown(directory)): \(lastError())")
+        }
+        func fail(_ what: String) -> TrackerError {
+            let message = TrackerError(.writeFailed, "\(what) \(shown(path)) failed: \(lastError()); \(shown(path)) is unchanged")
+            unlink(temp)
+            return message
+        }
+        do throws(TrackerError) {
+            try writeAll(content, to: fd, faults: faults, failure: { () -> TrackerError in fail("writing") })
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard !faults.fails(.sync), fsync(fd) == 0 else {
+            let code = errno
+            close(fd)
+            errno = code
+            throw fail("syncing")
+        }
+        close(fd)
+        do {
+            try beforeReplace()
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        guard !faults.fails(.replace), rename(temp, path) == 0 else { throw fail("replacing") }
+        syncDirectory(directory)
+    }
+
+    /// Streams `content` into what is already at `path` (a FIFO, a terminal, `/dev/null`, a
+    /// process substitution's `/dev/fd/N`): such targets cannot be replaced, only written to.
+    static func writeInPlace(_ content: [UInt8], to path: String, shown: String) throws(TrackerError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw TrackerError(.writeFailed, "cannot open \(shown) for writing: \(lastError())") }
+        defer { close(fd) }
+        try writeAll(content, to: fd, faults: .none) { () -> TrackerError in
+            TrackerError(.writeFailed, "writing \(shown) failed: \(lastError())")
+        }
+    }
+
+    private static func writeAll(_ content: [UInt8], to fd: Int32, faults: StatusStore.WriteFaults,
+                                 failure: () -> TrackerError) throws(TrackerError) {
+        var written = 0
+        while written < content.count {
+            let n = faults.fails(.write) ? -1 : content.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure()
+            }
+            written += n
+        }
+    }
+
+    static func syncDirectory(_ directory: String) {
+        let dir = open(directory, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+    }
+}
