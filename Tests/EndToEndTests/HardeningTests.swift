@@ -111,7 +111,7 @@ import Testing
         Thread.sleep(forTimeInterval: 0.05)
         let again = try project.run(["update", "F001", "L0", "0", status, "--duration-ms", "65218"])
         #expect(again.exitCode == 0)
-        #expect(again.stdout.contains("already; nothing changed"), "\(again.stdout)")
+        #expect(again.stdout.contains("was already \(status); its timing was kept; nothing changed"), "\(again.stdout)")
         let second = try task()
         #expect(second["completed_at"] as? String == first["completed_at"] as? String)
         #expect(second["duration_ms"] as? Int == first["duration_ms"] as? Int)
@@ -534,5 +534,242 @@ import Testing
         let ambiguous = try project.run(["init", "refund-export"])
         #expect(ambiguous.exitCode == 1)
         #expect(ambiguous.stderr.contains("050-refund-export") && ambiguous.stderr.contains("051-refund-export-v2"))
+    }
+}
+
+/// The members of the same classes that a review found after the first round.
+@Suite struct HardeningReviewTests {
+    let base = HardeningTests()
+
+    func task(_ project: Project, _ layer: String, _ index: Int) throws -> [String: Any] {
+        (((try project.status("F001")["layers"] as! [String: Any])[layer] as! [String: Any])["tasks"] as! [[String: Any]])[index]
+    }
+
+    /// A file reformatted by another tool (indent 4, keys reordered) is the same content: a
+    /// command that changes nothing still writes nothing.
+    @Test func aReformattedFileIsNotRewrittenByANoOp() throws {
+        let project = try base.project()
+        #expect(try project.run(["update", "F001", "L0", "0", "complete"]).exitCode == 0)
+        let status = try project.status("F001")
+        try JSONSerialization.data(withJSONObject: status, options: [.prettyPrinted, .sortedKeys]).write(to: project.statusURL("F001"))
+        let before = try project.fingerprint(".claude/execution/F001.json")
+        for command in [["update", "F001", "L0", "0", "complete"], ["parse", "F001"], ["resume", "F001"]] {
+            #expect(try project.run(command).exitCode == 0)
+            #expect(try project.fingerprint(".claude/execution/F001.json") == before, "\(command) rewrote a reformatted file")
+        }
+        // validate --fix rewrites a file whose content is unchanged but whose counters are stale.
+        var stale = status
+        stale["completed_tasks"] = 4
+        try JSONSerialization.data(withJSONObject: stale, options: [.prettyPrinted, .sortedKeys]).write(to: project.statusURL("F001"))
+        let staleBefore = try project.fingerprint(".claude/execution/F001.json")
+        #expect(try project.run(["validate", "F001", "--fix"]).exitCode == 0)
+        #expect(try project.fingerprint(".claude/execution/F001.json") != staleBefore)
+        #expect(try project.status("F001")["completed_tasks"] as? Int == 1)
+    }
+
+    /// Details given with a repeated terminal status are recorded; the timing is kept.
+    @Test func aRepeatedTerminalStatusStillRecordsItsDetails() throws {
+        let project = try base.project()
+        #expect(try project.run(["update", "F001", "L0", "0", "in_progress"]).exitCode == 0)
+        #expect(try project.run(["update", "F001", "L0", "0", "complete"]).exitCode == 0)
+        let first = try task(project, "L0", 0)
+        let again = try project.run(["update", "F001", "L0", "0", "complete", "--output", "results", "--files-created", "a.txt",
+                                     "--agent", "bob", "--duration-ms", "5", "--json"])
+        #expect(again.exitCode == 0)
+        #expect(again.stderr.contains("its timing was kept, the details given were recorded"), "\(again.stderr)")
+        let second = try task(project, "L0", 0)
+        #expect(second["output"] as? String == "results")
+        #expect(second["files_created"] as? [String] == ["a.txt"])
+        #expect(second["agent"] as? String == "bob")
+        #expect(second["completed_at"] as? String == first["completed_at"] as? String)
+        #expect(second["duration_ms"] as? Int == first["duration_ms"] as? Int)
+    }
+
+    /// Warnings, pauses, unknown fields and task output are progress too: init --force archives
+    /// them, parse will not drop a task that carries them.
+    @Test func everythingTheTasksFileCannotGiveBackCountsAsProgress() throws {
+        for record in [["warn", "F001", "important"], ["pause", "F001", "legal"]] {
+            let project = try base.project()
+            #expect(try project.run(record).exitCode == 0)
+            let result = try project.run(["init", "F001", "--force"])
+            #expect(result.stderr.contains("is kept in .claude/execution/archive/"), "\(record): \(result.stderr)")
+        }
+        let project = try base.project()
+        #expect(try project.run(["update", "F001", "L2", "0", "pending", "--output", "notes"]).exitCode == 0)
+        try project.write("specs/F001/layered-tasks.md", HardeningTests.twoLayers.components(separatedBy: "## Layer 2")[0])
+        let refused = try project.run(["parse", "F001"])
+        #expect(refused.exitCode == 6, "\(refused.stderr)")
+        #expect(refused.stderr.contains("L2.0"))
+    }
+
+    /// A name resolves only to a spec directory named `<prefix>-<name>`; a bare substring does
+    /// not, and several candidates are refused with all of them.
+    @Test func specNamesResolveStrictly() throws {
+        let project = try Project(specs: ["042-invoice-export": HardeningTests.twoLayers, "043-invoice-export-v2": HardeningTests.twoLayers])
+        #expect(try project.run(["init", "042-invoice-export"]).exitCode == 0)
+        #expect(try project.run(["init", "043-invoice-export-v2"]).exitCode == 0)
+        for partial in ["0", "4", "invoice", "export-v"] {
+            let result = try project.run(["update", partial, "L0", "0", "complete"])
+            #expect(result.exitCode == 2, "\(partial) resolved: \(result.stdout)")
+        }
+        #expect(try project.run(["report", "invoice-export"]).exitCode == 0)
+        #expect(try project.run(["report", "invoice-export-v2"]).exitCode == 0)
+        try project.write("specs/044-refunds/layered-tasks.md", HardeningTests.twoLayers)
+        try project.write("specs/045_refunds/layered-tasks.md", HardeningTests.twoLayers)
+        #expect(try project.run(["init", "044-refunds"]).exitCode == 0)
+        #expect(try project.run(["init", "045_refunds"]).exitCode == 0)
+        let ambiguous = try project.run(["report", "refunds"])
+        #expect(ambiguous.exitCode == 1)
+        #expect(ambiguous.stderr.contains("044-refunds, 045_refunds"), "\(ambiguous.stderr)")
+        // After archive --remove the spec is still found by its short name, for restore.
+        #expect(try project.run(["archive", "invoice-export", "--remove"]).exitCode == 0)
+        #expect(try project.run(["restore", "invoice-export"]).exitCode == 0)
+    }
+
+    /// No command treats a metrics export as a status file.
+    @Test func aMetricsExportIsNeverTakenForASpec() throws {
+        let project = try base.project()
+        #expect(try project.run(["metrics", "F001", "--export"]).exitCode == 0)
+        let export = try project.fingerprint(".claude/execution/F001-metrics.json")
+        for command in [["warn", "F001-metrics", "hi"], ["report", "F001-metrics"], ["validate", "F001-metrics", "--fix"],
+                        ["update", "F001-metrics", "L0", "0", "complete"]] {
+            let result = try project.run(command)
+            #expect(result.exitCode == 2, "\(command): \(result.exitCode) \(result.stderr)")
+            #expect(result.stderr.contains("is the metrics export of spec F001"), "\(result.stderr)")
+        }
+        #expect(try project.fingerprint(".claude/execution/F001-metrics.json") == export)
+        #expect(try project.run(["metrics", "F001", "--export"]).exitCode == 0)
+    }
+
+    /// The tool never writes a number it would refuse to read back.
+    @Test func writtenNumbersStayReadable() throws {
+        let project = try base.project()
+        var status = try project.status("F001")
+        var layers = status["layers"] as! [String: Any]
+        var l0 = layers["L0"] as! [String: Any]
+        var tasks = l0["tasks"] as! [[String: Any]]
+        tasks[0]["attempts"] = 1_000_000_000
+        tasks[1]["status"] = "in_progress"
+        tasks[1]["started_at"] = "0001-01-01T00:00:00Z"
+        l0["tasks"] = tasks
+        layers["L0"] = l0
+        status["layers"] = layers
+        try JSONSerialization.data(withJSONObject: status).write(to: project.statusURL("F001"))
+        #expect(try project.run(["update", "F001", "L0", "0", "in_progress"]).exitCode == 0)
+        #expect(try project.run(["update", "F001", "L0", "1", "complete"]).exitCode == 0)
+        #expect(try project.run(["report", "F001"]).exitCode == 0)
+        #expect(try project.run(["validate", "F001"]).exitCode != 4)
+        #expect(try task(project, "L0", 0)["attempts"] as? Int == 1_000_000_000)
+    }
+
+    /// `/dev/stdout` and `/proc/self/fd/1` redirected to a file are written through, never
+    /// replaced. As root this runs in a private mount namespace when `unshare` can make one, so
+    /// a regression cannot replace the machine's `/dev/stdout`.
+    @Test(arguments: ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
+    func ownStreamsAreWrittenThroughNotReplaced(_ stream: String) throws {
+        let project = try base.project()
+        var prefix = ""
+        if getuid() == 0 {
+            let probe = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["unshare", "-m", "true"], environment: [:], in: project.root)
+            guard probe.exitCode == 0 else {
+                print("SKIPPED ownStreamsAreWrittenThroughNotReplaced: running as root without unshare -m (util-linux) to protect /dev")
+                return
+            }
+            prefix = "mount -t tmpfs none /dev && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd /dev/fd && mknod -m 666 /dev/null c 1 3 && "
+        }
+        let script = prefix + "\"$0\" export F001 --format junit --output \(stream) > out.xml; echo rc=$?; "
+            + "if [ -L /dev/stdout ]; then echo link-kept; fi"
+        let shell = getuid() == 0 ? ["unshare", "-m", "sh", "-c", script, exectrackBinary.path] : ["sh", "-c", script, exectrackBinary.path]
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), shell, environment: [:], in: project.root)
+        #expect(result.stdout.contains("rc=0") && result.stdout.contains("link-kept"), "\(result.stdout) \(result.stderr)")
+        #expect(try String(contentsOf: project.url("out.xml"), encoding: .utf8).contains("<testsuites"))
+    }
+
+    /// A symlink at `--output` is replaced, never followed, even to a device; a FIFO nobody reads
+    /// is refused at once.
+    @Test func outputSymlinksAreReplacedAndDeadFifosRefused() throws {
+        let project = try base.project()
+        try FileManager.default.createDirectory(at: project.url("reports"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.url("reports/junit.xml").path, withDestinationPath: "/dev/zero")
+        #expect(try project.run(["export", "F001", "--format", "junit", "--output", "reports/junit.xml"]).exitCode == 0)
+        #expect(base.fileType(project.url("reports/junit.xml").path) == S_IFREG)
+        #expect(base.fileType("/dev/zero") == S_IFCHR)
+        #expect(mkfifo(project.url("reports/nobody").path, 0o644) == 0)
+        let dead = try base.runBounded(project, ["export", "F001", "--format", "junit", "--output", "reports/nobody"])
+        #expect(dead.exitCode == 5, "\(dead.exitCode) \(dead.stderr)")
+        #expect(dead.stderr.contains("nothing is reading"))
+    }
+
+    /// A hand edit by `mv` while writers hold the lock is respected: writers start over instead
+    /// of failing. (The editor itself may overwrite a writer's change made between its `cp` and
+    /// its `mv`: it takes no lock, docs/reliability.md "Limits".)
+    @Test func writersStartOverWhenTheFileIsReplacedUnderThem() throws {
+        let project = try base.project()
+        let status = project.statusURL("F001").path
+        let editor = try base.runProcessInBackground("/bin/sh", ["-c",
+            "while :; do cp '\(status)' '\(status).edit' 2>/dev/null && mv '\(status).edit' '\(status)'; sleep 0.003; done"])
+        var failures: [String] = []
+        for i in 0..<40 {
+            let result = try project.run(["warn", "F001", "w\(i)"])
+            if result.exitCode != 0 { failures.append(result.stderr) }
+        }
+        editor.terminate()
+        editor.waitUntilExit()
+        #expect(failures.isEmpty, "\(failures.count) of 40 failed: \(failures.prefix(3))")
+        #expect(try project.run(["validate", "F001"]).exitCode == 0)
+    }
+
+    /// Stale-temp clean-up in a user's directory touches only the temp files of the file written.
+    @Test func cleanupLeavesOtherProgramsFilesAlone() throws {
+        let project = try base.project()
+        let old = Date().addingTimeInterval(-300)
+        var others: [URL] = []
+        for name in [".notes.md.tmp.99999.abc", ".config.tmp.4000000.zz", ".a.b.tmp.12.q9.swp"] {
+            let url = project.url("out/\(name)")
+            try project.write("out/\(name)", "theirs")
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: url.path)
+            others.append(url)
+        }
+        let ours = project.url("out/.report.xml.tmp.999999.1")
+        try project.write("out/.report.xml.tmp.999999.1", "half")
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: ours.path)
+        #expect(try project.run(["export", "F001", "--format", "junit", "--output", "out/report.xml"]).exitCode == 0)
+        for url in others { #expect(FileManager.default.fileExists(atPath: url.path), "\(url.lastPathComponent) was removed") }
+        #expect(!FileManager.default.fileExists(atPath: ours.path))
+    }
+
+    @Test func messagesAndArgumentsFoundInReview() throws {
+        let project = try base.project()
+        // A dangling link at the status file is named as such, not "did you mean F001?".
+        try FileManager.default.removeItem(at: project.statusURL("F001"))
+        try FileManager.default.createSymbolicLink(atPath: project.statusURL("F001").path, withDestinationPath: "/nonexistent/x")
+        let dangling = try project.run(["report", "F001"])
+        #expect(dangling.stderr.contains("is a symlink to nothing"), "\(dangling.stderr)")
+        #expect(!dangling.stderr.contains("did you mean"))
+        try FileManager.default.removeItem(at: project.statusURL("F001"))
+        // Tasks from a pipe, named by the user; a directory named as the tasks file.
+        let piped = try runProcess(URL(fileURLWithPath: "/bin/sh"),
+                                   ["-c", "cat specs/F001/layered-tasks.md | \"$0\" init F001 --tasks-file /dev/stdin && \"$0\" parse F001 --tasks-file - < specs/F001/layered-tasks.md", exectrackBinary.path],
+                                   environment: [:], in: project.root)
+        #expect(piped.exitCode == 0, "\(piped.stderr)")
+        let directory = try project.run(["parse", "F001", "--tasks-file", "specs"])
+        #expect(directory.exitCode == 2)
+        #expect(directory.stderr.contains("is a directory"))
+        // The root itself, with a trailing slash, is shown as ".".
+        let root = try project.run(["export", "F001", "--format", "junit", "--output", project.root.path + "/"])
+        #expect(root.exitCode == 1)
+        #expect(root.stderr.contains(". is a directory"), "\(root.stderr)")
+        // --root alone, and twice.
+        #expect(try project.run(["--root"]).stderr.contains("--root needs a value"))
+        #expect(try project.run(["--root", project.root.path]).stderr.contains("missing command"))
+        #expect(try project.run(["--root", "/nonexistent", "--root", project.root.path, "list"]).exitCode == 0)
+        // Numbers: decimal digits only, and limits that make sense.
+        for value in ["0x10", "+5", " 5", "inf", "nan", "1e3", ""] {
+            #expect(try project.run(["next", "F001", "--limit", value]).exitCode == 1, "--limit \(value)")
+            #expect(try project.run(["watch", "F001", "--interval", value]).exitCode == 1, "--interval \(value)")
+            #expect(try project.run(["warn", "F001", "x"], environment: ["EXECTRACK_LOCK_TIMEOUT": value]).exitCode == (value.isEmpty ? 0 : 1),
+                    "EXECTRACK_LOCK_TIMEOUT=\(value)")
+        }
+        #expect(try project.run(["next", "F001", "--limit", "0"]).exitCode == 1)
     }
 }

@@ -79,12 +79,18 @@ enum FileSystem {
     /// A regular file's bytes, or nil when nothing is at `path`. Opened without blocking, so a
     /// FIFO planted at the path cannot hang the tool; anything but a regular file (or a symlink to
     /// one) and anything larger than `maxReadBytes` is refused with `kind`, naming `role`.
+    /// `allowStreams` lets a path the user named (`--tasks-file /dev/stdin`) be a pipe or device,
+    /// read to its end up to the same cap.
     static func read(_ path: String, shownAs shown: String, role: String,
-                     refuseWith kind: TrackerError.Kind) throws(TrackerError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+                     refuseWith kind: TrackerError.Kind, allowStreams: Bool = false) throws(TrackerError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (allowStreams ? 0 : O_NONBLOCK))
         guard fd >= 0 else {
             switch errno {
-            case ENOENT: return nil
+            case ENOENT:
+                if linkInfo(path)?.isSymlink == true {
+                    throw TrackerError(kind, "\(shown) is a symlink to nothing; remove it or point it at \(role)")
+                }
+                return nil
             case EACCES, EPERM:
                 throw TrackerError(.writeFailed, "permission denied reading \(shown); check its mode (chmod u+r \(shown))")
             default:
@@ -95,13 +101,15 @@ enum FileSystem {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw TrackerError(kind, "cannot read \(shown): \(lastError())") }
         let info = Info(st)
-        guard info.isRegular else {
-            throw TrackerError(kind, "\(shown) is \(info.kindName), not \(role); move it away and retry")
+        let stream = allowStreams && (info.type == S_IFIFO || info.type == S_IFCHR)
+        guard info.isRegular || stream else {
+            throw TrackerError(kind, "\(shown) is \(info.kindName), not \(role)"
+                + (info.isDirectory ? "" : "; move it away and retry"))
         }
         guard info.size <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
         // Read straight into an array of the file's size plus one byte (reading nothing there
         // confirms the end); a file that grew meanwhile gets more room, up to the cap.
-        var result = [UInt8](repeating: 0, count: Int(info.size) + 1)
+        var result = [UInt8](repeating: 0, count: stream ? 65_536 : Int(info.size) + 1)
         var count = 0
         while true {
             if count == result.count {
@@ -166,41 +174,39 @@ enum FileSystem {
         return "\(directory)/.\(name).tmp.\(getpid()).\(SystemClock.uniqueSuffix())" + (role.map { ".\($0)" } ?? "")
     }
 
-    /// True for names `tempPath` makes: `.`, a name, `tmp`, digits, base-36 digits, and maybe a role.
-    static func isTempName(_ name: String) -> Bool {
+    /// For a name `tempPath` makes: the name of the file it was for, and the writer's pid.
+    static func tempNameParts(_ name: String) -> (target: Substring, pid: Int32)? {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 5, parts[0].isEmpty,
-              let tmp = parts.lastIndex(of: "tmp"), tmp >= 2, parts.count - tmp == 3 || parts.count - tmp == 4 else { return false }
-        let pid = parts[tmp + 1], unique = parts[tmp + 2]
+              let tmp = parts.lastIndex(of: "tmp"), tmp >= 2, parts.count - tmp == 3 || parts.count - tmp == 4 else { return nil }
+        let unique = parts[tmp + 2]
         let role = parts.count - tmp == 4 ? parts[tmp + 3] : "x"
-        return !pid.isEmpty && pid.allSatisfy(\.isASCIIDigit)
-            && !unique.isEmpty && unique.allSatisfy { $0.isASCIIDigit || ("a"..."z").contains($0) }
-            && !role.isEmpty && role.allSatisfy { ("a"..."z").contains($0) }
+        guard let pid = Int32(parts[tmp + 1]), pid > 0, parts[tmp + 1].allSatisfy(\.isASCIIDigit),
+              !unique.isEmpty, unique.allSatisfy({ $0.isASCIIDigit || ("a"..."z").contains($0) }),
+              !role.isEmpty, role.allSatisfy({ ("a"..."z").contains($0) }) else { return nil }
+        return (name.dropFirst().prefix(upTo: parts[tmp].startIndex).dropLast(), pid)
+    }
+
+    /// Which temp files a write may clean up: every one in a directory exectrack owns, only those
+    /// of the file being written elsewhere (a user's `--output` directory holds their files).
+    enum TempScope {
+        case all
+        case of(String)
     }
 
     /// Removes temp files in `directory` that a writer which died mid-write left: written more
     /// than a minute ago, and either untouched for as long or made by a process that is gone.
     /// (A staged `.bak` is a fresh link to an old file: its mtime is old, its ctime is not, and
     /// its writer is alive, so it is never taken for a leftover.)
-    static func removeStaleTempFiles(in directory: String, nowSeconds: Int64) {
-        for name in directoryEntries(directory) where isTempName(name) {
+    static func removeStaleTempFiles(in directory: String, _ scope: TempScope, nowSeconds: Int64) {
+        for name in directoryEntries(directory) {
+            guard let (target, pid) = tempNameParts(name) else { continue }
+            if case .of(let only) = scope, target != only { continue }
             let path = "\(directory)/\(name)"
             guard let info = linkInfo(path), info.isRegular,
                   nowSeconds - info.modifiedNanoseconds / 1_000_000_000 > 60 else { continue }
-            if nowSeconds - info.changedSeconds > 60 || !processIsAlive(tempWriter(name)) { unlink(path) }
+            if nowSeconds - info.changedSeconds > 60 || !(kill(pid, 0) == 0 || errno == EPERM) { unlink(path) }
         }
-    }
-
-    /// The pid in a temp file's name.
-    private static func tempWriter(_ name: String) -> Int32? {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard let tmp = parts.lastIndex(of: "tmp"), tmp + 1 < parts.count else { return nil }
-        return Int32(parts[tmp + 1])
-    }
-
-    private static func processIsAlive(_ pid: Int32?) -> Bool {
-        guard let pid, pid > 0 else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
     }
 
     /// Temp file beside `path`, fsync, `beforeReplace`, rename over `path`, directory fsync. On
@@ -255,12 +261,45 @@ enum FileSystem {
         syncDirectory(directory)
     }
 
-    /// Streams `content` into what is already at `path` (a FIFO, a terminal, `/dev/null`, a
-    /// process substitution's `/dev/fd/N`): such targets cannot be replaced, only written to.
+    /// Streams `content` into what is already at `path` (a FIFO, a terminal, `/dev/null`): such
+    /// targets cannot be replaced, only written to. A FIFO nobody reads is refused rather than
+    /// waited on.
     static func writeInPlace(_ content: [UInt8], to path: String, shown: String) throws(TrackerError) {
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw TrackerError(.writeFailed, "cannot open \(shown) for writing: \(lastError())") }
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            if errno == ENXIO {
+                throw TrackerError(.writeFailed, "nothing is reading the FIFO \(shown); start its reader first")
+            }
+            throw TrackerError(.writeFailed, "cannot open \(shown) for writing: \(lastError())")
+        }
         defer { close(fd) }
+        // Blocking from here on: a reader that is slower than us is waited for, not failed.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        try writeAll(content, to: fd, faults: .none) { () -> TrackerError in
+            TrackerError(.writeFailed, "writing \(shown) failed: \(lastError())")
+        }
+    }
+
+    /// The descriptor a path names when it is one of this process's own streams: `/dev/stdout`,
+    /// `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`. Those are links into the process, so they
+    /// are written through the descriptor, never replaced (as root, replacing `/dev/stdout`
+    /// would replace it for every process).
+    static func ownDescriptor(_ path: String) -> Int32? {
+        switch path {
+        case "/dev/stdout": return 1
+        case "/dev/stderr": return 2
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/", "/proc/\(getpid())/fd/"] where path.hasPrefix(prefix) {
+                let number = path.dropFirst(prefix.count)
+                guard !number.isEmpty, number.allSatisfy(\.isASCIIDigit), let fd = Int32(number) else { return nil }
+                return fd
+            }
+            return nil
+        }
+    }
+
+    /// Writes `content` to an open descriptor that is not ours to close.
+    static func writeToDescriptor(_ content: [UInt8], _ fd: Int32, shown: String) throws(TrackerError) {
         try writeAll(content, to: fd, faults: .none) { () -> TrackerError in
             TrackerError(.writeFailed, "writing \(shown) failed: \(lastError())")
         }
@@ -277,6 +316,16 @@ enum FileSystem {
             }
             written += n
         }
+    }
+
+    /// `mkdir -p` of the directory, the atomic write, then the clean-up of stale temp files in
+    /// `scope`: the sequence every whole-file write outside the status file's commit uses.
+    static func replaceFile(_ content: [UInt8], at path: String, cleaning scope: TempScope, nowSeconds: Int64,
+                            shown: (String) -> String) throws(TrackerError) {
+        let directory = split(path).directory
+        try createDirectories(directory, shown: shown)
+        try writeAtomically(content, to: path, shown: shown)
+        removeStaleTempFiles(in: directory, scope, nowSeconds: nowSeconds)
     }
 
     static func syncDirectory(_ directory: String) {

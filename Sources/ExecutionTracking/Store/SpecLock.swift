@@ -6,39 +6,78 @@ import Musl
 import Darwin
 #endif
 
-/// A held lock on `<SPEC>.json.lock`.
-struct SpecLock {
+/// A held lock on `<SPEC>.json.lock`, and what the holder saw of the status file.
+final class SpecLock {
     let fd: Int32
     let path: String
+    /// Set when `mayPublish` found the lock or the status file changed under it.
+    private(set) var lost = false
+    private var statusIdentity: [UInt64]?
 
-    /// False once the lock file was deleted or replaced while held (`git clean -X`, a "stale
-    /// lock" cleanup): another writer may then have locked a new file at the path, so a write
-    /// checks this just before it publishes and starts over if it no longer holds.
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    /// Whether the locked file is still the one at the path. It is not once someone deleted or
+    /// replaced it while held (`git clean -X`, a "stale lock" cleanup); another writer may then
+    /// have locked a new file at the name.
     func isStillHeld() -> Bool {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_nlink > 0, let now = FileSystem.linkInfo(path) else { return false }
         return now.device == UInt64(st.st_dev) && now.inode == UInt64(st.st_ino)
     }
+
+    /// Remembers which status file the holder read (nil: none was there).
+    func noteStatusFile(_ statusPath: String) {
+        statusIdentity = FileSystem.linkInfo(statusPath).map { [$0.device, $0.inode] }
+    }
+
+    /// Asked just before a write publishes: true while the lock still holds and the status file
+    /// is the one read (a hand edit by `mv` also replaces it). When false, nothing was published
+    /// and `StatusStore.withLock` runs the write again.
+    func mayPublish(_ statusPath: String) -> Bool {
+        lost = !isStillHeld() || FileSystem.linkInfo(statusPath).map { [$0.device, $0.inode] } != statusIdentity
+        return !lost
+    }
 }
 
 extension StatusStore {
     /// Runs `body` holding the spec's exclusive lock: every write of a spec's files happens
-    /// inside it (docs/reliability.md, "The write protocol").
+    /// inside it (docs/reliability.md, "The write protocol"). A body that finds, before it
+    /// publishes, that the lock or the status file changed under it (`SpecLock.mayPublish`) has
+    /// published nothing, and runs again until the lock timeout.
     func withLock<T>(_ spec: SpecID, _ body: (SpecLock) throws(TrackerError) -> T) throws(TrackerError) -> T {
         if let lockTimeoutProblem { throw lockTimeoutProblem }
         try ensureExecutionDirectory()
-        let fd = try acquireLock(spec)
-        defer { close(fd) }
-        return try body(SpecLock(fd: fd, path: lockPath(spec)))
+        let deadline = SystemClock.monotonic() + lockTimeoutSeconds
+        while true {
+            let lock = SpecLock(fd: try acquireLock(spec, until: deadline), path: lockPath(spec))
+            lock.noteStatusFile(statusPath(spec))
+            defer { close(lock.fd) }
+            do {
+                return try body(lock)
+            } catch where lock.lost {
+                guard SystemClock.monotonic() < deadline else {
+                    throw TrackerError(.lockTimeout, "\(display(lockPath(spec))) or \(display(statusPath(spec))) kept being "
+                        + "replaced while held for \(Self.seconds(lockTimeoutSeconds)); nothing was written. Retry")
+                }
+            }
+        }
     }
 
-    /// An exclusive `flock` on `<SPEC>.json.lock`, waited for until the timeout (exit 7). The lock
+    /// `1.5s`, `10s`, `0.001s`: a timeout as people write it.
+    static func seconds(_ value: Double) -> String {
+        let millis = Int64((value * 1000).rounded())
+        return millis % 1000 == 0 ? "\(millis / 1000)s" : "\(Double(millis) / 1000)s"
+    }
+
+    /// An exclusive `flock` on `<SPEC>.json.lock`, waited for until `deadline` (exit 7). The lock
     /// file is opened without following a symlink (a planted link must not make us create a file
     /// elsewhere) and must be a regular file. A lock taken on a file that was meanwhile deleted or
-    /// replaced (`git clean -X`, a "stale lock" cleanup) guards nothing, so it is taken again.
-    private func acquireLock(_ spec: SpecID) throws(TrackerError) -> Int32 {
+    /// replaced guards nothing, so it is taken again.
+    private func acquireLock(_ spec: SpecID, until deadline: Double) throws(TrackerError) -> Int32 {
         let path = lockPath(spec)
-        let deadline = SystemClock.monotonic() + lockTimeoutSeconds
         while true {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
             guard fd >= 0 else {
@@ -88,7 +127,7 @@ extension StatusStore {
             if failure != 0 {
                 throw TrackerError(.writeFailed, "cannot lock \(display(path)): \(String(cString: strerror(failure)))")
             }
-            throw TrackerError(.lockTimeout, "waited more than \(lockTimeoutSeconds)s for the lock on \(display(path)) "
+            throw TrackerError(.lockTimeout, "waited more than \(Self.seconds(lockTimeoutSeconds)) for the lock on \(display(path)) "
                 + "(other writers hold or queue for it); retry, or raise EXECTRACK_LOCK_TIMEOUT")
         }
     }

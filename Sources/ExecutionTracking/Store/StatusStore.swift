@@ -50,7 +50,9 @@ public struct StatusStore: Sendable {
 
     /// Paths as users see them in messages: relative to the project root.
     public func display(_ path: String) -> String {
-        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+        guard path.hasPrefix(root + "/") else { return path }
+        let relative = path.dropFirst(root.count + 1)
+        return relative.isEmpty ? "." : String(relative)
     }
 
     // MARK: - Project root
@@ -101,12 +103,16 @@ public struct StatusStore: Sendable {
             .sorted { $0.rawValue < $1.rawValue }
     }
 
-    /// True when `path` holds a metrics export: JSON with `layer_metrics` and no `layers`, and no
-    /// spec has ever locked it as its status file.
+    /// True when `path` is named like a metrics export and holds one: JSON with `layer_metrics`
+    /// and no `layers`.
     func isMetricsExport(at path: String) -> Bool {
-        guard path.hasSuffix(SpecID.metricsSuffix + ".json"), !FileSystem.exists(path + ".lock"),
-              let bytes = try? FileSystem.read(path, shownAs: path, role: "a metrics export", refuseWith: .corruptFile),
-              let object = (try? JSONParser.parse(bytes))?.objectValue else { return false }
+        guard path.hasSuffix(SpecID.metricsSuffix + ".json"),
+              let bytes = try? FileSystem.read(path, shownAs: path, role: "a metrics export", refuseWith: .corruptFile) else { return false }
+        return Self.isMetricsExport(bytes)
+    }
+
+    static func isMetricsExport(_ bytes: [UInt8]) -> Bool {
+        guard let object = (try? JSONParser.parse(bytes))?.objectValue else { return false }
         return object["layer_metrics"] != nil && object["layers"] == nil
     }
 
@@ -114,22 +120,37 @@ public struct StatusStore: Sendable {
     /// when another one's id is a near miss (`f001` for `F001`).
     func missingStatusFile(_ spec: SpecID) -> TrackerError {
         let missing = "no status file for \(spec) at \(display(statusPath(spec)))"
-        if let near = Suggestion.nearest(to: spec.rawValue, in: listSpecs().map(\.rawValue)) {
+        let others = listSpecs().map(\.rawValue).filter { $0 != spec.rawValue }
+        if let near = Suggestion.nearest(to: spec.rawValue, in: others) {
             return TrackerError(.notFound, "\(missing); did you mean \(near)?")
         }
         return TrackerError(.notFound, "\(missing); run: exectrack init \(spec)")
     }
 
-    /// The spec a name means: itself when it has a status file; else the one spec whose
-    /// directory under `specs/` contains the name and has a status file (so `invoice-export`
-    /// finds `042-invoice-export`, the id `init` stored); else the name itself.
-    public func resolve(_ spec: SpecID) -> SpecID {
-        guard !exists(spec) else { return spec }
+    /// The spec a name means: itself when it has a status file (or a `.bak`); else the spec of
+    /// the `specs/` directory named `<prefix>-<name>` (`042-invoice-export` for
+    /// `invoice-export`, the id `init` stored) that has one. Several such specs are refused
+    /// (exit 1) with their names.
+    public func resolve(_ spec: SpecID) throws(TrackerError) -> SpecID {
+        func tracked(_ id: SpecID) -> Bool { FileSystem.linkInfo(statusPath(id)) != nil || FileSystem.linkInfo(backupPath(id)) != nil }
+        guard !tracked(spec) else { return spec }
         let matches = FileSystem.directoryEntries(root + "/specs")
-            .filter { $0 != spec.rawValue && $0.contains(spec.rawValue) }
+            .filter { Self.names($0, spec) }
             .compactMap { try? SpecID($0) }
-            .filter(exists)
-        return matches.count == 1 ? matches[0] : spec
+            .filter(tracked)
+            .sorted { $0.rawValue < $1.rawValue }
+        if matches.count > 1 {
+            throw TrackerError(.usage, "\(spec) could mean \(matches.map(\.rawValue).joined(separator: ", ")); name the spec in full")
+        }
+        return matches.first ?? spec
+    }
+
+    /// Whether a `specs/` directory name is `<something><separator><name>`: the way spec
+    /// directories number or prefix a feature's name. (A bare substring would let `0` mean `F001`.)
+    static func names(_ directory: String, _ spec: SpecID) -> Bool {
+        guard directory.count > spec.rawValue.count, directory.hasSuffix(spec.rawValue) else { return false }
+        let separator = directory.dropLast(spec.rawValue.count).last
+        return separator == "-" || separator == "_" || separator == "."
     }
 
     /// Reads and decodes the status file, without a lock.
@@ -155,6 +176,11 @@ public struct StatusStore: Sendable {
     }
 
     func decode(_ bytes: [UInt8], spec: SpecID) throws(TrackerError) -> StatusFile {
+        // `<X>-metrics.json` holding X's metrics export is no status file, whatever its name says.
+        if spec.rawValue.lowercased().hasSuffix(SpecID.metricsSuffix), Self.isMetricsExport(bytes) {
+            throw TrackerError(.notFound, "\(display(statusPath(spec))) is the metrics export of spec "
+                + "\(spec.rawValue.dropLast(SpecID.metricsSuffix.count)), not a status file")
+        }
         do {
             return try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
         } catch {
@@ -180,9 +206,12 @@ public struct StatusStore: Sendable {
     }
 
     /// Reads a text file (tasks files); invalid UTF-8 is replaced rather than refused, so a stray
-    /// byte in a planning document does not stop a parse. Special files are refused (exit 2).
-    public func readText(_ path: String) throws(TrackerError) -> String {
-        guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "a tasks file", refuseWith: .notFound) else {
+    /// byte in a planning document does not stop a parse. A file found in the project must be a
+    /// regular file (exit 2 otherwise); one the user named may be a pipe (`--tasks-file
+    /// /dev/stdin`).
+    public func readText(_ path: String, userNamed: Bool = false) throws(TrackerError) -> String {
+        guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "a tasks file", refuseWith: .notFound,
+                                              allowStreams: userNamed) else {
             throw TrackerError(.notFound, "file not found: \(display(path))")
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -196,8 +225,11 @@ public struct StatusStore: Sendable {
     /// is a valid spec id, so one spec never gets two status files.
     public func locateTasksFile(for spec: SpecID, explicit: String?) throws(TrackerError) -> (path: String, spec: SpecID) {
         if let explicit {
-            guard !explicit.isEmpty, FileSystem.exists(explicit), !FileSystem.isDirectory(explicit) else {
+            guard !explicit.isEmpty, FileSystem.exists(explicit) else {
                 throw TrackerError(.notFound, "tasks file not found: \(explicit.isEmpty ? "(empty path)" : explicit)")
+            }
+            guard !FileSystem.isDirectory(explicit) else {
+                throw TrackerError(.notFound, "\(explicit) is a directory; --tasks-file needs the tasks file in it")
             }
             return (explicit, spec)
         }
@@ -244,15 +276,16 @@ public struct StatusStore: Sendable {
 
     /// Runs `change` on the current status (nil when there is no file yet) under the spec's lock
     /// and commits what it leaves, recomputing derived fields and stamping `last_updated`.
-    /// Nothing is written when `change` throws, or when it leaves the file's content exactly as
-    /// it was (no new inode, no `.bak` rotation, no `last_updated` bump). `mustExist` refuses
-    /// before creating anything. `replaceCorrupt` lets `change` start from nothing when the
-    /// current file cannot be read; the unreadable file then does not displace the last good
-    /// `.bak`. When `archivePrevious` says so, the replaced file is first copied to `archive/`,
-    /// where no later write rotates it away.
+    /// Nothing is written when `change` throws, or when it leaves the content as it was (no new
+    /// inode, no `.bak` rotation, no `last_updated` bump) unless `alwaysWrite` asks to rewrite
+    /// the file anyway (`validate --fix`, for stale derived fields). `mustExist` refuses before
+    /// creating anything. `replaceCorrupt` lets `change` start from nothing when the current file
+    /// cannot be read; the unreadable file then does not displace the last good `.bak`. When
+    /// `archivePrevious` says so, the replaced file is first copied to `archive/`, where no later
+    /// write rotates it away.
     @discardableResult
     public func mutate<Result>(
-        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false,
+        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false, alwaysWrite: Bool = false,
         archivePrevious: (Previous) -> Bool = { _ in false }, now: () -> Timestamp,
         _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
     ) throws(TrackerError) -> Commit<Result> {
@@ -263,70 +296,46 @@ public struct StatusStore: Sendable {
         if FileSystem.isDirectory(path) {
             throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
         }
-        // A write whose lock was deleted under it starts over: it has published nothing.
-        while true {
-            var lockLost = false
-            do {
-                return try withLock(spec) { (lock) throws(TrackerError) -> Commit<Result> in
-                    try mutateLocked(spec, mustExist: mustExist, replaceCorrupt: replaceCorrupt, archivePrevious: archivePrevious,
-                                     now: now, change) {
-                        lockLost = !lock.isStillHeld()
-                        return !lockLost
-                    }
+        return try withLock(spec) { (lock) throws(TrackerError) -> Commit<Result> in
+            var current: StatusFile? = nil
+            var previous = Previous.none
+            let bytes = try readStatusBytes(path)
+            if let bytes {
+                do throws(TrackerError) {
+                    current = try decode(bytes, spec: spec)
+                    previous = .status(current!)
+                } catch where replaceCorrupt && error.kind == .corruptFile {
+                    previous = .unreadable
                 }
-            } catch where lockLost {
-                continue
+            } else if mustExist {
+                throw missingStatusFile(spec)
             }
-        }
-    }
-
-    /// `mutate`'s work under the lock. `stillHeld` is asked just before publishing.
-    private func mutateLocked<Result>(
-        _ spec: SpecID, mustExist: Bool, replaceCorrupt: Bool, archivePrevious: (Previous) -> Bool,
-        now: () -> Timestamp, _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result,
-        stillHeld: () -> Bool
-    ) throws(TrackerError) -> Commit<Result> {
-        let path = statusPath(spec)
-        var current: StatusFile? = nil
-        var previous = Previous.none
-        let bytes = try readStatusBytes(path)
-        let readIdentity = FileSystem.linkInfo(path).map { [$0.device, $0.inode] }
-        if let bytes {
-            do throws(TrackerError) {
-                current = try decode(bytes, spec: spec)
-                previous = .status(current!)
-            } catch where replaceCorrupt && error.kind == .corruptFile {
-                previous = .unreadable
+            let stamp = now()
+            let result = try change(&current, stamp)
+            guard var updated = current else {
+                throw TrackerError(.precondition, "nothing to write for \(spec)")
             }
-        } else if mustExist {
-            throw missingStatusFile(spec)
-        }
-        let stamp = now()
-        let result = try change(&current, stamp)
-        guard var updated = current else {
-            throw TrackerError(.precondition, "nothing to write for \(spec)")
-        }
-        updated.recomputeDerivedFields()
-        if case .status(var baseline) = previous, let bytes {
-            baseline.recomputeDerivedFields()
-            updated.lastUpdated = baseline.lastUpdated
-            if updated == baseline, updated.jsonBytes(capacity: bytes.count + 4096) == bytes {
-                return Commit(status: updated, result: result, written: false, archivedPrevious: nil)
+            updated.recomputeDerivedFields()
+            if case .status(var baseline) = previous, !alwaysWrite {
+                baseline.recomputeDerivedFields()
+                updated.lastUpdated = baseline.lastUpdated
+                if updated == baseline {
+                    return Commit(status: updated, result: result, written: false, archivedPrevious: nil)
+                }
             }
+            updated.lastUpdated = stamp
+            var archived: String?
+            if let bytes, archivePrevious(previous) {
+                archived = try writeArchive(bytes, of: spec, now: stamp)
+            }
+            var keepBackup = true
+            if case .unreadable = previous { keepBackup = false }
+            try commit(updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096), spec: spec, keepBackup: keepBackup) {
+                lock.mayPublish(path)
+            }
+            FileSystem.removeStaleTempFiles(in: executionDirectory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000)
+            return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
         }
-        updated.lastUpdated = stamp
-        var archived: String?
-        if let bytes, archivePrevious(previous) {
-            archived = try writeArchive(bytes, of: spec, now: stamp)
-        }
-        var keepBackup = true
-        if case .unreadable = previous { keepBackup = false }
-        try commit(updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096), spec: spec, keepBackup: keepBackup) { () -> Bool in
-            // Also unchanged since read: a writer that locked a replaced lock file may have published.
-            stillHeld() && FileSystem.linkInfo(path).map { [$0.device, $0.inode] } == readIdentity
-        }
-        FileSystem.removeStaleTempFiles(in: executionDirectory, nowSeconds: stamp.millisecondsSinceEpoch / 1000)
-        return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
     }
 
     func ensureExecutionDirectory() throws(TrackerError) {
@@ -347,9 +356,8 @@ public struct StatusStore: Sendable {
         var createdBackup = false
         do {
             try FileSystem.writeAtomically(content, to: path, shown: display, faults: faults) { () throws(TrackerError) in
-                guard mayPublish() else {
-                    throw TrackerError(.lockTimeout, "the lock on \(display(lockPath(spec))) was removed while held; retrying")
-                }
+                // `withLock` catches this and runs the write again.
+                guard mayPublish() else { throw TrackerError(.lockTimeout, "the lock or the status file changed while held") }
                 guard keepBackup, FileSystem.linkInfo(path)?.isRegular == true,
                       let staged = try self.stageBackup(of: path, spec: spec) else { return }
                 if FileSystem.linkInfo(backup) != nil {
@@ -391,15 +399,21 @@ public struct StatusStore: Sendable {
 
     // MARK: - Exports
 
-    /// Writes an export (metrics, JUnit, ...) where the user asked: a missing or regular file is
-    /// replaced atomically (readers never see half a file; a symlink there is replaced, not
-    /// followed); a FIFO or character device (`/dev/null`, `/dev/stdout`, a process
-    /// substitution's `/dev/fd/N`) is written in place, never replaced; a directory, another
-    /// special file or an empty path is exit 1. A relative path is taken from the working
-    /// directory, as users expect of `--output`. (`-`, stdout, is the caller's to print.)
+    /// Writes an export (metrics, JUnit, ...) where the user asked (`-`, stdout, is the
+    /// caller's to print). A relative path is taken from the working directory, as users
+    /// expect of `--output`:
+    /// - this process's own streams (`/dev/stdout`, `/dev/fd/N`, ...) are written through the
+    ///   descriptor;
+    /// - a FIFO or character device (`/dev/null`, a named pipe) is written in place;
+    /// - a missing or regular file, or a symlink (never followed), is replaced atomically, so
+    ///   readers never see half a file;
+    /// - a directory, another special file or an empty path is exit 1.
     public func writeArtifact(_ text: String, to path: String) throws(TrackerError) {
         guard !path.isEmpty else { throw TrackerError(.usage, "the output path is empty; give a file path, or - for stdout") }
-        if let target = FileSystem.info(path), !target.isRegular {
+        if let fd = FileSystem.ownDescriptor(path) {
+            return try FileSystem.writeToDescriptor(Array(text.utf8), fd, shown: path)
+        }
+        if let target = FileSystem.linkInfo(path), !target.isRegular, !target.isSymlink {
             switch target.type {
             case S_IFIFO, S_IFCHR:
                 return try FileSystem.writeInPlace(Array(text.utf8), to: path, shown: display(path))
@@ -407,27 +421,23 @@ public struct StatusStore: Sendable {
                 throw TrackerError(.usage, "\(display(path)) is \(target.kindName); give a file path, or - for stdout")
             }
         }
-        try writeReplacing(Array(text.utf8), to: path)
+        try FileSystem.replaceFile(Array(text.utf8), at: path, cleaning: .of(FileSystem.split(path).name),
+                                   nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
     }
 
-    /// `metrics --export` without a path: `<SPEC>-metrics.json`, replaced atomically, and never
-    /// over the status file of a spec whose id ends in `-metrics` (exit 6).
+    /// `metrics --export` without a path: `<SPEC>-metrics.json`, replaced atomically, and only
+    /// over a metrics export: never over the status file of a spec whose id ends in `-metrics`,
+    /// nor anything else found there (exit 6).
     public func writeMetricsExport(_ text: String, of spec: SpecID) throws(TrackerError) -> String {
         let path = metricsPath(spec)
         if FileSystem.linkInfo(path) != nil, !isMetricsExport(at: path) {
             throw TrackerError(.precondition, "\(display(path)) is not a metrics export (it is the status file of spec "
-                + "\(spec)\(SpecID.metricsSuffix), or was written by hand); pass --export PATH")
+                + "\(spec)\(SpecID.metricsSuffix), or was made by hand); pass --export PATH")
         }
         try ensureExecutionDirectory()
-        try writeReplacing(Array(text.utf8), to: path)
+        try FileSystem.replaceFile(Array(text.utf8), at: path, cleaning: .all,
+                                   nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
         return path
-    }
-
-    private func writeReplacing(_ content: [UInt8], to path: String) throws(TrackerError) {
-        let directory = FileSystem.split(path).directory
-        try FileSystem.createDirectories(directory, shown: display)
-        try FileSystem.writeAtomically(content, to: path, shown: display)
-        FileSystem.removeStaleTempFiles(in: directory, nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000)
     }
 
     // MARK: - Archive and restore
@@ -439,10 +449,12 @@ public struct StatusStore: Sendable {
         guard exists(spec) else {
             throw missingStatusFile(spec)
         }
-        return try withLock(spec) { (_) throws(TrackerError) -> String in
+        return try withLock(spec) { (lock) throws(TrackerError) -> String in
             guard let bytes = try readStatusBytes(statusPath(spec)) else {
                 throw missingStatusFile(spec)
             }
+            _ = try decode(bytes, spec: spec)
+            guard lock.mayPublish(statusPath(spec)) else { throw TrackerError(.lockTimeout, "the lock changed while held") }
             let target = try writeArchive(bytes, of: spec, now: now)
             if remove {
                 guard rename(statusPath(spec), backupPath(spec)) == 0 else {
@@ -468,8 +480,7 @@ public struct StatusStore: Sendable {
             throw TrackerError(.precondition, "too many archives of \(spec) this second in \(display(directory))")
         }
         let target = "\(directory)/\(name)"
-        try FileSystem.writeAtomically(bytes, to: target, shown: display)
-        FileSystem.removeStaleTempFiles(in: directory, nowSeconds: now.millisecondsSinceEpoch / 1000)
+        try FileSystem.replaceFile(bytes, at: target, cleaning: .all, nowSeconds: now.millisecondsSinceEpoch / 1000, shown: display)
         return target
     }
 
@@ -480,7 +491,7 @@ public struct StatusStore: Sendable {
         let backup = backupPath(spec)
         let missing = TrackerError(.notFound, "no backup to restore: \(display(backup)) does not exist")
         guard FileSystem.linkInfo(backup) != nil else { throw missing }
-        return try withLock(spec) { (_) throws(TrackerError) -> StatusFile in
+        return try withLock(spec) { (lock) throws(TrackerError) -> StatusFile in
             guard let bytes = try readStatusBytes(backup) else { throw missing }
             let restored: StatusFile
             do {
@@ -489,7 +500,7 @@ public struct StatusStore: Sendable {
                 throw TrackerError(.corruptFile, "\(display(backup)) cannot be restored: it \(error); "
                     + "\(display(statusPath(spec))) was left as it is")
             }
-            try commit(bytes, spec: spec)
+            try commit(bytes, spec: spec) { lock.mayPublish(statusPath(spec)) }
             return restored
         }
     }
@@ -509,8 +520,7 @@ public struct StatusStore: Sendable {
 
     /// Writes a text file under the root, creating its directories (used to set up demo projects).
     public func writeProjectFile(_ relativePath: String, _ text: String) throws(TrackerError) {
-        let path = root + "/" + relativePath
-        try FileSystem.createDirectories(FileSystem.split(path).directory, shown: display)
-        try FileSystem.writeAtomically(Array(text.utf8), to: path, shown: display)
+        try FileSystem.replaceFile(Array(text.utf8), at: root + "/" + relativePath, cleaning: .of(FileSystem.split(relativePath).name),
+                                   nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
     }
 }

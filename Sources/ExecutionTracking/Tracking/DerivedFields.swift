@@ -39,7 +39,7 @@ extension ExecutionLayer {
             completedAt = nil
         }
         if let startedAt, let completedAt {
-            durationMs = max(0, completedAt.milliseconds(since: startedAt))
+            durationMs = completedAt.milliseconds(since: startedAt).clamped(to: 0...Limits.maxDurationMs)
         } else {
             durationMs = nil
         }

@@ -140,8 +140,12 @@ extension StatusFile {
         return summary
     }
 
-    /// Whether replacing this file would lose anything: a task with progress, or a logged error.
-    public var hasProgress: Bool { !errors.isEmpty || allTasks.contains(where: \.hasProgress) }
+    /// Whether replacing this file would lose anything the tasks file cannot give back: a task
+    /// with progress, errors, warnings, a pause or block, or fields added by others.
+    public var hasProgress: Bool {
+        !errors.isEmpty || !warnings.isEmpty || pausedAt != nil || blockedAt != nil || !extra.isEmpty
+            || layers.contains { !$0.extra.isEmpty } || allTasks.contains(where: \.hasProgress)
+    }
 
     static func words(_ description: String) -> Set<Substring> {
         Set(description.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }))
@@ -154,10 +158,12 @@ extension StatusFile {
 }
 
 extension ExecutionTask {
-    /// Whether anything happened to the task: started, finished, failed or retried. A task
-    /// seeded complete from a checked box in the tasks file has no progress of its own.
+    /// Whether the task holds anything the tasks file cannot give back: it was started,
+    /// finished, failed or retried, or carries output, files, an error or fields added by others.
+    /// A task seeded complete from a checked box in the tasks file has none of its own.
     public var hasProgress: Bool {
         attempts > 0 || startedAt != nil || completedAt != nil || status == .inProgress || status == .failed
+            || output != nil || error != nil || !filesCreated.isEmpty || !filesModified.isEmpty || !extra.isEmpty
     }
 
     /// Carries over what happened to the task; what it is (description, agent...) comes from the source.

@@ -12,8 +12,8 @@ public struct Tracker: Sendable {
     /// The tasks file for a spec, parsed, and the spec it belongs to (see
     /// `StatusStore.locateTasksFile`).
     public func readTasks(for spec: SpecID, tasksFile: String?) throws(TrackerError) -> (path: String, spec: SpecID, tasks: LayeredTasks) {
-        let located = try store.locateTasksFile(for: spec, explicit: tasksFile)
-        let tasks = LayeredTasksParser.parse(try store.readText(located.path))
+        let located = try store.locateTasksFile(for: spec, explicit: tasksFile == "-" ? "/dev/stdin" : tasksFile)
+        let tasks = LayeredTasksParser.parse(try store.readText(located.path, userNamed: tasksFile != nil))
         return (located.path, located.spec, tasks)
     }
 
@@ -100,16 +100,20 @@ public struct Tracker: Sendable {
                         archivedPrevious: commit.archivedPrevious)
     }
 
-    /// What `update` did; `changed` is false when the task already had that terminal status.
+    /// What `update` did.
     public struct Updated: Sendable {
         public var status: StatusFile
         public var location: TaskLocation
+        /// The task already had this terminal status: its timing was kept; only the output,
+        /// files and agent given with the command were recorded.
+        public var repeated: Bool
+        /// False when the file was left as it was.
         public var changed: Bool
     }
 
     /// `update`: sets one task's status. The status value is checked before the file is read.
-    /// Repeating a terminal status (complete, failed, skipped) the task already has changes
-    /// nothing, so its recorded timing is never re-stamped.
+    /// Repeating a terminal status (complete, failed, skipped) the task already has never
+    /// re-stamps its timing; details given with it are still recorded.
     public func update(_ spec: SpecID, layer: String, task: String, status rawStatus: String,
                        details: TaskUpdateDetails) throws(TrackerError) -> Updated {
         guard let newStatus = TaskStatus(normalizing: rawStatus) else {
@@ -118,20 +122,24 @@ public struct Tracker: Sendable {
         }
         let commit = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> (TaskLocation, Bool) in
             let location = try status!.taskLocation(layer: status!.layerIndex(for: layer), task: task)
-            if newStatus.isTerminal, status!.task(at: location).status == newStatus { return (location, false) }
+            if newStatus.isTerminal, status!.task(at: location).status == newStatus {
+                status!.recordDetails(details, at: location)
+                return (location, true)
+            }
             status!.setTaskStatus(newStatus, at: location, details: details, now: now)
-            return (location, true)
+            return (location, false)
         }
-        return Updated(status: commit.status, location: commit.result.0, changed: commit.result.1)
+        return Updated(status: commit.status, location: commit.result.0, repeated: commit.result.1, changed: commit.written)
     }
 
-    public func completeLayer(_ spec: SpecID, layer: String, force: Bool) throws(TrackerError) -> (status: StatusFile, layer: Int) {
+    /// `complete-layer`; `changed` is false when the layer was complete already.
+    public func completeLayer(_ spec: SpecID, layer: String, force: Bool) throws(TrackerError) -> (status: StatusFile, layer: Int, changed: Bool) {
         let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             let index = try status!.layerIndex(for: layer)
             try status!.completeLayer(at: index, force: force, now: now)
             return index
         }
-        return (outcome.status, outcome.result)
+        return (outcome.status, outcome.result, outcome.written)
     }
 
     public func logError(_ spec: SpecID, layer: String, task: String, message: String, severity: Severity,
@@ -195,7 +203,7 @@ public struct Tracker: Sendable {
     public func validate(_ spec: SpecID, fix: Bool) throws(TrackerError) -> ValidationReport {
         let report = try store.validate(spec, now: clock())
         if fix, report.issues.contains(where: \.fixable) {
-            try store.mutate(spec, now: clock) { (_: inout StatusFile?, _) throws(TrackerError) in }
+            try store.mutate(spec, alwaysWrite: true, now: clock) { (_: inout StatusFile?, _) throws(TrackerError) in }
         }
         return report
     }

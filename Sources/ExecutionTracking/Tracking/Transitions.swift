@@ -46,10 +46,10 @@ extension StatusFile {
             task.startedAt = now
             task.completedAt = nil
             task.durationMs = nil
-            task.attempts += 1
+            task.attempts = min(task.attempts + 1, Limits.maxAttempts)
         case .complete, .failed, .skipped:
             task.completedAt = now
-            task.durationMs = details.durationMs ?? task.startedAt.map { max(0, now.milliseconds(since: $0)) }
+            task.durationMs = details.durationMs ?? task.startedAt.map { now.milliseconds(since: $0).clamped(to: 0...Limits.maxDurationMs) }
             if status != .failed { task.error = nil }
         case .pending:
             task.startedAt = nil
@@ -57,13 +57,28 @@ extension StatusFile {
             task.durationMs = nil
             task.error = nil
         }
-        if let output = details.output { task.output = output }
-        if let agent = details.agent { task.agent = agent }
-        for file in details.filesCreated where !task.filesCreated.contains(file) { task.filesCreated.append(file) }
-        for file in details.filesModified where !task.filesModified.contains(file) { task.filesModified.append(file) }
+        task.record(details)
         layers[location.layer].tasks[location.task] = task
         if status != .failed { resolveErrors(of: location, now: now) }
     }
+
+    /// Records an update's output, files and agent without touching the task's status or
+    /// timing (a duration given too is not taken): for a repeated terminal status.
+    public mutating func recordDetails(_ details: TaskUpdateDetails, at location: TaskLocation) {
+        layers[location.layer].tasks[location.task].record(details)
+    }
+}
+
+extension ExecutionTask {
+    mutating func record(_ details: TaskUpdateDetails) {
+        if let output = details.output { self.output = output }
+        if let agent = details.agent { self.agent = agent }
+        for file in details.filesCreated where !filesCreated.contains(file) { filesCreated.append(file) }
+        for file in details.filesModified where !filesModified.contains(file) { filesModified.append(file) }
+    }
+}
+
+extension StatusFile {
 
     /// Errors logged against a task stop counting as open once the task is retried or finished.
     private mutating func resolveErrors(of location: TaskLocation, now: Timestamp) {

@@ -143,13 +143,22 @@ struct ParsedArguments {
         }
     }
 
-    /// A whole number option from 0 to `max`, or nil when absent.
-    func nonNegativeInteger(_ name: String, max: Int64) throws(TrackerError) -> Int64? {
+    /// A whole number option from `min` to `max`, or nil when absent. Digits only: no sign,
+    /// no spaces, no hex, as for every number the command line takes.
+    func nonNegativeInteger(_ name: String, min: Int64 = 0, max: Int64) throws(TrackerError) -> Int64? {
         guard let text = values[name] else { return nil }
-        guard let n = Int64(text), n >= 0, n <= max else {
-            throw TrackerError(.usage, "\(name) must be a whole number from 0 to \(max), got '\(text.prefix(40))'")
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(text), n >= min, n <= max else {
+            throw TrackerError(.usage, "\(name) must be a whole number from \(min) to \(max), got '\(text.prefix(40))'")
         }
         return n
+    }
+
+    /// A plain decimal number of 0 or more (`2`, `0.5`): what `--interval` and
+    /// `EXECTRACK_LOCK_TIMEOUT` take. Signs, exponents, hex, `inf` and `nan` are refused.
+    static func decimal(_ text: String) -> Double? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) else { return nil }
+        return Double(text)
     }
 
     /// An option whose value is one of `choices` (case-insensitive), else exit 1 listing them.

@@ -19,7 +19,7 @@ struct Context {
         let root = given ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
         var store = StatusStore(root: root)
         if let text = Console.environment("EXECTRACK_LOCK_TIMEOUT"), !text.isEmpty {
-            if let seconds = Double(text), seconds >= 0, seconds <= Limits.maxLockTimeoutSeconds {
+            if let seconds = ParsedArguments.decimal(text), seconds <= Limits.maxLockTimeoutSeconds {
                 store = StatusStore(root: root, lockTimeoutSeconds: seconds)
             } else {
                 store.lockTimeoutProblem = TrackerError(.usage, "EXECTRACK_LOCK_TIMEOUT must be a number of seconds "
@@ -31,7 +31,7 @@ struct Context {
 
     /// The command's SPEC argument, resolved to the spec it names (`StatusStore.resolve`).
     func spec(_ arguments: ParsedArguments) throws(TrackerError) -> SpecID {
-        store.resolve(try SpecID(arguments.positional(0) ?? ""))
+        try store.resolve(try SpecID(arguments.positional(0) ?? ""))
     }
 }
 
@@ -77,10 +77,21 @@ enum CommandLineInterface {
     /// after it, where every command accepts it.
     static func run(_ given: [String]) -> Int32 {
         var argv = given
-        if let first = argv.first, first == "--root" || first.hasPrefix("--root=") {
-            let option = Array(argv.prefix(first == "--root" ? 2 : 1))
-            argv.removeFirst(option.count)
-            argv.insert(contentsOf: option, at: min(1, argv.count))
+        var leading: [String] = []
+        while let first = argv.first, first == "--root" || first.hasPrefix("--root=") {
+            guard first != "--root" || argv.count >= 2 else {
+                Console.error("--root needs a value (DIR); usage: exectrack --root DIR <command> ...")
+                return TrackerError.Kind.usage.rawValue
+            }
+            leading += argv.prefix(first == "--root" ? 2 : 1)
+            argv.removeFirst(first == "--root" ? 2 : 1)
+        }
+        if !leading.isEmpty {
+            guard !argv.isEmpty else {
+                Console.error("missing command after --root; run: exectrack --help")
+                return TrackerError.Kind.usage.rawValue
+            }
+            argv.insert(contentsOf: leading, at: 1)
         }
         guard let first = argv.first else {
             Console.error("missing command; run: exectrack --help")

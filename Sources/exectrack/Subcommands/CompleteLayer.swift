@@ -13,11 +13,12 @@ enum CompleteLayerCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let (status, index) = try context.tracker.completeLayer(spec, layer: arguments.positionals[1],
-                                                                force: arguments.flag("--force"))
+        let (status, index, changed) = try context.tracker.completeLayer(spec, layer: arguments.positionals[1],
+                                                                         force: arguments.flag("--force"))
         let layer = status.layers[index]
-        var line = "Layer \(layer.key) (\(layer.name)) complete: \(layer.doneTasks)/\(layer.totalTasks) tasks"
+        var line = "Layer \(layer.key) (\(layer.name)) \(changed ? "" : "was already ")complete: \(layer.doneTasks)/\(layer.totalTasks) tasks"
         if let ms = layer.durationMs { line += " in \(DurationFormatting.compact(milliseconds: ms))" }
+        if !changed { line += "; nothing changed" }
         Console.line(line)
         Console.line(ProgressReport.summaryLine(status))
         return 0

@@ -6,8 +6,8 @@ enum InitCommand: Subcommand {
         summary: "Create the status file for a spec and seed it from its layered-tasks.md",
         positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
         options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md"),
-            .flag("--force", "start over when the status file exists (one with progress is archived first)"),
+            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md"),
+            .flag("--force", "start over when the status file exists (one with progress, or unreadable, is archived first)"),
         ],
         discussion: """
         Tasks checked [x] in the tasks file start complete; all others start pending.
@@ -22,7 +22,7 @@ enum InitCommand: Subcommand {
                                                          force: arguments.flag("--force"))
         let status = initialized.status
         if let archived = initialized.archivedPrevious {
-            Console.message("The previous \(initialized.spec) file had progress; it is kept in \(context.store.display(archived))")
+            Console.message("The \(initialized.spec) file this replaced is kept in \(context.store.display(archived))")
         }
         Console.line("Initialized \(context.store.display(context.store.statusPath(initialized.spec))): "
             + "\(status.totalTasks) tasks in \(status.layers.count) layers")

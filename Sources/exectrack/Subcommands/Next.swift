@@ -15,7 +15,7 @@ enum NextCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let limit = try arguments.nonNegativeInteger("--limit", max: Int64(Int32.max)).map(Int.init) ?? Int.max
+        let limit = try arguments.nonNegativeInteger("--limit", min: 1, max: Int64(Int32.max)).map(Int.init) ?? Int.max
         let status = try context.store.load(spec)
         let layer = try arguments.value("--layer").map { (reference: String) throws(TrackerError) in try status.layerIndex(for: reference) }
         let ready = Array(status.readyTasks(anyLayer: arguments.flag("--any-layer"))

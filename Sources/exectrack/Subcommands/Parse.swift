@@ -7,7 +7,7 @@ enum ParseCommand: Subcommand {
         summary: "Re-read the tasks file into the status file, keeping progress",
         positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
         options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md"),
+            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md"),
             .flag("--check", "only diagnose: print the tasks found and the lines not understood"),
             .flag("--json", "with --check: print the result as JSON"),
             .flag("--force", "drop tasks that have progress but left the tasks file (the current file is archived first)"),

@@ -37,14 +37,21 @@ enum UpdateCommand: Subcommand {
         let status = updated.status
         let location = updated.location
         let task = status.task(at: location)
+        let name = "\(status.layers[location.layer].key).\(task.index)" + (task.id.map { " \($0)" } ?? "")
+        // Said on stderr with --json too, so a script sees that the timing was kept.
+        let repeatNote = !updated.repeated ? nil
+            : "\(name) was already \(task.status.rawValue); its timing was kept"
+                + (updated.changed ? ", the details given were recorded" : "; nothing changed")
         if arguments.flag("--json") {
+            if let repeatNote { Console.message(repeatNote) }
             Console.out(JSONWriter.encode(task.json))
             return 0
         }
-        var line = "\(status.layers[location.layer].key).\(task.index)"
-            + (task.id.map { " \($0)" } ?? "") + " → \(task.status.rawValue)"
-        if !updated.changed {
-            line += " already; nothing changed"
+        var line = "\(name) → \(task.status.rawValue)"
+        if let repeatNote {
+            line = repeatNote
+        } else if !updated.changed {
+            line += " (as it was; nothing changed)"
         } else if task.status != .inProgress, let ms = task.durationMs {
             line += " in \(DurationFormatting.compact(milliseconds: ms))"
         }

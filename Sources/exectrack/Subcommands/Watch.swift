@@ -24,7 +24,7 @@ enum WatchCommand: Subcommand {
     static func watch(_ spec: SpecID, _ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         var interval = 1.0
         if let text = arguments.value("--interval") {
-            guard let seconds = Double(text), seconds.isFinite, seconds >= 0.05, seconds <= 3600 else {
+            guard let seconds = ParsedArguments.decimal(text), seconds >= 0.05, seconds <= 3600 else {
                 throw TrackerError(.usage, "--interval must be a number of seconds from 0.05 to 3600, got '\(text.prefix(40))'")
             }
             interval = seconds
