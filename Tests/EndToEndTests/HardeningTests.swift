@@ -612,6 +612,8 @@ import Testing
             let result = try project.run(["update", partial, "L0", "0", "complete"])
             #expect(result.exitCode == 2, "\(partial) resolved: \(result.stdout)")
         }
+        // A part found in one spec's id is suggested, never acted on.
+        #expect(try project.run(["report", "export-v2"]).stderr.contains("did you mean 043-invoice-export-v2?"))
         #expect(try project.run(["report", "invoice-export"]).exitCode == 0)
         #expect(try project.run(["report", "invoice-export-v2"]).exitCode == 0)
         try project.write("specs/044-refunds/layered-tasks.md", HardeningTests.twoLayers)

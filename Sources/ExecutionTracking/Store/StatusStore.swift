@@ -121,7 +121,8 @@ public struct StatusStore: Sendable {
     func missingStatusFile(_ spec: SpecID) -> TrackerError {
         let missing = "no status file for \(spec) at \(display(statusPath(spec)))"
         let others = listSpecs().map(\.rawValue).filter { $0 != spec.rawValue }
-        if let near = Suggestion.nearest(to: spec.rawValue, in: others) {
+        let containing = others.filter { $0.contains(spec.rawValue) }
+        if let near = containing.count == 1 ? containing[0] : Suggestion.nearest(to: spec.rawValue, in: others) {
             return TrackerError(.notFound, "\(missing); did you mean \(near)?")
         }
         return TrackerError(.notFound, "\(missing); run: exectrack init \(spec)")
@@ -129,7 +130,7 @@ public struct StatusStore: Sendable {
 
     /// The spec a name means: itself when it has a status file (or a `.bak`); else the spec of
     /// the `specs/` directory named `<prefix>-<name>` (`042-invoice-export` for
-    /// `invoice-export`, the id `init` stored) that has one. Several such specs are refused
+    /// `invoice-export`, the id `init` stored) that has one; see `names`. Several such specs are refused
     /// (exit 1) with their names.
     public func resolve(_ spec: SpecID) throws(TrackerError) -> SpecID {
         func tracked(_ id: SpecID) -> Bool { FileSystem.linkInfo(statusPath(id)) != nil || FileSystem.linkInfo(backupPath(id)) != nil }
@@ -145,12 +146,14 @@ public struct StatusStore: Sendable {
         return matches.first ?? spec
     }
 
-    /// Whether a `specs/` directory name is `<something><separator><name>`: the way spec
-    /// directories number or prefix a feature's name. (A bare substring would let `0` mean `F001`.)
+    /// Whether a `specs/` directory name is `<prefix><separator><name>` with a one-word prefix
+    /// (`042-invoice-export`, `F014_search`): the way spec directories number a feature's name.
+    /// A bare substring would let `0` mean `F001`, and a later word `v2` mean `043-export-v2`.
     static func names(_ directory: String, _ spec: SpecID) -> Bool {
-        guard directory.count > spec.rawValue.count, directory.hasSuffix(spec.rawValue) else { return false }
-        let separator = directory.dropLast(spec.rawValue.count).last
-        return separator == "-" || separator == "_" || separator == "."
+        guard directory.count > spec.rawValue.count + 1, directory.hasSuffix(spec.rawValue) else { return false }
+        let head = directory.dropLast(spec.rawValue.count)
+        let separators: Set<Character> = ["-", "_", "."]
+        return separators.contains(head.last!) && !head.dropLast().contains(where: separators.contains)
     }
 
     /// Reads and decodes the status file, without a lock.
