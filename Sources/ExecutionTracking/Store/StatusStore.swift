@@ -82,6 +82,28 @@ public struct StatusStore: Sendable {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
+    /// A path given on the command line (relative to the working directory) as it is kept in the
+    /// status file: relative to the project root, or absolute when outside it.
+    public func projectPath(_ path: String) -> String {
+        let absolute = Self.normalized(path.hasPrefix("/") ? path : Self.currentDirectory() + "/" + path)
+        let base = Self.normalized(root)
+        return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : absolute
+    }
+
+    /// A path kept by `projectPath`, made usable from any working directory.
+    public func absolutePath(_ kept: String) -> String {
+        kept.hasPrefix("/") ? kept : root + "/" + kept
+    }
+
+    /// `.` and `..` resolved and repeated slashes dropped, without looking at the filesystem.
+    static func normalized(_ absolute: String) -> String {
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     // MARK: - Project root
 
     /// Walks up from `start` to the first directory holding `.claude/` or `.git/`, as git does;
@@ -563,6 +585,18 @@ public struct StatusStore: Sendable {
             throw TrackerError(.writeFailed, "cannot create a temporary directory in \(base): \(lastError())")
         }
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Removes a directory and everything in it (demo projects). Symbolic links are removed, not followed.
+    public static func removeTree(_ path: String) throws(TrackerError) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in directoryEntries(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 else { throw TrackerError(.writeFailed, "cannot remove \(path): \(lastError())") }
+        } else if unlink(path) != 0 {
+            throw TrackerError(.writeFailed, "cannot remove \(path): \(lastError())")
+        }
     }
 
     /// Writes a text file under the root, creating its directories (used to set up demo projects).

@@ -32,24 +32,42 @@ public struct Tracker: Sendable {
         }
         let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
         try requireTasks(tasks, path: path)
+        let remembered = tasksFile.map { _ in store.projectPath(path) }
         return try store.mutate(spec, mustExist: false, replaceCorrupt: force, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             if status != nil, !force {
                 throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; pass --force")
             }
             status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
+            status!.tasksFile = remembered
         }.status
+    }
+
+    /// The tasks file `parse` reads: `explicit`, else the one named when the spec was seeded
+    /// (kept in the status file as `tasks_file`), else nil for the usual places.
+    public func tasksFileToParse(_ spec: SpecID, explicit: String?) throws(TrackerError) -> String? {
+        if let explicit { return explicit }
+        guard let stored = (try? store.load(spec))?.tasksFile else { return nil }
+        let path = store.absolutePath(stored)
+        guard StatusStore.exists(path) else {
+            throw TrackerError(.notFound, "tasks file not found: \(stored) (kept as tasks_file "
+                + "in \(store.display(store.statusPath(spec)))); pass --tasks-file PATH")
+        }
+        return path
     }
 
     /// Re-reads the tasks file into the status file, keeping progress (creates it if missing).
     public func reparse(_ spec: SpecID, tasksFile: String?) throws(TrackerError) -> (status: StatusFile, summary: ReseedSummary?) {
-        let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFile)
+        let (path, tasks) = try readTasks(for: spec, tasksFile: tasksFileToParse(spec, explicit: tasksFile))
         try requireTasks(tasks, path: path)
+        let named = tasksFile.map { _ in store.projectPath(path) }
         let outcome = try store.mutate(spec, mustExist: false, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> ReseedSummary? in
             guard var existing = status else {
                 status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
+                status!.tasksFile = named
                 return nil
             }
             let summary = existing.reseed(from: tasks, now: now)
+            if let named { existing.tasksFile = named }
             status = existing
             return summary
         }
