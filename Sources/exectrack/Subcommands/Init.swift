@@ -4,9 +4,9 @@ enum InitCommand: Subcommand {
     static let spec = CommandSpec(
         name: "init",
         summary: "Create the status file for a spec and seed it from its layered-tasks.md",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md"),
+            .value("--tasks-file", "PATH", "read tasks from PATH instead of specs/<SPEC>/layered-tasks.md (parse reads it again later)", .path),
             .flag("--force", "start over when the status file exists (the old one is kept as .bak)"),
         ],
         discussion: "Tasks checked [x] in the tasks file start complete; all others start pending.")
@@ -17,6 +17,7 @@ enum InitCommand: Subcommand {
                                                     force: arguments.flag("--force"))
         Console.line("Initialized \(context.store.display(context.store.statusPath(spec))): "
             + "\(status.totalTasks) tasks in \(status.layers.count) layers")
+        for warning in status.emptyLayerWarnings { Console.message("warning: " + warning) }
         Console.line(ProgressReport.summaryLine(status))
         return 0
     }
