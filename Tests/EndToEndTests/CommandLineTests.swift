@@ -27,6 +27,8 @@ import Testing
         let help = try project.run(["--help"])
         #expect(help.exitCode == 0)
         for command in commandTable { #expect(help.stdout.contains("  \(command.name) "), "\(command.name)") }
+        // Only the commands that touch no project go without --root.
+        #expect(commandTable.filter { $0.option("--root") == nil }.map(\.name).sorted() == ["completions", "demo"])
         let version = try project.run(["--version"])
         #expect(version.exitCode == 0)
         #expect(version.stdout.hasPrefix("exectrack "))

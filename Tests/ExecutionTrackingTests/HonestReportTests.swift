@@ -230,4 +230,34 @@ struct HonestReportTests {
         #expect(seededWithoutTasks().nothingReadyMessage()
             == "nothing ready in F001: it has no tasks yet; run: exectrack parse F001")
     }
+
+    // MARK: The watch view on a small terminal
+
+    @Test func watchScreenKeepsTheHeaderAndFooterAndSaysWhatIsCut() {
+        let body = (1...10).map { "line \($0)" }.joined(separator: "\n")
+        #expect(WatchScreen.lines(body: body, footer: ["footer"], rows: 20, columns: 80)
+            == (1...10).map { "line \($0)" } + ["footer"])
+        #expect(WatchScreen.lines(body: body, footer: ["footer", "⚠ warning"], rows: 6, columns: 80)
+            == ["line 1", "line 2", "line 3", "… 7 more lines: enlarge the terminal", "footer", "⚠ warning"])
+        #expect(WatchScreen.lines(body: body, footer: ["footer"], rows: 2, columns: 80) == ["line 1", "line 2"],
+                "too short for the footer: the top of the report")
+        #expect(WatchScreen.lines(body: "日本語のレイヤー名\nshort", footer: ["watching F001"], rows: 5, columns: 8)
+            == ["日本語の", "short", "watching"], "lines are cut to the columns, by display width")
+        #expect(WatchScreen.lines(body: body, footer: [], rows: 0, columns: 80).isEmpty)
+    }
+
+    // MARK: Suggestions for mistyped names
+
+    @Test func nearestNameForATypo() {
+        let commands = ["init", "parse", "update", "report", "metrics", "list", "claim", "complete-layer"]
+        #expect(nearest(to: "reprot", among: commands) == "report", "two letters swapped cost one")
+        #expect(nearest(to: "updte", among: commands) == "update")
+        #expect(nearest(to: "UPDATE", among: commands) == "update", "case is ignored")
+        #expect(nearest(to: "metric", among: commands) == "metrics")
+        #expect(nearest(to: "complete-layr", among: commands) == "complete-layer")
+        #expect(nearest(to: "frobnicate", among: commands) == nil)
+        #expect(nearest(to: "ls", among: commands) == nil, "two letters of four are not a typo")
+        #expect(nearest(to: "", among: commands) == nil)
+        #expect(nearest(to: "--fromat", among: ["--format", "--json", "--watch"]) == "--format")
+    }
 }
