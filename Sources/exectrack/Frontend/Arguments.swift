@@ -90,7 +90,10 @@ struct CommandSpec {
         if !aliases.isEmpty { out += "Alias: \(aliases.joined(separator: ", "))\n" }
         if !positionals.isEmpty {
             out += "\nArguments:\n"
-            for p in positionals { out += "  " + pad(p.name, 22) + p.help + "\n" }
+            for p in positionals {
+                let choices = p.kind.choices.joined(separator: " | ")
+                out += "  " + pad(p.name, 22) + (choices.isEmpty ? p.help : choices + " — " + p.help) + "\n"
+            }
         }
         out += "\nOptions:\n"
         for o in allOptions {

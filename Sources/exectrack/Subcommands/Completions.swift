@@ -4,7 +4,7 @@ enum CompletionsCommand: Subcommand {
     static let spec = CommandSpec(
         name: "completions",
         summary: "Print a shell completion script (bash or zsh)",
-        positionals: [PositionalSpec(name: "SHELL", required: true, help: "bash | zsh", kind: .choice(["bash", "zsh"]))],
+        positionals: [PositionalSpec(name: "SHELL", required: true, help: "the shell to complete for", kind: .choice(["bash", "zsh"]))],
         discussion: """
         bash: exectrack completions bash > /etc/bash_completion.d/exectrack   (or source it from ~/.bashrc)
         zsh:  exectrack completions zsh > "${fpath[1]}/_exectrack"

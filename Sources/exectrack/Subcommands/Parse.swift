@@ -7,7 +7,7 @@ enum ParseCommand: Subcommand {
         summary: "Re-read the tasks file into the status file, keeping progress",
         positionals: [.spec],
         options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH, and keep reading it on later parses (default: the file init was given, else specs/<SPEC>/layered-tasks.md)", .path),
+            .value("--tasks-file", "PATH", "read tasks from PATH and keep it for later parses (default: the one init was given)", .path),
             .flag("--check", "only diagnose: print the tasks found and the lines not understood"),
             .flag("--json", "with --check: print the result as JSON"),
         ],

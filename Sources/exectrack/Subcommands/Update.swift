@@ -8,7 +8,7 @@ enum UpdateCommand: Subcommand {
             .spec,
             .layer,
             .task,
-            PositionalSpec(name: "STATUS", required: true, help: "a status (or an alias: completed, done, running, ...)",
+            PositionalSpec(name: "STATUS", required: true, help: "the new status (aliases below)",
                            kind: .choice(TaskStatus.allCases.map(\.rawValue))),
         ],
         options: [

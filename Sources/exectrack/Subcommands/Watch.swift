@@ -15,8 +15,8 @@ enum WatchCommand: Subcommand {
         changes, with no escape codes. A missing file is waited for; a file that cannot be read
         leaves the last good report on screen with a warning. A terminal too short for the whole
         report shows its top and says how many lines are cut.
-        Exit codes: 0 on Ctrl-C or when the spec completes (--exit-on-complete),
-        \(specFailedExitCode) when it fails (--exit-on-complete), 1 for usage errors.
+        Exit codes: with --exit-on-complete 0 when the spec completes and \(specFailedExitCode) when it
+        fails; 130 on Ctrl-C; 1 for usage errors.
         """)
 
     /// `--exit-on-complete` when the spec fails: not 1, which means a usage error, and above the
