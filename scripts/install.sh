@@ -5,13 +5,26 @@
 #   PREFIX/bin/exectrack
 #   PREFIX/share/exectrack/scripts/{update-status,parse-layered-tasks,calculate-metrics}.sh
 #   PREFIX/share/bash-completion/completions/exectrack, PREFIX/share/zsh/site-functions/_exectrack
+# A relative PREFIX is relative to where the script is called from. EXECTRACK_BIN=PATH installs
+# that binary instead of building one (a binary built elsewhere, or by a packager).
 set -euo pipefail
 prefix=${1:-/usr/local}
+case $prefix in
+  /*) ;;
+  *) prefix=$PWD/$prefix ;;
+esac
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${EXECTRACK_BIN:-}
+case $bin in
+  ''|/*) ;;
+  *) bin=$PWD/$bin ;;
+esac
 
 cd "$repo"
-swift build -c release --static-swift-stdlib
-bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/exectrack
+if [ -z "$bin" ]; then
+  swift build -c release --static-swift-stdlib
+  bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/exectrack
+fi
 
 install -d "$prefix/bin" "$prefix/share/exectrack/scripts" \
   "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions"

@@ -45,19 +45,23 @@ private enum Exit {
     static let lockTimeout: Int32 = 7
 }
 
-/// Every current command, as a valid invocation for a given spec id (so that only the id is wrong).
-private let commandTemplates: [(name: String, args: @Sendable (String) -> [String])] = [
-    ("init", { ["init", $0, "--tasks-file", "specs/F001/layered-tasks.md"] }),
-    ("parse", { ["parse", $0, "--tasks-file", "specs/F001/layered-tasks.md"] }),
-    ("update", { ["update", $0, "L0", "1", "complete"] }),
-    ("complete-layer", { ["complete-layer", $0, "L0", "--force"] }),
-    ("error", { ["error", $0, "L0", "1", "Database connection timeout"] }),
-    ("warn", { ["warn", $0, "disk nearly full"] }),
-    ("pause", { ["pause", $0, "lunch"] }),
-    ("resume", { ["resume", $0] }),
-    ("block", { ["block", $0, "waiting for API keys"] }),
-    ("report", { ["report", $0] }),
-]
+/// Every command of the binary's own table (`exectrack help --json`), with a command line it
+/// accepts for a given spec id, so that only what a case breaks is wrong. A command added to the
+/// tool is in every part of the matrix that applies to it.
+private let commandTemplates: [(name: String, info: CommandInfo, args: @Sendable (String) -> [String])] =
+    commandTable.compactMap { info in
+        guard info.invocation(spec: "F001") != nil else { return nil }
+        return (info.name, info, { info.invocation(spec: $0)! })
+    }
+
+/// Commands that run without a status file: they create it.
+private let creatingCommands: Set = ["init", "parse"]
+/// Commands that wait for a missing status file and keep showing the last good report over a
+/// corrupt one, rather than failing (docs/reports.md).
+private let watchingCommands: Set = ["watch"]
+/// Commands that act on a corrupt status file instead of refusing it: restore replaces it with the
+/// `.bak`, archive keeps a copy of it as it is, init refuses to overwrite any file without --force.
+private let corruptFileHandlers: Set = ["init", "restore", "archive"]
 
 /// Rewrites the F001 status file through Foundation's JSON (an independent writer).
 private func editStatus(_ project: Project, _ edit: (inout [String: Any]) -> Void) throws {
@@ -163,11 +167,11 @@ let badInputCases: [BadInput] = {
         ("non-ASCII", "F00\u{FF11}"),
     ]
     for (label, id) in badIDs {
-        for command in commandTemplates {
+        for command in commandTemplates where command.info.takesSpec {
             add("\(command.name): spec id \(label)", command.args(id), Exit.usage, mentions: ["invalid spec id"])
         }
         // From a fresh project too: an invalid id must not even create .claude/execution.
-        add("init (fresh project): spec id \(label)", commandTemplates[0].args(id), Exit.usage, start: .fresh,
+        add("init (fresh project): spec id \(label)", ["init", id], Exit.usage, start: .fresh,
             mentions: ["invalid spec id"])
     }
     add("spec id starting with '-' is an unknown option", ["update", "-F001", "L0", "0", "complete"], Exit.usage)
@@ -175,12 +179,21 @@ let badInputCases: [BadInput] = {
     // --- Unknown command, unknown option, missing and extra arguments (exit 1).
     add("no command at all", [], Exit.usage)
     add("unknown command", ["frobnicate", "F001"], Exit.usage, mentions: ["frobnicate"])
+    add("unknown command close to one", ["reprot", "F001"], Exit.usage, mentions: ["did you mean 'report'?"])
+    add("unknown command with a newline", ["rep\nort", "F001"], Exit.usage, mentions: ["rep\\nort"])
     add("unknown command (wrong case)", ["UPDATE", "F001", "L0", "0", "complete"], Exit.usage)
     add("option instead of a command", ["--bogus"], Exit.usage)
     for command in commandTemplates {
         add("\(command.name): unknown option", command.args("F001") + ["--bogus"], Exit.usage, mentions: ["--bogus"])
-        add("\(command.name): --root without its value", command.args("F001") + ["--root"], Exit.usage, mentions: ["--root"])
+        if command.info.option("--root") != nil {
+            add("\(command.name): --root without its value", command.args("F001") + ["--root"], Exit.usage, mentions: ["--root"])
+        } else {
+            add("\(command.name): --root is not one of its options", command.args("F001") + ["--root", "."], Exit.usage,
+                mentions: ["unknown option '--root'"])
+        }
     }
+    add("report: an option close to a real one", ["report", "F001", "--fromat", "json"], Exit.usage,
+        mentions: ["did you mean --format?"])
     add("update: --force is not an update option", ["update", "F001", "L0", "1", "complete", "--force"], Exit.usage)
     add("update: a flag given a value", ["update", "F001", "L0", "1", "complete", "--json=1"], Exit.usage)
     add("complete-layer: --force given a value", ["complete-layer", "F001", "L0", "--force=yes"], Exit.usage)
@@ -188,19 +201,18 @@ let badInputCases: [BadInput] = {
     add("update: --duration-ms without its value", ["update", "F001", "L0", "1", "complete", "--duration-ms"], Exit.usage)
     add("report: --format without its value", ["report", "F001", "--format"], Exit.usage)
 
-    let missing: [(String, [String])] = [
-        ("init", ["init"]), ("parse", ["parse"]),
-        ("update", ["update"]), ("update", ["update", "F001"]), ("update", ["update", "F001", "L0"]),
-        ("update", ["update", "F001", "L0", "1"]),
-        ("complete-layer", ["complete-layer"]), ("complete-layer", ["complete-layer", "F001"]),
-        ("error", ["error", "F001"]), ("error", ["error", "F001", "L0"]), ("error", ["error", "F001", "L0", "1"]),
-        ("warn", ["warn"]), ("warn", ["warn", "F001"]),
-        ("pause", ["pause"]), ("resume", ["resume"]),
-        ("block", ["block"]), ("block", ["block", "F001"]),
-        ("report", ["report"]),
-    ]
-    for (command, args) in missing {
-        add("\(command): missing argument (\(args.count - 1) given)", args, Exit.usage, mentions: ["missing"])
+    for command in commandTemplates {
+        // Every shorter prefix of the required arguments, then the line without a required option.
+        let full = command.args("F001")
+        let required = command.info.positionals.filter(\.required).count
+        for given in 0..<required {
+            add("\(command.name): missing argument (\(given) given)", Array(full.prefix(1 + given)), Exit.usage,
+                mentions: ["missing <\(command.info.positionals[given].name)>"])
+        }
+        for option in command.info.options where option.required {
+            add("\(command.name): missing \(option.name)", Array(full.prefix(1 + required)), Exit.usage,
+                mentions: ["missing \(option.name)"])
+        }
     }
     for command in commandTemplates {
         add("\(command.name): extra positional argument", command.args("F001") + ["extra1", "extra2"], Exit.usage,
@@ -234,11 +246,12 @@ let badInputCases: [BadInput] = {
     }
 
     // --- File not found (exit 2).
-    for command in commandTemplates.dropFirst(2) {
+    for command in commandTemplates where command.info.takesSpec
+        && !creatingCommands.contains(command.name) && !watchingCommands.contains(command.name) {
         add("\(command.name): no status file (fresh project)", command.args("F001"), Exit.notFound, start: .fresh,
-            mentions: ["exectrack init F001"])
+            mentions: [".claude/execution/F001.json"])
         add("\(command.name): no status file for F002", command.args("F002"), Exit.notFound,
-            mentions: ["exectrack init F002"])
+            mentions: [".claude/execution/F002.json"])
     }
     add("update: a valid 128-character id with no status file", ["update", String(repeating: "a", count: 128), "L0", "0", "complete"],
         Exit.notFound)
@@ -273,7 +286,8 @@ let badInputCases: [BadInput] = {
         add("report: corrupt status file (\(corruption.name))", ["report", "F001"], Exit.corrupt,
             mentions: bakMentions, setup: corruption.setup)
     }
-    for command in commandTemplates.dropFirst() where command.name != "update" && command.name != "report" {
+    for command in commandTemplates where command.info.takesSpec && command.name != "update" && command.name != "report"
+        && !corruptFileHandlers.contains(command.name) && !watchingCommands.contains(command.name) {
         add("\(command.name): corrupt status file (truncated JSON)", command.args("F001"), Exit.corrupt,
             mentions: bakMentions, setup: corruption("truncated JSON"))
         add("\(command.name): corrupt status file (task status bogus)", command.args("F001"), Exit.corrupt,
@@ -429,11 +443,17 @@ private func expectRefusal(_ r: RunResult, code: Int32, mentions: [String], _ na
         let names = badInputCases.map(\.name)
         #expect(Set(names).count == names.count,
                 "duplicate case names: \(Dictionary(grouping: names, by: { $0 }).filter { $1.count > 1 }.keys.sorted())")
-        // Every exit code of the brief is exercised, and every current command.
+        // Every exit code of the brief is exercised, and every command of the tool's own table.
         #expect(Set(badInputCases.map(\.code)) == [1, 2, 3, 4, 6])
-        for command in commandTemplates.map(\.name) {
-            #expect(badInputCases.contains { $0.args.first == command }, "no case for \(command)")
+        #expect(commandTable.count >= 21)
+        for command in commandTable {
+            #expect(command.invocation(spec: "F001") != nil,
+                    "no sample value for an argument of \(command.name): teach CommandInfo.sample its kind")
+            #expect(badInputCases.contains { $0.args.first == command.name }, "no case for \(command.name)")
         }
+        // The exceptions name real commands, so a rename cannot quietly drop a command from a part.
+        let commands = Set(commandTable.map(\.name))
+        #expect(creatingCommands.union(watchingCommands).union(corruptFileHandlers).isSubset(of: commands))
     }
 
     /// Aliases are normalised (trimmed, case-insensitive): these are good input, not bad.
@@ -486,9 +506,10 @@ private func expectRefusal(_ r: RunResult, code: Int32, mentions: [String], _ na
         let project = try makeProject(.started)
         let lockPath = project.statusURL("F001").path + ".lock"
         // --no-fork: flock execs sleep itself, so terminating this process releases the lock.
+        let flock = try Tool.flock.required()
         let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["flock", "--exclusive", "--no-fork", lockPath, "sleep", "30"]
+        holder.executableURL = flock
+        holder.arguments = ["--exclusive", "--no-fork", lockPath, "sleep", "30"]
         holder.standardInput = FileHandle.nullDevice
         holder.standardOutput = FileHandle.nullDevice
         holder.standardError = FileHandle.nullDevice
@@ -502,7 +523,7 @@ private func expectRefusal(_ r: RunResult, code: Int32, mentions: [String], _ na
         // Wait until the lock is really held: a non-blocking flock then fails with exit 1.
         let deadline = Date().addingTimeInterval(10)
         while true {
-            let probe = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["flock", "--nonblock", lockPath, "true"],
+            let probe = try runProcess(flock, ["--nonblock", lockPath, "true"],
                                        environment: [:], in: project.root)
             if probe.exitCode == 1 { break }
             try #require(Date() < deadline, "the flock holder never took the lock")

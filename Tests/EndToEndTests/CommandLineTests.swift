@@ -3,28 +3,32 @@ import Testing
 
 /// Help, version, root discovery, spec discovery and the demo, as users meet them.
 @Suite struct CommandLineTests {
-    static let commands = ["init", "parse", "update", "complete-layer", "error", "warn", "pause", "resume",
-                           "block", "report", "demo"]
-
-    @Test(arguments: commands)
-    func everyCommandHasHelp(_ command: String) throws {
+    /// Every command of the tool's own table (`exectrack help --json`), its aliases too.
+    @Test(arguments: commandTable)
+    func everyCommandHasHelp(_ command: CommandInfo) throws {
         let project = try Project()
-        for flag in ["--help", "-h"] {
-            let r = try project.run([command, flag])
-            #expect(r.exitCode == 0)
-            #expect(r.stdout.contains("Usage: exectrack \(command)"))
-            #expect(r.stdout.contains("--help"))
-            #expect(r.stderr.isEmpty)
+        for name in [command.name] + command.aliases {
+            for flag in ["--help", "-h"] {
+                let r = try project.run([name, flag])
+                #expect(r.exitCode == 0)
+                #expect(r.stdout.contains("Usage: exectrack \(command.name)"))
+                // Every option the table lists is in the help, and only those.
+                for option in command.options { #expect(r.stdout.contains("  \(option.name)"), "\(name): \(option.name)") }
+                #expect(r.stdout.contains("--root") == (command.option("--root") != nil), "\(name) --root")
+                #expect(r.stderr.isEmpty)
+            }
+            let viaHelp = try project.run(["help", name])
+            #expect(viaHelp.stdout.contains("Usage: exectrack \(command.name)"))
         }
-        let viaHelp = try project.run(["help", command])
-        #expect(viaHelp.stdout.contains("Usage: exectrack \(command)"))
     }
 
     @Test func overviewAndVersion() throws {
         let project = try Project()
         let help = try project.run(["--help"])
         #expect(help.exitCode == 0)
-        for command in Self.commands { #expect(help.stdout.contains("  \(command) ")) }
+        for command in commandTable { #expect(help.stdout.contains("  \(command.name) "), "\(command.name)") }
+        // Only the commands that touch no project go without --root.
+        #expect(commandTable.filter { $0.option("--root") == nil }.map(\.name).sorted() == ["completions", "demo"])
         let version = try project.run(["--version"])
         #expect(version.exitCode == 0)
         #expect(version.stdout.hasPrefix("exectrack "))
@@ -110,7 +114,7 @@ import Testing
 
     @Test func demoRunsTheWholeLifecycle() throws {
         let project = try Project()
-        let r = try project.run(["demo", "--pace", "20"])
+        let r = try project.run(["demo", "--pace", "20", "--keep"])
         #expect(r.exitCode == 0, "\(r.stderr)")
         // A report after each of the four layers plus one after the error.
         #expect(r.stdout.components(separatedBy: "Feature F001: AI Chat Interface").count - 1 == 5)
@@ -126,5 +130,17 @@ import Testing
         let l1 = ((status["layers"] as! [String: Any])["L1"] as! [String: Any])["tasks"] as! [[String: Any]]
         #expect(l1[3]["attempts"] as? Int == 2)
         for task in l1 { #expect((task["duration_ms"] as? Int ?? 0) >= 20) }
+    }
+
+    /// The scratch project goes away at the end unless --keep is given.
+    @Test func demoRemovesItsProjectUnlessKept() throws {
+        let project = try Project()
+        let r = try project.run(["demo", "--pace", "0"])
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let path = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Demo project: ") })
+            .dropFirst("Demo project: ".count)
+        #expect(r.stdout.contains("Overall Progress: 100% (13/13 tasks) ✅"))
+        #expect(r.stdout.hasSuffix("Removed the demo project (run with --keep to inspect it).\n"))
+        #expect(!FileManager.default.fileExists(atPath: String(path)), "\(path) is left behind")
     }
 }

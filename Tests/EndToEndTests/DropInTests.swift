@@ -18,10 +18,12 @@ import Testing
     /// Runs one line of shell as the seed writes it, with exectrack found through $EXECTRACK.
     @discardableResult
     func sh(_ project: Project, _ line: String) throws -> RunResult {
-        try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", line], environment: ["EXECTRACK": exectrackBinary.path], in: project.root)
+        try runProcess(Tool.bash.required(), ["-c", line], environment: ["EXECTRACK": exectrackBinary.path], in: project.root)
     }
 
     @Test func theSeedsWorkflowRunsThroughTheShims() throws {
+        // The seed's own lines call jq and python3.
+        for tool in [Tool.jq, .python3] { _ = try tool.required() }
         let project = try projectWithShims()
         // Step 1.
         var r = try sh(project, "bash scripts/update-status.sh init F001 && bash scripts/parse-layered-tasks.sh F001")
@@ -136,6 +138,8 @@ import Testing
 
     /// The seed's "Real-Time Monitoring" and "Status Webhooks" scripts, rebuilt in examples/.
     @Test func monitoringAndWebhookExamples() throws {
+        // notify-slack.sh needs jq and curl; the listening webhook is python3.
+        for tool in [Tool.jq, .curl, .python3] { _ = try tool.required() }
         let project = try projectWithShims()
         try sh(project, "bash scripts/update-status.sh init F001")
         try project.run(["update", "F001", "L0", "0", "complete"])
@@ -179,7 +183,7 @@ import Testing
         #expect(try sh(project, "bash scripts/update-status.sh update F001 L9 0 complete").exitCode == 6)
         #expect(try sh(project, "bash scripts/update-status.sh").exitCode == 1)
         #expect(try sh(project, "bash scripts/calculate-metrics.sh").exitCode == 1)
-        let missing = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", "bash scripts/update-status.sh report F001"],
+        let missing = try runProcess(Tool.bash.required(), ["-c", "bash scripts/update-status.sh report F001"],
                                      environment: ["PATH": "/usr/bin:/bin"], in: project.root)
         #expect(missing.exitCode == 2)
         #expect(missing.stderr.contains("exectrack not found"))
@@ -259,25 +263,71 @@ import Testing
         #expect(try project.run(["archive", "F001"]).exitCode == 2)
     }
 
-    @Test func completionScriptsParse() throws {
-        let project = try Project()
+    /// The bash script completes commands, spec ids, options, and the values of arguments and
+    /// options by their kind: layer keys from the spec's file, statuses, formats, severities, shells.
+    @Test func bashCompletionOffersValuesByKind() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        try project.run(["init", "F001"])
         let bash = try project.run(["completions", "bash"])
         #expect(bash.exitCode == 0)
         try project.write("exectrack.bash", bash.stdout)
-        #expect(try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-n", "exectrack.bash"], environment: [:], in: project.root).exitCode == 0)
-        // Completing the first word offers the commands; the second, the spec ids on disk.
-        try project.write(".claude/execution/F001.json", "{}")
-        let completed = try runProcess(URL(fileURLWithPath: "/bin/bash"), ["-c", """
-            source exectrack.bash
-            COMP_WORDS=(exectrack cl); COMP_CWORD=1; _exectrack; echo "${COMPREPLY[*]}"
-            COMP_WORDS=(exectrack update F); COMP_CWORD=2; _exectrack; echo "${COMPREPLY[*]}"
-            COMP_WORDS=(exectrack update --ou); COMP_CWORD=2; _exectrack; echo "${COMPREPLY[*]}"
-            """], environment: [:], in: project.root)
-        #expect(completed.stdout == "claim\nF001\n--output\n", "\(completed.stdout) \(completed.stderr)")
-        let zsh = try project.run(["completions", "zsh"])
-        try project.write("_exectrack", zsh.stdout)
-        let checked = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["zsh", "-n", "_exectrack"], environment: [:], in: project.root)
-        #expect(checked.exitCode == 0, "zsh is needed for this check: \(checked.stderr)")
+        #expect(try runProcess(Tool.bash.required(), ["-n", "exectrack.bash"], environment: [:], in: project.root).exitCode == 0)
+        let cases: [(line: [String], offered: String)] = [
+            (["cl"], "claim"),
+            (["update", "F"], "F001"),
+            (["update", "F001", ""], "L0 L1 L2 L3"),
+            (["update", "F001", "L1", "3", "c"], "complete"),
+            (["update", "--json", "F001", "L1", "3", ""], "pending in_progress complete failed skipped"),
+            (["update", "--ou"], "--output"),
+            (["update", "F001", "L1", "3", "done", "--output", ""], ""),
+            (["report", "F001", "--format", ""], "text markdown json"),
+            (["export", "F001", "--format", "j"], "junit json"),
+            (["error", "F001", "L0", "0", "boom", "--severity", "c"], "critical"),
+            (["error", "F001", "L0", "0", "boom", "--category", "t"], "timeout"),
+            (["warn", "F001", "careful", "--layer", "L"], "L0 L1 L2 L3"),
+            (["next", "F001", "--layer", "L2"], "L2"),
+            (["claim", "F001", "--layer", ""], "L0 L1 L2 L3"),
+            (["completions", ""], "bash zsh"),
+        ]
+        var script = "source exectrack.bash\n"
+        for c in cases {
+            let words = (["exectrack"] + c.line).map { "'\($0)'" }.joined(separator: " ")
+            script += "COMP_WORDS=(\(words)); COMP_CWORD=\(c.line.count); _exectrack; echo \"${COMPREPLY[*]}\"\n"
+        }
+        let completed = try runProcess(Tool.bash.required(), ["-c", script], environment: [:], in: project.root)
+        let lines = completed.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for (i, c) in cases.enumerated() {
+            #expect(i < lines.count && lines[i] == c.offered, "exectrack \(c.line.joined(separator: " ")): got \(i < lines.count ? lines[i] : "nothing"); \(completed.stderr)")
+        }
         #expect(try project.run(["completions", "fish"]).exitCode == 1)
+    }
+
+    /// The zsh script parses, and hands `_arguments` the same kinds: spec ids, layer keys from the
+    /// spec's file, statuses, formats.
+    @Test func zshCompletionOffersValuesByKind() throws {
+        let zsh = try Tool.zsh.required()
+        let project = try Project(specs: ["F001": f001Tasks])
+        try project.run(["init", "F001"])
+        try project.write("_exectrack", try project.run(["completions", "zsh"]).stdout)
+        let checked = try runProcess(zsh, ["-n", "_exectrack"], environment: [:], in: project.root)
+        #expect(checked.exitCode == 0, "\(checked.stderr)")
+        // zsh's completion functions replaced by ones that print what they are given.
+        let r = try runProcess(zsh, ["-c", """
+            _arguments() { print -rl -- "$@" }
+            _describe() { print -r -- "described $1: ${(P)2}" }
+            words=(exectrack update F001 ''); CURRENT=4
+            source ./_exectrack
+            words=(exectrack report F001 --format ''); CURRENT=5
+            source ./_exectrack
+            words=(update F001 ''); CURRENT=3
+            _exectrack_layers
+            """], environment: [:], in: project.root)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("1:spec:_exectrack_specs"))
+        #expect(lines.contains("2:layer:_exectrack_layers"))
+        #expect(lines.contains("4:status:(pending in_progress complete failed skipped)"))
+        #expect(lines.contains("--format[default text]:format:(text markdown json)"))
+        #expect(lines.contains("described layer: L0 L1 L2 L3"))
     }
 }

@@ -283,7 +283,7 @@ import Testing
             #expect(text.contains(command[0] == "export" ? "<testsuites" : "\"layer_metrics\""), "\(text.prefix(80))")
             try FileManager.default.removeItem(at: fifo)
             // A process substitution (/dev/fd/N).
-            let substituted = try runProcess(URL(fileURLWithPath: "/bin/bash"),
+            let substituted = try runProcess(try Tool.bash.required(),
                                              ["-c", "\"$0\" \"$@\" >(cat > substituted.out); wait; sleep 0.2", exectrackBinary.path] + command,
                                              environment: [:], in: project.root)
             #expect(substituted.exitCode == 0, "\(substituted.stderr)")
@@ -666,23 +666,24 @@ import Testing
 
     /// `/dev/stdout` and `/proc/self/fd/1` redirected to a file are written through, never
     /// replaced. As root this runs in a private mount namespace when `unshare` can make one, so
-    /// a regression cannot replace the machine's `/dev/stdout`.
+    /// a regression cannot replace the machine's `/dev/stdout` (without one, a replaced
+    /// `/dev/stdout` is put back before the test fails).
     @Test(arguments: ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
     func ownStreamsAreWrittenThroughNotReplaced(_ stream: String) throws {
         let project = try base.project()
-        var prefix = ""
-        if getuid() == 0 {
-            let probe = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["unshare", "-m", "true"], environment: [:], in: project.root)
-            guard probe.exitCode == 0 else {
-                print("SKIPPED ownStreamsAreWrittenThroughNotReplaced: running as root without unshare -m (util-linux) to protect /dev")
-                return
-            }
-            prefix = "mount -t tmpfs none /dev && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd /dev/fd && mknod -m 666 /dev/null c 1 3 && "
-        }
+        let canIsolate = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["unshare", "-m", "true"], environment: [:], in: project.root)
+        let isolated = getuid() == 0 && canIsolate.exitCode == 0
+        let prefix = isolated
+            ? "mount -t tmpfs none /dev && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd /dev/fd && mknod -m 666 /dev/null c 1 3 && "
+            : ""
         let script = prefix + "\"$0\" export F001 --format junit --output \(stream) > out.xml; echo rc=$?; "
             + "if [ -L /dev/stdout ]; then echo link-kept; fi"
-        let shell = getuid() == 0 ? ["unshare", "-m", "sh", "-c", script, exectrackBinary.path] : ["sh", "-c", script, exectrackBinary.path]
+        let shell = isolated ? ["unshare", "-m", "sh", "-c", script, exectrackBinary.path] : ["sh", "-c", script, exectrackBinary.path]
         let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), shell, environment: [:], in: project.root)
+        if base.fileType("/dev/stdout") != S_IFLNK {
+            unlink("/dev/stdout")
+            symlink("/proc/self/fd/1", "/dev/stdout")
+        }
         #expect(result.stdout.contains("rc=0") && result.stdout.contains("link-kept"), "\(result.stdout) \(result.stderr)")
         #expect(try String(contentsOf: project.url("out.xml"), encoding: .utf8).contains("<testsuites"))
     }

@@ -107,10 +107,9 @@ final class Project {
         }
     }
 
-    /// Runs `jq` on a file of this project (the seed's one-liners).
+    /// Runs `jq` on a file of this project (the seed's one-liners); skips the test without jq.
     func jq(_ filter: String, _ relative: String, arguments: [String] = []) throws -> RunResult {
-        try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["jq"] + arguments + [filter, url(relative).path],
-                       environment: [:], in: root)
+        try runProcess(Tool.jq.required(), arguments + [filter, url(relative).path], environment: [:], in: root)
     }
 
     /// Identity of a file's content and inode: equal before and after means nothing touched it.
@@ -193,3 +192,126 @@ let f001Tasks: String = {
 
 /// The task counts per layer of F001 (L0...L3).
 let f001LayerSizes = [2, 5, 4, 2]
+
+// MARK: - Outside tools
+
+/// Printed with every skip. `.ci/run` installs every tool the tests use and fails when its test
+/// output holds this marker, so a skip on a bare machine never hides a test in CI.
+let skipMarker = "EXECTRACK-SKIPPED"
+
+/// Stops the current test as skipped (Swift Testing reports it cancelled), printing why.
+func skipTest(_ reason: String) throws -> Never {
+    let line = "\(skipMarker): \(Test.current?.name ?? "test"): \(reason)"
+    // Printed as well as given to cancel: a cancelled case of a parameterised test is not listed.
+    print(line)
+    try Test.cancel(Comment(rawValue: line))
+}
+
+/// A program some tests run that a machine with only the Swift toolchain may lack.
+struct Tool: Sendable {
+    let name: String
+    /// How to get it, for the skip message.
+    let package: String
+
+    static let jq = Tool(name: "jq", package: "jq")
+    static let zsh = Tool(name: "zsh", package: "zsh")
+    static let tmux = Tool(name: "tmux", package: "tmux")
+    static let script = Tool(name: "script", package: "bsdutils (util-linux)")
+    static let flock = Tool(name: "flock", package: "util-linux")
+    static let python3 = Tool(name: "python3", package: "python3")
+    static let bash = Tool(name: "bash", package: "bash")
+    static let curl = Tool(name: "curl", package: "curl")
+    static let mount = Tool(name: "mount", package: "mount")
+    static let setpriv = Tool(name: "setpriv", package: "util-linux")
+
+    /// The program found on PATH, or nil.
+    var url: URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").lazy
+            .map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// The program's location; without it the current test is skipped, saying what to install.
+    func required() throws -> URL {
+        guard let url else { try skipTest("\(name) is not on PATH (install \(package))") }
+        return url
+    }
+}
+
+// MARK: - The command table
+
+/// One command as `exectrack help --json` describes it: the tests build their command lines
+/// from this, so a new command is in every matrix without anyone adding it.
+struct CommandInfo: Sendable, CustomTestStringConvertible {
+    struct Value: Sendable {
+        let name: String
+        let kind: String?
+        let choices: [String]
+        let required: Bool
+        let takesValue: Bool
+        let valueOptional: Bool
+    }
+
+    let name: String
+    let aliases: [String]
+    let positionals: [Value]
+    let options: [Value]
+
+    var testDescription: String { name }
+    var takesSpec: Bool { positionals.first?.kind == "spec" }
+    func option(_ name: String) -> Value? { options.first { $0.name == name } }
+
+    /// A value for an argument or option of `kind` that the command accepts in a project made
+    /// by `init F001` (layer L0 with tasks 0 and 1); nil for a kind the tests do not know yet.
+    static func sample(_ value: Value, spec: String) -> String? {
+        switch value.kind {
+        case "spec": spec
+        case "layer": "L0"
+        case "task": "1"
+        case "text": "disk nearly full"
+        case "number": "1"
+        case "path": "specs/F001/layered-tasks.md"
+        case "choice": value.choices.first
+        default: nil
+        }
+    }
+
+    /// A command line the command accepts for `spec` (required arguments and options only), or
+    /// nil when some kind has no sample value.
+    func invocation(spec: String) -> [String]? {
+        var args = [name]
+        for value in positionals where value.required {
+            guard let sample = Self.sample(value, spec: spec) else { return nil }
+            args.append(sample)
+        }
+        for option in options where option.required {
+            guard let sample = Self.sample(option, spec: spec) else { return nil }
+            args += [option.name, sample]
+        }
+        return args
+    }
+}
+
+/// The binary's command table, read once.
+let commandTable: [CommandInfo] = {
+    guard let r = try? runProcess(exectrackBinary, ["help", "--json"], environment: [:],
+                                  in: FileManager.default.temporaryDirectory),
+          r.exitCode == 0,
+          let list = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] else {
+        fatalError("exectrack help --json did not print the command table; is \(exectrackBinary.path) built?")
+    }
+    func values(_ entries: Any?, positional: Bool) -> [CommandInfo.Value] {
+        ((entries as? [[String: Any]]) ?? []).map { entry in
+            CommandInfo.Value(name: entry["name"] as? String ?? "", kind: entry["kind"] as? String,
+                              choices: entry["choices"] as? [String] ?? [], required: entry["required"] as? Bool ?? false,
+                              takesValue: positional || entry["value"] is String,
+                              valueOptional: entry["value_optional"] as? Bool ?? false)
+        }
+    }
+    return list.map { entry in
+        CommandInfo(name: entry["name"] as? String ?? "", aliases: entry["aliases"] as? [String] ?? [],
+                    positionals: values(entry["positionals"], positional: true),
+                    options: values(entry["options"], positional: false))
+    }
+}()

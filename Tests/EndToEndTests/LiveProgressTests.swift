@@ -42,7 +42,7 @@ import Testing
         var agents: [(Process, URL)] = []
         for agent in 0..<16 {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.executableURL = try Tool.bash.required()
             process.arguments = ["-c", script, "agent", "\(agent)"]
             process.currentDirectoryURL = project.root
             process.environment = ["EXECTRACK": exectrackBinary.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
@@ -214,40 +214,75 @@ import Testing
         #expect(reports == 2, "the first report, then the one after the file was fixed")
     }
 
+    /// A detached tmux session of `columns` × `rows`, colour on, running `watch F001` in the
+    /// project. The shell ignores Ctrl-C so it survives to print the exit code; exectrack
+    /// installs its own handler.
+    struct TmuxWatch {
+        let tmux: String
+        let session = "exectrack-\(UUID().uuidString.prefix(8))"
+        let project: Project
+
+        init(_ project: Project, columns: Int, rows: Int) throws {
+            tmux = try Tool.tmux.required().path
+            self.project = project
+            let command = "trap '' INT; cd '\(project.root.path)' && '\(exectrackBinary.path)' watch F001 --interval 0.2; "
+                + "echo EXITED \\$?; sleep 30"
+            let r = try run(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)",
+                             "env -u NO_COLOR -u LINES -u COLUMNS TERM=xterm-256color sh -c \"\(command)\""])
+            #expect(r.exitCode == 0, "\(r.stdout)")
+        }
+
+        @discardableResult
+        func run(_ args: [String]) throws -> RunResult { try spawnAndWait([tmux] + args, in: project.root) }
+        func screen(escapes: Bool = false) throws -> String {
+            try run(["capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", session]).stdout
+        }
+        func kill() { _ = try? run(["kill-session", "-t", session]) }
+    }
+
     @Test func terminalWatchRedrawsInPlaceAndRestoresTheScreen() throws {
         let project = try Project(specs: ["F001": f001Tasks])
         try project.run(["init", "F001"])
-        let session = "exectrack-\(UUID().uuidString.prefix(8))"
-        func tmux(_ args: [String]) throws -> RunResult {
-            try spawnAndWait(["tmux"] + args, in: project.root)
-        }
-        // The shell ignores Ctrl-C so it survives to print the exit code; exectrack installs its
-        // own handler.
-        let command = "trap '' INT; cd '\(project.root.path)' && '\(exectrackBinary.path)' watch F001 --interval 0.2; "
-            + "echo EXITED \\$?; sleep 30"
-        var r = try tmux(["new-session", "-d", "-s", session, "-x", "100", "-y", "40", "env -u NO_COLOR TERM=xterm-256color sh -c \"\(command)\""])
-        #expect(r.exitCode == 0, "tmux is needed for this test: \(r.stderr)")
-        defer { _ = try? tmux(["kill-session", "-t", session]) }
+        let watch = try TmuxWatch(project, columns: 100, rows: 40)
+        defer { watch.kill() }
         Thread.sleep(forTimeInterval: 0.8)
-        var screen = try tmux(["capture-pane", "-p", "-t", session]).stdout
+        var screen = try watch.screen()
         #expect(screen.contains("Overall Progress: 0% (0/13 tasks)"))
         #expect(screen.contains("watching .claude/execution/F001.json every 0.2s"))
 
         try project.run(["update", "F001", "L0", "0", "in_progress"])
         try project.run(["update", "F001", "L0", "0", "complete"])
         Thread.sleep(forTimeInterval: 0.5)
-        screen = try tmux(["capture-pane", "-p", "-t", session]).stdout
+        screen = try watch.screen()
         #expect(screen.contains("Overall Progress: 7% (1/13 tasks)"))
         #expect(screen.components(separatedBy: "Feature F001").count - 1 == 1, "redrawn in place, not appended")
         // Colour on a terminal: the captured escape sequences include SGR codes.
-        let coloured = try tmux(["capture-pane", "-p", "-e", "-t", session]).stdout
-        #expect(coloured.contains("\u{1B}[33m"), "yellow for the running layer")
+        #expect(try watch.screen(escapes: true).contains("\u{1B}[33m"), "yellow for the running layer")
 
-        r = try tmux(["send-keys", "-t", session, "C-c"])
+        try watch.run(["send-keys", "-t", watch.session, "C-c"])
         Thread.sleep(forTimeInterval: 0.5)
-        screen = try tmux(["capture-pane", "-p", "-t", session]).stdout
+        screen = try watch.screen()
         #expect(screen.contains("EXITED 130"))
         #expect(!screen.contains("Overall Progress"), "the alternate screen is gone")
+    }
+
+    /// A terminal shorter and narrower than the report shows its top, header first, with no line
+    /// wrapped, says how much is cut, and keeps the footer.
+    @Test func terminalWatchShowsWhatFitsOnAShortTerminal() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        try project.run(["init", "F001"])
+        try project.run(["update", "F001", "L1", "0", "in_progress"])
+        let watch = try TmuxWatch(project, columns: 40, rows: 8)
+        defer { watch.kill() }
+        Thread.sleep(forTimeInterval: 0.8)
+        let lines = try watch.screen().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.count >= 8, "\(lines)")
+        #expect(lines[0].hasPrefix("━━━━━━━━━━"), "the header comes first: \(lines)")
+        #expect(lines[1] == "Feature F001: AI Chat Interface")
+        #expect(lines[2].hasPrefix("━━━━━━━━━━"))
+        #expect(lines[6].hasPrefix("… ") && lines[6].contains("more lines"), "\(lines)")
+        #expect(lines[7].hasPrefix("watching .claude/execution/F001"), "the footer stays: \(lines)")
+        #expect(lines.allSatisfy { $0.count <= 40 }, "no line is wider than the terminal")
     }
 
     @Test func colourOnlyOnTerminalsAndNeverWithNoColor() throws {
@@ -261,7 +296,7 @@ import Testing
             var env = ["TERM": "xterm"]
             env["NO_COLOR"] = noColor ?? ""
             let command = "'\(exectrackBinary.path)' report F001"
-            return try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+            return try runProcess(Tool.script.required(), ["-qec", command, "/dev/null"],
                                   environment: env, in: project.root).stdout
         }
         #expect(try underTerminal(nil).contains("\u{1B}[33m"), "yellow for the running layer")

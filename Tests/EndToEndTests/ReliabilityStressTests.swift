@@ -181,7 +181,7 @@ import Testing
 
     func bash(_ script: String, arguments: [String] = [], in directory: URL, environment: [String: String], stdout: URL) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.executableURL = try Tool.bash.required()
         process.arguments = ["-c", script, "bash"] + arguments
         process.currentDirectoryURL = directory
         process.environment = ["EXECTRACK": exectrackBinary.path, "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]

@@ -61,15 +61,7 @@ import Testing
     /// A file the user may not read is a permission problem (exit 5), not a missing file. As
     /// root, permissions do not apply, so the command runs as `nobody` through setpriv.
     @Test func anUnreadableFileIsNotNotFound() throws {
-        let asNobody: [String]
-        if getuid() != 0 {
-            asNobody = []
-        } else if FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        } else {
-            print("SKIPPED anUnreadableFileIsNotNotFound: running as root and setpriv (util-linux) is missing")
-            return
-        }
+        let asNobody = getuid() != 0 ? [] : [try Tool.setpriv.required().path, "--reuid=65534", "--regid=65534", "--clear-groups"]
         let project = try Project(specs: ["F001": f001Tasks])
         #expect(try project.run(["init", "F001"]).exitCode == 0)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: project.root.path)

@@ -3,18 +3,17 @@ import Testing
 
 /// Real write failures (issue 6, point 3): a read-only filesystem, a full disk, a directory where
 /// the status file should be. Each exits 5 and leaves the status file and `.bak` intact. The
-/// filesystem cases mount a small tmpfs; where mounting is not permitted they say so and stop.
+/// filesystem cases mount a small tmpfs; where mounting is not permitted they are skipped.
 @Suite(.serialized) struct WriteFailureTests {
-    /// A project inside a fresh tmpfs of `size`; nil (with the reason printed) when mount is refused.
-    func tmpfsProject(size: String) throws -> (Project, URL)? {
+    /// A project inside a fresh tmpfs of `size`; the test is skipped when mount is refused.
+    func tmpfsProject(size: String) throws -> (Project, URL) {
+        let mount = try Tool.mount.required().path
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("exectrack-tmpfs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
-        let mounted = try spawnAndWait(["mount", "-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint.path], in: mountPoint)
+        let mounted = try spawnAndWait([mount, "-t", "tmpfs", "-o", "size=\(size)", "tmpfs", mountPoint.path], in: mountPoint)
         guard mounted.exitCode == 0 else {
-            print("WriteFailureTests: cannot mount a tmpfs here (\(mounted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))); "
-                + "the filesystem cases are not run on this machine")
             try? FileManager.default.removeItem(at: mountPoint)
-            return nil
+            try skipTest("cannot mount a tmpfs here (\(mounted.stdout.trimmingCharacters(in: .whitespacesAndNewlines))); run as root")
         }
         let project = try Project(at: mountPoint.appendingPathComponent("project"), specs: ["F001": f001Tasks])
         return (project, mountPoint)
@@ -33,7 +32,7 @@ import Testing
     }
 
     @Test func readOnlyFilesystem() throws {
-        guard let (project, mountPoint) = try tmpfsProject(size: "4m") else { return }
+        let (project, mountPoint) = try tmpfsProject(size: "4m")
         defer { unmount(mountPoint) }
         try project.run(["init", "F001"])
         try project.run(["update", "F001", "L0", "0", "in_progress"])
@@ -48,7 +47,7 @@ import Testing
     }
 
     @Test func fullDisk() throws {
-        guard let (project, mountPoint) = try tmpfsProject(size: "256k") else { return }
+        let (project, mountPoint) = try tmpfsProject(size: "256k")
         defer { unmount(mountPoint) }
         try project.run(["init", "F001"])
         try project.run(["update", "F001", "L0", "0", "in_progress"])

@@ -38,7 +38,7 @@ struct DerivedFieldTests {
         #expect(s.totalTasks == 0)
         #expect(s.completionPercentage == 0)
         #expect(s.status == .pending)
-        #expect(s.currentLayer == "complete")
+        #expect(s.currentLayer == "none")
         #expect(s.averageTaskDurationMs == nil)
         #expect(s.estimatedRemainingMs == nil)
     }
@@ -66,7 +66,7 @@ struct DerivedFieldTests {
             s.recomputeDerivedFields()
             return s.layers[0].status
         }
-        #expect(layerStatus([]) == .complete)
+        #expect(layerStatus([]) == .pending, "a spec without any task waits for tasks")
         #expect(layerStatus([.pending, .pending]) == .pending)
         #expect(layerStatus([.complete, .pending]) == .inProgress)
         #expect(layerStatus([.inProgress, .pending]) == .inProgress)

@@ -39,10 +39,11 @@ struct LiveProgressUnitTests {
         _ = try s.claimNextTask(agent: "b", now: t0)
         let error = trackerError { () throws(TrackerError) in _ = try s.claimNextTask(agent: "c", now: t0) }
         #expect(error?.kind == .precondition)
-        #expect(error?.message == "nothing ready in D yet: 2 tasks running; retry when one finishes")
+        #expect(error?.message
+            == "nothing ready in D yet: 2 tasks running (L0.0 T1, L0.2 T3), and L1 waits for them; retry when one finishes")
         s.pause(reason: "review", now: t0)
         #expect(trackerError { () throws(TrackerError) in _ = try s.claimNextTask(agent: nil, now: t0) }?.message
-            == "nothing to claim in D: it is paused: review; run: exectrack resume D")
+            == "nothing ready in D: it is paused: review; run: exectrack resume D")
     }
 
     @Test func watchStateReportsEachVersionOnce() {

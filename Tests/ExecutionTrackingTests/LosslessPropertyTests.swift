@@ -332,7 +332,8 @@ private extension Random {
         let locations = status.layers.indices.flatMap { l in status.layers[l].tasks.indices.map { TaskLocation(layer: l, task: $0) } }
         var kinds = [2, 3, 4]
         if !locations.isEmpty { kinds += [0, 0, 0, 1, 1] }
-        if !status.layers.isEmpty { kinds += [5, 5] }
+        // complete-layer refuses while the spec has no tasks at all.
+        if !locations.isEmpty { kinds += [5, 5] }
         switch pick(kinds) {
         case 0:
             let details = TaskUpdateDetails(

@@ -330,8 +330,8 @@ extension MetricsTests {
             #expect(json?["completion_percentage"] == .number("66"))
         }
 
-        /// Skipped tasks count as done for progress and throughput, but not for the success rate,
-        /// and tasks neither complete nor skipped are what remains.
+        /// Skipped tasks count as done for progress, but not for the success rate or throughput
+        /// (no work was done), and tasks neither complete nor skipped are what remains.
         @Test func skippedTasksCountAsDoneButNotAsSuccesses() {
             var s = makeStatus(feature: "F778", featureName: "F778", layers: [("L0", "Only", ["a", "b", "c", "d"])])
             s.setTaskStatus(.inProgress, at: loc(0, 0), now: t0)
@@ -343,7 +343,7 @@ extension MetricsTests {
             #expect(m.pendingTasks == 2)
             #expect(m.completionPercentage == 50)
             #expect(m.successRate == 100)
-            #expect(m.throughputPerHour == 2)
+            #expect(m.throughputPerHour == 1)
             #expect(m.averageDurationMs == 40_000)
             #expect(m.estimatedRemainingMs == 80_000)
         }

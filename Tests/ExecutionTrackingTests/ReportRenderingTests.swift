@@ -137,6 +137,7 @@ struct ReportRenderingTests {
           ❌ L1.0 [high, timeout] Database connection timeout (2m 40s ago) — resolved
           ❌ L1.3 [medium, permission] permission denied (1m 30s ago)
           ❌ L1.4 [high, auth] 401 Unauthorized (1m 20s ago)
+          … and 1 more (jq '.errors' .claude/execution/F001.json)
 
         Next Action: Resume with: exectrack resume F001
 
@@ -325,6 +326,7 @@ struct ReportRenderingTests {
         - ❌ `L1.0` **high** (timeout): Database connection timeout — resolved
         - ❌ `L1.3` **medium** (permission): permission denied
         - ❌ `L1.4` **high** (auth): 401 Unauthorized
+        - … and 1 more (jq '.errors' .claude/execution/F001.json)
 
         **Next Action:** Resume with: exectrack resume F001
 
@@ -362,7 +364,7 @@ struct ReportRenderingTests {
         #expect(o.keys == ["spec", "feature_name", "status", "completion_percentage", "done_tasks", "total_tasks",
                            "failed_tasks", "current_layer", "started_at", "last_updated", "elapsed_ms",
                            "estimated_remaining_ms", "paused", "pause_reason", "blocked_reason", "layers", "running",
-                           "error_count", "recent_errors", "next_action", "generated_at"])
+                           "error_count", "recent_errors", "warning_count", "recent_warnings", "next_action", "generated_at"])
         #expect(o["spec"] == .string("F001"))
         #expect(o["status"] == .string("paused"))
         #expect(o["completion_percentage"] == .int(15))

@@ -31,12 +31,4 @@ import Testing
         #expect(Int64(-5).multipliedSaturated(by: -4) == 20)
         #expect([Int64.max, 1, 1].saturatingSum() == .max)
     }
-
-    @Test func suggestionsFindTyposOnly() {
-        let specs = ["F001", "F002", "invoice-export"]
-        #expect(Suggestion.nearest(to: "f001", in: specs) == "F001")
-        #expect(Suggestion.nearest(to: "invoce-export", in: specs) == "invoice-export")
-        #expect(Suggestion.nearest(to: "billing", in: specs) == nil)
-        #expect(Suggestion.nearest(to: "x", in: []) == nil)
-    }
 }

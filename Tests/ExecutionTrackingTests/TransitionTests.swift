@@ -187,7 +187,7 @@ struct CompleteLayerTests {
     }
 
     @Test func emptyLayerCompletesAtNow() throws {
-        var s = makeStatus(layers: [("L0", "Empty", [])])
+        var s = makeStatus(layers: [("L0", "Empty", []), ("L1", "Work", ["a"])])
         try s.completeLayer(at: 0, force: false, now: t0)
         #expect(s.layers[0].status == .complete)
         #expect(s.layers[0].completedAt == t0)

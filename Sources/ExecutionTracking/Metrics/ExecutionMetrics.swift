@@ -60,7 +60,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
     public var elapsedMs: Int64?
-    /// Tasks completed or skipped per hour of elapsed time.
+    /// Tasks completed per hour of elapsed time; skipped tasks are not work done.
     public var throughputPerHour: Double?
     public var estimatedCompletionAt: Timestamp?
     public var layers: [LayerFigures]
@@ -108,9 +108,8 @@ public struct ExecutionMetrics: Equatable, Sendable {
         startedAt = s.startedAt
         completedAt = s.completedAt
         elapsedMs = s.startedAt.map { max(0, (s.completedAt ?? now).milliseconds(since: $0)) }
-        let done = completedTasks + skippedTasks
         if let elapsedMs, elapsedMs > 0 {
-            throughputPerHour = Self.rounded(Double(done) * 3_600_000 / Double(elapsedMs))
+            throughputPerHour = Self.rounded(Double(completedTasks) * 3_600_000 / Double(elapsedMs))
         }
         if s.status != .complete, let remaining = estimatedRemainingMs {
             estimatedCompletionAt = now.adding(milliseconds: remaining)
@@ -122,7 +121,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
                 key: layer.key, name: layer.name, status: layer.status, totalTasks: layer.totalTasks,
                 completedTasks: layer.completedTasks, failedTasks: layer.failedTasks,
                 skippedTasks: layer.skippedTasks,
-                completionPercentage: layer.totalTasks == 0 ? 100 : layer.doneTasks * 100 / layer.totalTasks,
+                completionPercentage: layer.completionPercentage,
                 durationMs: layer.durationMs, averageDurationMs: Self.mean(timed),
                 startedAt: layer.startedAt, completedAt: layer.completedAt)
         }

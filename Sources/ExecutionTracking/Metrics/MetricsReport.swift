@@ -27,10 +27,10 @@ public enum MetricsReport {
 
         lines.append("")
         lines.append("Layer Breakdown:")
-        let nameWidth = m.layers.map { $0.key.count + 1 + $0.name.visibleControlCharacters.count }.max() ?? 0
-        for layer in m.layers {
-            let label = "\(layer.key) \(layer.name.visibleControlCharacters)"
-            lines.append("  " + label + String(repeating: " ", count: nameWidth - label.count + 2)
+        let labels = m.layers.map { "\($0.key.visibleControlCharacters) \($0.name.visibleControlCharacters)" }
+        let nameWidth = labels.map(\.displayWidth).max() ?? 0
+        for (layer, label) in zip(m.layers, labels) {
+            lines.append("  " + label.padded(toWidth: nameWidth + 2)
                 + "\(layer.status.icon) \(layer.completedTasks + layer.skippedTasks)/\(layer.totalTasks) "
                 + "(\(layer.completionPercentage)%), duration \(duration(layer.durationMs)), avg task \(duration(layer.averageDurationMs))"
                 + (layer.failedTasks > 0 ? ", \(layer.failedTasks) failed" : ""))

@@ -58,7 +58,7 @@ extension StatusFile {
     public var json: JSONValue { JSONValue(writtenBy: write) }
 
     enum Field: String, CaseIterable {
-        case schemaVersion = "schema_version", feature, featureName = "feature_name", status
+        case schemaVersion = "schema_version", feature, featureName = "feature_name", tasksFile = "tasks_file", status
         case currentLayer = "current_layer", createdAt = "created_at", startedAt = "started_at"
         case lastUpdated = "last_updated", completedAt = "completed_at", pausedAt = "paused_at"
         case pauseReason = "pause_reason", blockedAt = "blocked_at", blockedReason = "blocked_reason"
@@ -78,6 +78,7 @@ extension StatusFile {
             case .schemaVersion: schemaVersion = try r.int(&parser, field) ?? Self.currentSchemaVersion
             case .feature: feature = try r.string(&parser, field)
             case .featureName: featureName = try r.string(&parser, field)
+            case .tasksFile: tasksFile = try r.string(&parser, field)
             case .status: storedStatus = try r.string(&parser, field)
             case .createdAt: createdAt = try r.timestamp(&parser, field)
             case .startedAt: startedAt = try r.timestamp(&parser, field)
@@ -159,6 +160,8 @@ extension StatusFile {
         out.key(Field.schemaVersion); out.int(schemaVersion)
         out.key(Field.feature); out.string(feature)
         out.key(Field.featureName); out.string(featureName)
+        // Only when a tasks file was named: files seeded from the usual place stay as they were.
+        if let tasksFile { out.key(Field.tasksFile); out.string(tasksFile) }
         out.key(Field.status); out.string(status.rawValue)
         out.key(Field.currentLayer); out.string(currentLayer)
         out.key(Field.createdAt); out.timestamp(createdAt)

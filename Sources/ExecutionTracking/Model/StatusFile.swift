@@ -8,6 +8,9 @@ public struct StatusFile: Equatable, Sendable {
     public var schemaVersion: Int = StatusFile.currentSchemaVersion
     public var feature: String
     public var featureName: String
+    /// The tasks file named with `--tasks-file`, relative to the project root (absolute outside
+    /// it), so that `parse` reads the same file again; nil when found in the usual places.
+    public var tasksFile: String?
     public var createdAt: Timestamp?
     public var startedAt: Timestamp?
     public var lastUpdated: Timestamp?
@@ -85,6 +88,11 @@ public struct ExecutionLayer: Equatable, Sendable {
 
     /// Tasks complete or skipped.
     public var doneTasks: Int { completedTasks + skippedTasks }
+
+    /// Floored; a layer without tasks is 100 % once it counts as complete, else 0 %.
+    public var completionPercentage: Int {
+        totalTasks == 0 ? (status == .complete ? 100 : 0) : doneTasks * 100 / totalTasks
+    }
 }
 
 public struct ExecutionTask: Equatable, Sendable {

@@ -30,6 +30,17 @@ public enum ProgressReport {
         "\(layer).\(index)" + (id.map { " \($0.visibleControlCharacters)" } ?? "")
     }
 
+    /// Where an error or warning belongs: a task (`L1.3 T004`) or a whole layer.
+    static func place(_ layer: String, _ index: Int?, _ id: String?) -> String {
+        index.map { taskName(layer: layer, index: $0, id: id) } ?? layer.visibleControlCharacters
+    }
+
+    /// `… and 2 more (jq '.errors' .claude/execution/F001.json)` under a list cut to its last few
+    /// entries; nil when every entry is shown.
+    static func moreLine(shown: Int, of total: Int, _ field: String, spec: String) -> String? {
+        total > shown ? "… and \(total - shown) more (jq '.\(field)' .claude/execution/\(spec).json)" : nil
+    }
+
     /// The seed's report. Progress bars follow the seed's text on each line, so the seed's lines
     /// stay prefixes that scripts can grep; colour only when `style` says so.
     public static func text(_ s: ProgressSnapshot, style: TextStyle = .plain) -> String {
@@ -40,10 +51,11 @@ public enum ProgressReport {
         let states = s.layers.map { layer in
             "\(layer.status.rawValue) (\(layer.done)/\(layer.total) tasks)" + (layer.failed > 0 ? ", \(layer.failed) failed" : "")
         }
-        let labelWidth = labels.map(\.count).max() ?? 0
-        let stateWidth = states.map(\.count).max() ?? 0
+        // Columns, not characters: names may hold CJK or emoji (docs/reports.md).
+        let labelWidth = labels.map(\.displayWidth).max() ?? 0
+        let stateWidth = states.map(\.displayWidth).max() ?? 0
         // One bar width for every line: label, icon, state, two spaces, "[", "] 100%".
-        let barWidth = style.barWidth(used: max(labelWidth + 3 + stateWidth, overall.count) + 2 + 7)
+        let barWidth = style.barWidth(used: max(labelWidth + 3 + stateWidth, overall.displayWidth) + 2 + 7)
         lines.append(overall + (barWidth == 0 ? "" : "  " + style.paint(
             "[\(ProgressBar.bar(percent: s.completionPercentage, width: barWidth))]", for: s.status)))
         lines.append("Status: " + style.paint(s.status.rawValue, for: s.status))
@@ -63,12 +75,12 @@ public enum ProgressReport {
         }
         lines.append("")
         for (i, layer) in s.layers.enumerated() {
-            var line = labels[i] + String(repeating: " ", count: labelWidth - labels[i].count + 1)
+            var line = labels[i].padded(toWidth: labelWidth + 1)
                 + "\(layer.status.icon) " + style.paint(states[i], for: layer.status)
             if barWidth > 0 {
-                let percent = layer.total == 0 ? 100 : layer.done * 100 / layer.total
-                line += String(repeating: " ", count: stateWidth - states[i].count + 2)
-                    + style.paint("[\(ProgressBar.bar(percent: percent, width: barWidth))]", for: layer.status) + " \(percent)%"
+                line += String(repeating: " ", count: stateWidth - states[i].displayWidth + 2)
+                    + style.paint("[\(ProgressBar.bar(percent: layer.percent, width: barWidth))]", for: layer.status)
+                    + " \(layer.percent)%"
             }
             lines.append(line)
         }
@@ -91,12 +103,23 @@ public enum ProgressReport {
         if !s.recentErrors.isEmpty {
             lines.append("Recent Errors:")
             for error in s.recentErrors {
-                var line = "  ❌ " + (error.taskIndex.map { taskName(layer: error.layer, index: $0, id: error.taskId) } ?? error.layer)
+                var line = "  ❌ " + place(error.layer, error.taskIndex, error.taskId)
                 line += " [\(error.severity.rawValue), \(error.category.rawValue)] \(error.message.visibleControlCharacters)"
                 if let at = error.timestamp { line += " (\(DurationFormatting.ago(at, now: s.now)))" }
                 if error.resolvedAt != nil { line += " — resolved" }
                 lines.append(line)
             }
+            if let more = moreLine(shown: s.recentErrors.count, of: s.errorCount, "errors", spec: s.spec) { lines.append("  " + more) }
+        }
+        if s.warningCount > 0 {
+            lines.append("Warnings: \(s.warningCount)")
+            for warning in s.recentWarnings {
+                var line = "  ⚠️ " + (warning.layer.map { place($0, warning.taskIndex, nil) + " " } ?? "")
+                line += "[\(warning.severity.rawValue)] \(warning.message.visibleControlCharacters)"
+                if let at = warning.timestamp { line += " (\(DurationFormatting.ago(at, now: s.now)))" }
+                lines.append(line)
+            }
+            if let more = moreLine(shown: s.recentWarnings.count, of: s.warningCount, "warnings", spec: s.spec) { lines.append("  " + more) }
         }
         lines.append("")
         lines.append("Next Action: \(s.nextAction.visibleControlCharacters)")
@@ -121,9 +144,8 @@ public enum ProgressReport {
         out += "\n| Layer | Name | Status | Progress | Tasks | Failed | Duration |\n|---|---|---|---|---|---:|---|\n"
         for layer in s.layers {
             let duration = layer.durationMs.map { DurationFormatting.compact(milliseconds: $0) } ?? "–"
-            let percent = layer.total == 0 ? 100 : layer.done * 100 / layer.total
             out += "| \(layer.key) | \(layer.name.markdownInline) | \(layer.status.icon) \(layer.status.rawValue) "
-                + "| `\(ProgressBar.bar(percent: percent))` \(percent)% "
+                + "| `\(ProgressBar.bar(percent: layer.percent))` \(layer.percent)% "
                 + "| \(layer.done)/\(layer.total) | \(layer.failed) | \(duration) |\n"
         }
         if !s.running.isEmpty {
@@ -138,10 +160,19 @@ public enum ProgressReport {
         if !s.recentErrors.isEmpty {
             out += "\n"
             for error in s.recentErrors {
-                let place = error.taskIndex.map { taskName(layer: error.layer, index: $0, id: error.taskId) } ?? error.layer
-                out += "- ❌ `\(place)` **\(error.severity.rawValue)** (\(error.category.rawValue)): \(error.message.markdownInline)"
+                out += "- ❌ `\(place(error.layer, error.taskIndex, error.taskId))` **\(error.severity.rawValue)** "
+                    + "(\(error.category.rawValue)): \(error.message.markdownInline)"
                     + (error.resolvedAt == nil ? "" : " — resolved") + "\n"
             }
+            if let more = moreLine(shown: s.recentErrors.count, of: s.errorCount, "errors", spec: s.spec) { out += "- \(more.markdownInline)\n" }
+        }
+        if s.warningCount > 0 {
+            out += "\n**Warnings:** \(s.warningCount)\n\n"
+            for warning in s.recentWarnings {
+                out += "- ⚠️ " + (warning.layer.map { "`\(place($0, warning.taskIndex, nil))` " } ?? "")
+                    + "**\(warning.severity.rawValue)**: \(warning.message.markdownInline)\n"
+            }
+            if let more = moreLine(shown: s.recentWarnings.count, of: s.warningCount, "warnings", spec: s.spec) { out += "- \(more.markdownInline)\n" }
         }
         out += "\n**Next Action:** \(s.nextAction.markdownInline)\n"
         return out
@@ -188,6 +219,8 @@ public enum ProgressReport {
         }))
         o.append("error_count", .int(s.errorCount))
         o.append("recent_errors", .array(s.recentErrors.map(\.json)))
+        o.append("warning_count", .int(s.warningCount))
+        o.append("recent_warnings", .array(s.recentWarnings.map(\.json)))
         o.append("next_action", .string(s.nextAction))
         o.append("generated_at", .string(s.now.iso8601))
         return .object(o)

@@ -8,6 +8,7 @@ public struct ProgressSnapshot: Equatable, Sendable {
         public var done: Int
         public var total: Int
         public var failed: Int
+        public var percent: Int
         public var durationMs: Int64?
     }
 
@@ -40,6 +41,9 @@ public struct ProgressSnapshot: Equatable, Sendable {
     public var errorCount: Int
     /// The last three errors, oldest first.
     public var recentErrors: [ErrorEntry]
+    public var warningCount: Int
+    /// The last three warnings, oldest first.
+    public var recentWarnings: [WarningEntry]
     public var pauseReason: String?
     public var pausedAt: Timestamp?
     public var blockReason: String?
@@ -65,7 +69,7 @@ public struct ProgressSnapshot: Equatable, Sendable {
         estimatedRemainingMs = status.status == .complete ? 0 : status.estimatedRemainingMs
         layers = status.layers.map {
             LayerLine(key: $0.key, name: $0.name, status: $0.status, done: $0.doneTasks, total: $0.totalTasks,
-                      failed: $0.failedTasks, durationMs: $0.durationMs)
+                      failed: $0.failedTasks, percent: $0.completionPercentage, durationMs: $0.durationMs)
         }
         running = status.layers.flatMap { layer in
             layer.tasks.filter { $0.status == .inProgress }.map {
@@ -75,6 +79,8 @@ public struct ProgressSnapshot: Equatable, Sendable {
         }
         errorCount = status.errors.count
         recentErrors = Array(status.errors.suffix(3))
+        warningCount = status.warnings.count
+        recentWarnings = Array(status.warnings.suffix(3))
         pausedAt = status.pausedAt
         pauseReason = status.pausedAt == nil ? nil : status.pauseReason
         blockReason = status.blockedAt == nil ? nil : (status.blockReason ?? "no reason given")

@@ -8,23 +8,22 @@ public enum SpecList {
 
     public static func text(_ entries: [Entry], now: Timestamp, style: TextStyle) -> String {
         guard !entries.isEmpty else { return "No specs under .claude/execution/ (run: exectrack init SPEC)\n" }
-        let idWidth = entries.map { name(of: $0).count }.max() ?? 0
+        let idWidth = entries.map { name(of: $0).displayWidth }.max() ?? 0
         var out = ""
         for entry in entries {
-            let id = name(of: entry)
-            out += id + String(repeating: " ", count: idWidth - id.count + 2)
+            out += name(of: entry).padded(toWidth: idWidth + 2)
             switch entry {
             case .unreadable(_, let problem):
                 out += style.paint("unreadable", code: "31") + "  \(problem.visibleControlCharacters)\n"
             case .readable(_, let raw):
                 var s = raw
                 s.recomputeDerivedFields()
-                let statusText = s.status.rawValue + String(repeating: " ", count: max(0, 11 - s.status.rawValue.count))
+                let statusText = s.status.rawValue.padded(toWidth: 11)
                 let running = s.allTasks.filter { $0.status == .inProgress }.count
                 out += style.paint(statusText, for: s.status)
                     + "  " + style.paint("[\(ProgressBar.bar(percent: s.completionPercentage))]", for: s.status)
-                    + " " + pad("\(s.completionPercentage)%", 4)
-                    + "  " + pad(s.currentLayer, 8)
+                    + " " + "\(s.completionPercentage)%".padded(toWidth: 4)
+                    + "  " + s.currentLayer.padded(toWidth: 8)
                     + "  running \(running), failed \(s.failedTasks)"
                     + (s.lastUpdated.map { ", updated \(DurationFormatting.ago($0, now: now))" } ?? "") + "\n"
             }
@@ -60,9 +59,5 @@ public enum SpecList {
         switch entry {
         case .readable(let spec, _), .unreadable(let spec, _): spec
         }
-    }
-
-    static func pad(_ text: String, _ width: Int) -> String {
-        text + String(repeating: " ", count: max(0, width - text.count))
     }
 }

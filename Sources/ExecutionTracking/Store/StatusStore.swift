@@ -55,6 +55,31 @@ public struct StatusStore: Sendable {
         return relative.isEmpty ? "." : String(relative)
     }
 
+    /// A path given on the command line (relative to the working directory) as it is kept in the
+    /// status file: relative to the project root, or absolute when outside it.
+    public func projectPath(_ path: String) -> String {
+        let absolute = Self.normalized(path.hasPrefix("/") ? path : Self.currentDirectory() + "/" + path)
+        let base = Self.normalized(root)
+        return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : absolute
+    }
+
+    /// Whether `path` is a regular file (or a symlink to one).
+    public func isRegularFile(_ path: String) -> Bool { FileSystem.info(path)?.isRegular ?? false }
+
+    /// A path kept by `projectPath`, made usable from any working directory.
+    public func absolutePath(_ kept: String) -> String {
+        kept.hasPrefix("/") ? kept : root + "/" + kept
+    }
+
+    /// `.` and `..` resolved and repeated slashes dropped, without looking at the filesystem.
+    static func normalized(_ absolute: String) -> String {
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/") where part != "." {
+            if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     // MARK: - Project root
 
     /// Walks up from `start` to the first directory holding `.claude/` or `.git/`, as git does;
@@ -122,7 +147,7 @@ public struct StatusStore: Sendable {
         let missing = "no status file for \(spec) at \(display(statusPath(spec)))"
         let others = listSpecs().map(\.rawValue).filter { $0 != spec.rawValue }
         let containing = others.filter { $0.contains(spec.rawValue) }
-        if let near = containing.count == 1 ? containing[0] : Suggestion.nearest(to: spec.rawValue, in: others) {
+        if let near = containing.count == 1 ? containing[0] : nearest(to: spec.rawValue, among: others) {
             return TrackerError(.notFound, "\(missing); did you mean \(near)?")
         }
         return TrackerError(.notFound, "\(missing); run: exectrack init \(spec)")
@@ -520,6 +545,18 @@ public struct StatusStore: Sendable {
         }
         return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+
+    /// Removes a directory and everything in it (demo projects). Symbolic links are removed, not followed.
+    public static func removeTree(_ path: String) throws(TrackerError) {
+        guard let info = FileSystem.linkInfo(path) else { return }
+        if info.isDirectory {
+            for name in FileSystem.directoryEntries(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 else { throw TrackerError(.writeFailed, "cannot remove \(path): \(FileSystem.lastError())") }
+        } else if unlink(path) != 0 {
+            throw TrackerError(.writeFailed, "cannot remove \(path): \(FileSystem.lastError())")
+        }
+    }
+
 
     /// Writes a text file under the root, creating its directories (used to set up demo projects).
     public func writeProjectFile(_ relativePath: String, _ text: String) throws(TrackerError) {

@@ -7,6 +7,42 @@ extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
+/// What a mistyped `word` most likely meant: the candidate nearest by edit distance (characters
+/// inserted, dropped, changed or swapped with a neighbour, ignoring case), when that distance is at
+/// most 2 and under half the word's length; nil when nothing is that close.
+public func nearest(to word: String, among candidates: [String]) -> String? {
+    let typed = Array(word.lowercased())
+    let limit = min(2, (typed.count - 1) / 2)
+    var best: (candidate: String, distance: Int)?
+    for candidate in candidates {
+        let d = editDistance(typed, Array(candidate.lowercased()))
+        if d <= limit, d < best?.distance ?? Int.max { best = (candidate, d) }
+    }
+    return best?.candidate
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbours each cost one.
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var before = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                current[j] = min(current[j], before[j - 2] + 1)
+            }
+        }
+        (before, previous, current) = (previous, current, before)
+    }
+    return previous[b.count]
+}
+
 extension String {
     var trimmingWhitespace: String { String(Substring(self).trimmed) }
 
@@ -35,7 +71,7 @@ extension String {
     }
 
     /// For quoting user input in a one-line message: control characters escaped, long input cut.
-    var singleLine: String {
+    public var singleLine: String {
         count > 80 ? String(prefix(80)).visibleControlCharacters + "…" : visibleControlCharacters
     }
 

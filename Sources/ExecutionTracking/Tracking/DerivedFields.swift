@@ -1,8 +1,11 @@
 // Derived fields are a function of the tasks (DESIGN §4): they are recomputed on every write and
-// before every read-side view, so hand-edited or stale counters never mislead anyone.
+// before every read-side view, so hand-edited or stale counters never mislead anyone. How layers
+// without tasks and hand-stamped `started_at` values count is in docs/reports.md.
 
 extension ExecutionLayer {
-    mutating func recomputeDerivedFields() {
+    /// `specHasTasks` is false for a file seeded with layers but no tasks yet (the original
+    /// scripts' `init`): its layers are waiting for tasks, not done.
+    mutating func recomputeDerivedFields(specHasTasks: Bool) {
         totalTasks = tasks.count
         completedTasks = 0
         failedTasks = 0
@@ -23,7 +26,10 @@ extension ExecutionLayer {
             if let s = task.startedAt, firstStart.map({ s < $0 }) ?? true { firstStart = s }
             if let c = task.completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
         }
-        if doneTasks == totalTasks {
+        if let firstStart, startedAt.map({ firstStart < $0 }) ?? true { startedAt = firstStart }
+        // A `started_at` written by hand counts too (the seed's workflow stamps the layer before its first task).
+        if startedAt != nil { started = true }
+        if doneTasks == totalTasks && specHasTasks {
             status = .complete
         } else if failedTasks > 0 && !running {
             status = .failed
@@ -32,7 +38,6 @@ extension ExecutionLayer {
         } else {
             status = .pending
         }
-        if let firstStart, startedAt.map({ firstStart < $0 }) ?? true { startedAt = firstStart }
         if status == .complete {
             completedAt = completedAt ?? lastCompletion
         } else {
@@ -57,6 +62,7 @@ extension StatusFile {
         failedTasks = 0
         skippedTasks = 0
         var lastCompletion: Timestamp?
+        let specHasTasks = layers.contains { !$0.tasks.isEmpty }
         for i in layers.indices {
             for t in layers[i].tasks.indices {
                 // Writing only when needed keeps a shared tasks array shared (no 10,000-task copy).
@@ -69,8 +75,9 @@ extension StatusFile {
                 if task.status != .pending { anyStarted = true }
                 if let c = task.completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
             }
-            layers[i].recomputeDerivedFields()
+            layers[i].recomputeDerivedFields(specHasTasks: specHasTasks)
             let layer = layers[i]
+            if layer.startedAt != nil { anyStarted = true }
             totalTasks += layer.totalTasks
             completedTasks += layer.completedTasks
             failedTasks += layer.failedTasks
@@ -81,7 +88,9 @@ extension StatusFile {
         completionPercentage = totalTasks == 0 ? 0 : done * 100 / totalTasks
         averageTaskDurationMs = durationCount == 0 ? nil : durationSum.addingSaturated(durationCount / 2) / durationCount
         estimatedRemainingMs = averageTaskDurationMs.map { $0.multipliedSaturated(by: Int64(totalTasks - done)) }
-        currentLayer = layers.first(where: { $0.status != .complete })?.key ?? "complete"
+        // Without tasks nothing is complete: the first layer waits for them ("none" without layers).
+        currentLayer = specHasTasks ? layers.first(where: { $0.status != .complete })?.key ?? "complete"
+            : layers.first?.key ?? "none"
 
         let allDone = totalTasks > 0 && done == totalTasks
         if allDone {
@@ -107,6 +116,9 @@ extension StatusFile {
     }
 
     private func computeNextAction() -> String {
+        if totalTasks == 0, status == .pending || status == .inProgress {
+            return "Add tasks to \(feature): run exectrack parse \(feature)"
+        }
         switch status {
         case .complete:
             return "Run tests with /testing:test \(feature)"

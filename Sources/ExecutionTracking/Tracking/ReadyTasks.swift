@@ -1,12 +1,18 @@
 // Which tasks an agent may start now, and taking one (`next`, `claim`).
 
-/// Why nothing is ready, for `claim`'s exit-6 message.
+/// Why nothing is ready, for the messages of `next` and `claim`.
 public enum NothingReadyReason: Equatable, Sendable {
+    /// Layers but no tasks yet (the original scripts' `init` before `parse`).
+    case noTasks
     case allDone
     case held(String)
-    case waitingOnRunning(Int)
+    /// A layer that cannot start before an earlier one is done.
+    case layerWaiting(layer: String, on: String)
+    /// Running tasks, named; `then` is the layer that waits for them, if any.
+    case waitingOnRunning([String], then: String?)
     case blockedByFailures([String])
-    case waitingOnDependencies
+    /// A pending task and the dependencies it waits on.
+    case waitingOnDependencies(task: String, on: [String])
 }
 
 extension StatusFile {
@@ -14,25 +20,7 @@ extension StatusFile {
     /// earlier layers are all done — in document order. Dependencies naming no task (a typo,
     /// a phrase) do not hold a task back; `validate` reports them.
     public func readyTasks(anyLayer: Bool = false) -> [TaskLocation] {
-        // Dependencies are ids (T001) or descriptions; the description index is built only when
-        // some dependency is not an id, since normalising every description is the costly part.
-        var doneByID: [String: Bool] = [:]
-        for task in allTasks {
-            if let id = task.id?.lowercased() { doneByID[id] = task.status.isDone && (doneByID[id] ?? true) }
-        }
-        var doneByDescription: [String: Bool]?
-        func satisfied(_ dependency: String) -> Bool {
-            if let done = doneByID[dependency.lowercased()] { return done }
-            if doneByDescription == nil {
-                var index: [String: Bool] = [:]
-                for task in allTasks {
-                    let d = Self.normalised(task.description)
-                    index[d] = task.status.isDone && (index[d] ?? true)
-                }
-                doneByDescription = index
-            }
-            return doneByDescription![Self.normalised(dependency)] ?? true
-        }
+        let satisfied = dependencyCheck()
         var ready: [TaskLocation] = []
         for (l, layer) in layers.enumerated() {
             for (t, task) in layer.tasks.enumerated()
@@ -45,18 +33,90 @@ extension StatusFile {
         return ready
     }
 
-    /// Why `readyTasks` is empty.
-    public func nothingReadyReason(anyLayer: Bool = false) -> NothingReadyReason {
-        if let reason = heldReason { return .held(reason) }
-        let tasks = allTasks
-        if tasks.allSatisfy(\.status.isDone) { return .allDone }
-        let scope = anyLayer ? layers : Array(layers.prefix(currentLayerPosition + 1))
-        let failed = scope.flatMap { layer in layer.tasks.filter { $0.status == .failed }.map { "\(layer.key).\($0.index)" } }
-        let running = scope.flatMap(\.tasks).filter { $0.status == .inProgress }.count
-        if running > 0 { return .waitingOnRunning(running) }
-        if !failed.isEmpty { return .blockedByFailures(failed) }
-        return .waitingOnDependencies
+    /// Whether a dependency (an id such as T001, or a description) is done. The description index
+    /// is built only when some dependency is not an id, since normalising every description is
+    /// the costly part.
+    func dependencyCheck() -> (String) -> Bool {
+        var doneByID: [String: Bool] = [:]
+        for task in allTasks {
+            if let id = task.id?.lowercased() { doneByID[id] = task.status.isDone && (doneByID[id] ?? true) }
+        }
+        var doneByDescription: [String: Bool]?
+        return { dependency in
+            if let done = doneByID[dependency.lowercased()] { return done }
+            if doneByDescription == nil {
+                var index: [String: Bool] = [:]
+                for task in allTasks {
+                    let d = Self.normalised(task.description)
+                    index[d] = task.status.isDone && (index[d] ?? true)
+                }
+                doneByDescription = index
+            }
+            return doneByDescription![Self.normalised(dependency)] ?? true
+        }
     }
+
+    /// Why `readyTasks` (of the layer at `inLayer`, when given) is empty.
+    public func nothingReadyReason(anyLayer: Bool = false, inLayer: Int? = nil) -> NothingReadyReason {
+        if let reason = heldReason { return .held(reason) }
+        guard layers.contains(where: { !$0.tasks.isEmpty }) else { return .noTasks }
+        let unfinished: (ExecutionLayer) -> Bool = { $0.tasks.contains { !$0.status.isDone } }
+        let scope: [ExecutionLayer]
+        var then: String?
+        if let inLayer {
+            if !anyLayer, let earlier = layers[..<inLayer].first(where: unfinished) {
+                return .layerWaiting(layer: layers[inLayer].key, on: earlier.key)
+            }
+            scope = [layers[inLayer]]
+        } else if anyLayer {
+            scope = layers
+        } else {
+            let current = currentLayerPosition
+            scope = [layers[current]]
+            then = layers[(current + 1)...].first(where: unfinished)?.key
+        }
+        if !scope.contains(where: unfinished) { return .allDone }
+        let named: (ExecutionLayer, ExecutionTask) -> String = { layer, task in
+            "\(layer.key).\(task.index)" + (task.id.map { " \($0)" } ?? "")
+        }
+        let running = scope.flatMap { layer in layer.tasks.filter { $0.status == .inProgress }.map { named(layer, $0) } }
+        if !running.isEmpty { return .waitingOnRunning(running, then: then) }
+        let failed = scope.flatMap { layer in layer.tasks.filter { $0.status == .failed }.map { "\(layer.key).\($0.index)" } }
+        if !failed.isEmpty { return .blockedByFailures(failed) }
+        let satisfied = dependencyCheck()
+        for layer in scope {
+            if let task = layer.tasks.first(where: { $0.status == .pending }) {
+                return .waitingOnDependencies(task: named(layer, task), on: task.dependencies.filter { !satisfied($0) })
+            }
+        }
+        return .allDone
+    }
+
+    /// The one-line answer to "why is nothing ready?", as `next` prints it and `claim` refuses with.
+    public func nothingReadyMessage(anyLayer: Bool = false, inLayer: Int? = nil) -> String {
+        let place = inLayer.map { "\(layers[$0].key) of \(feature)" } ?? feature
+        switch nothingReadyReason(anyLayer: anyLayer, inLayer: inLayer) {
+        case .noTasks:
+            return "nothing ready in \(feature): it has no tasks yet; run: exectrack parse \(feature)"
+        case .allDone:
+            return "nothing ready in \(place): every task\(inLayer == nil ? "" : " of the layer") is complete or skipped"
+        case .held(let why):
+            return "nothing ready in \(feature): it is \(why); run: exectrack resume \(feature)"
+        case .layerWaiting(let layer, let earlier):
+            return "nothing ready in \(place): \(layer) waits until \(earlier) is done (--any-layer looks past it)"
+        case .waitingOnRunning(let tasks, let then):
+            return "nothing ready in \(place) yet: \(counted(tasks.count, "task")) running (\(tasks.joined(separator: ", ")))"
+                + (then.map { ", and \($0) waits for them" } ?? "") + "; retry when one finishes"
+        case .blockedByFailures(let tasks):
+            return "nothing ready in \(place): failed task\(tasks.count == 1 ? "" : "s") \(tasks.joined(separator: ", ")) "
+                + "must be retried (update ... pending) or skipped first"
+        case .waitingOnDependencies(let task, let dependencies):
+            return "nothing ready in \(place): \(task) waits on \(dependencies.joined(separator: ", ")), not complete yet"
+        }
+    }
+
+    /// Paused or blocked: agents should not start new work.
+    public var isHeld: Bool { heldReason != nil }
 
     /// Set while paused or blocked: agents should not start new work.
     var heldReason: String? {
@@ -74,25 +134,9 @@ extension StatusFile {
     /// nothing is ready (exit 6).
     public mutating func claimNextTask(agent: String?, anyLayer: Bool = false, inLayer layer: Int? = nil,
                                        now: Timestamp) throws(TrackerError) -> TaskLocation {
-        let reason = heldReason
         let ready = readyTasks(anyLayer: anyLayer || layer != nil).filter { layer == nil || $0.layer == layer }
-        if reason == nil, ready.isEmpty, let layer {
-            throw TrackerError(.precondition, "nothing ready in \(layers[layer].key) of \(feature): "
-                + (layers[layer].tasks.allSatisfy(\.status.isDone) ? "every task of the layer is complete or skipped"
-                    : "its pending tasks are running, failed or wait on dependencies"))
-        }
-        guard reason == nil, let location = ready.first else {
-            let message: String
-            switch nothingReadyReason(anyLayer: anyLayer) {
-            case .allDone: message = "nothing to claim in \(feature): every task is complete or skipped"
-            case .held(let why): message = "nothing to claim in \(feature): it is \(why); run: exectrack resume \(feature)"
-            case .waitingOnRunning(let n): message = "nothing ready in \(feature) yet: \(counted(n, "task")) running; retry when one finishes"
-            case .blockedByFailures(let tasks):
-                message = "nothing ready in \(feature): failed task\(tasks.count == 1 ? "" : "s") \(tasks.joined(separator: ", ")) "
-                    + "must be retried (update ... pending) or skipped first"
-            case .waitingOnDependencies: message = "nothing ready in \(feature): pending tasks wait on dependencies that are not complete"
-            }
-            throw TrackerError(.precondition, message)
+        guard heldReason == nil, let location = ready.first else {
+            throw TrackerError(.precondition, nothingReadyMessage(anyLayer: anyLayer || layer != nil, inLayer: layer))
         }
         setTaskStatus(.inProgress, at: location, details: TaskUpdateDetails(agent: agent), now: now)
         return location

@@ -147,6 +147,14 @@ extension StatusFile {
             || layers.contains { !$0.extra.isEmpty } || allTasks.contains(where: \.hasProgress)
     }
 
+    /// One line per layer that came out of the tasks file without tasks: it counts as complete
+    /// at once (docs/reports.md), which is seldom what the plan meant.
+    public var emptyLayerWarnings: [String] {
+        layers.filter(\.tasks.isEmpty).map {
+            "layer \($0.key) (\($0.name.visibleControlCharacters)) has no tasks; it counts as complete, so later layers will not wait for it"
+        }
+    }
+
     static func words(_ description: String) -> Set<Substring> {
         Set(description.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }))
     }

@@ -34,15 +34,18 @@ public struct Tracker: Sendable {
 
     /// Creates the status file from the tasks file, under the id of the spec directory the tasks
     /// came from. Refuses to overwrite one unless `force`, which also replaces a corrupt file; a
-    /// replaced file that had progress (or could not be read) is archived first.
+    /// replaced file that had progress (or could not be read) is archived first. A tasks file
+    /// given by path is remembered for later parses.
     public func initialize(_ requested: SpecID, tasksFile: String?, force: Bool) throws(TrackerError) -> Initialized {
-        let (path, spec, tasks) = try readTasks(for: requested, tasksFile: tasksFile)
+        let (path, located, tasks) = try readTasks(for: requested, tasksFile: tasksFile)
+        let spec = store.exists(requested) ? requested : located
         if !force, store.exists(spec) {
             throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; "
                 + "pass --force to start over, or run: exectrack parse \(spec) to re-read the tasks and keep progress")
         }
         try spec.checkCanBeCreated()
         try requireTasks(tasks, path: path)
+        let remembered = rememberedTasksFile(tasksFile, path: path)
         let commit = try store.mutate(spec, mustExist: false, replaceCorrupt: force, archivePrevious: { previous in
             switch previous {
             case .none: false
@@ -54,8 +57,29 @@ public struct Tracker: Sendable {
                 throw TrackerError(.precondition, "\(store.display(store.statusPath(spec))) already exists; pass --force")
             }
             status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
+            status!.tasksFile = remembered
         }
         return Initialized(spec: spec, status: commit.status, archivedPrevious: commit.archivedPrevious)
+    }
+
+    /// What `tasks_file` keeps of a `--tasks-file`: the path, relative to the project root, when
+    /// it is a file a later `parse` can read again (not `-` or another stream).
+    func rememberedTasksFile(_ given: String?, path: String) -> String? {
+        guard given != nil, given != "-", store.isRegularFile(path) else { return nil }
+        return store.projectPath(path)
+    }
+
+    /// The tasks file `parse` reads: `explicit`, else the one named when the spec was seeded
+    /// (kept in the status file as `tasks_file`), else nil for the usual places.
+    public func tasksFileToParse(_ spec: SpecID, explicit: String?) throws(TrackerError) -> String? {
+        if let explicit { return explicit }
+        guard let stored = (try? store.load(spec))?.tasksFile else { return nil }
+        let path = store.absolutePath(stored)
+        guard store.isRegularFile(path) else {
+            throw TrackerError(.notFound, "tasks file not found: \(stored) (kept as tasks_file "
+                + "in \(store.display(store.statusPath(spec)))); pass --tasks-file PATH")
+        }
+        return path
     }
 
     /// What `parse` did: nil `summary` when it created the file.
@@ -72,16 +96,18 @@ public struct Tracker: Sendable {
     /// Dropping tasks that have progress (a tasks file saved mid-edit, say) needs `force`; the
     /// file from before is then archived, so nothing is lost.
     public func reparse(_ requested: SpecID, tasksFile: String?, force: Bool = false) throws(TrackerError) -> Reparsed {
-        let (path, located, tasks) = try readTasks(for: requested, tasksFile: tasksFile)
+        let (path, located, tasks) = try readTasks(for: requested, tasksFile: tasksFileToParse(requested, explicit: tasksFile))
         let spec = store.exists(requested) ? requested : located
         // Before the lock: taking it would create a lock file under the refused name.
         if !store.exists(spec) { try spec.checkCanBeCreated() }
         try requireTasks(tasks, path: path)
+        let named = rememberedTasksFile(tasksFile, path: path)
         var dropping: [String] = []
         let commit = try store.mutate(spec, mustExist: false, archivePrevious: { _ in !dropping.isEmpty }, now: clock) {
             (status: inout StatusFile?, now) throws(TrackerError) -> ReseedSummary? in
             guard var existing = status else {
                 status = StatusFile.seeded(feature: spec.rawValue, from: tasks, now: now)
+                status!.tasksFile = named
                 return nil
             }
             let summary = existing.reseed(from: tasks, now: now)
@@ -93,6 +119,7 @@ public struct Tracker: Sendable {
                     + ". Nothing was changed; if they were removed on purpose, pass --force (the current file is archived first)")
             }
             dropping = summary.removedWithProgress
+            if let named { existing.tasksFile = named }
             status = existing
             return summary
         }

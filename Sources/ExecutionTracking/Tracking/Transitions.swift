@@ -92,6 +92,10 @@ extension StatusFile {
     /// Marks a layer complete. Refuses while tasks are unfinished unless `force`, which skips them.
     public mutating func completeLayer(at layerIndex: Int, force: Bool, now: Timestamp) throws(TrackerError) {
         let layer = layers[layerIndex]
+        guard layers.contains(where: { !$0.tasks.isEmpty }) else {
+            throw TrackerError(.precondition, "\(feature) has no tasks yet, so \(layer.key) cannot be complete; "
+                + "run: exectrack parse \(feature)")
+        }
         let unfinished = layer.tasks.filter { !$0.status.isDone }
         if !unfinished.isEmpty {
             guard force else {
@@ -106,7 +110,7 @@ extension StatusFile {
         }
         let lastCompletion = layers[layerIndex].tasks.compactMap(\.completedAt).max()
         layers[layerIndex].completedAt = layers[layerIndex].completedAt ?? lastCompletion ?? now
-        layers[layerIndex].recomputeDerivedFields()
+        recomputeDerivedFields()
     }
 
     /// Logs an error against a task and marks it failed; a critical error also pauses execution.

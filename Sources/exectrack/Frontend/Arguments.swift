@@ -1,5 +1,30 @@
 import ExecutionTracking
 
+/// What a value is. Completions offer candidates by it, and `help --json` names it, so tools and
+/// tests can build valid command lines from the command table.
+enum ValueKind: Equatable {
+    case spec, layer, task, path, number, text
+    /// One of these words.
+    case choice([String])
+
+    var name: String {
+        switch self {
+        case .spec: "spec"
+        case .layer: "layer"
+        case .task: "task"
+        case .path: "path"
+        case .number: "number"
+        case .text: "text"
+        case .choice: "choice"
+        }
+    }
+
+    var choices: [String] {
+        if case .choice(let words) = self { return words }
+        return []
+    }
+}
+
 /// One option a command accepts.
 struct OptionSpec {
     let name: String
@@ -8,13 +33,21 @@ struct OptionSpec {
     let help: String
     /// The value may be left out (`--export` or `--export PATH`).
     var valueIsOptional = false
+    /// What the value is; nil for flags.
+    var kind: ValueKind?
+    /// The command cannot run without it (`export --format`).
+    var required = false
 
     static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
-    static func value(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, valueName: valueName, help: help)
+    static func value(_ name: String, _ valueName: String, _ help: String, _ kind: ValueKind = .text) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, kind: kind)
     }
     static func optionalValue(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, valueName: valueName, help: help, valueIsOptional: true)
+        OptionSpec(name: name, valueName: valueName, help: help, valueIsOptional: true, kind: .path)
+    }
+    /// A value from a fixed list, shown in help as `--format text|markdown|json`.
+    static func choice(_ name: String, _ words: [String], _ help: String, required: Bool = false) -> OptionSpec {
+        OptionSpec(name: name, valueName: words.joined(separator: "|"), help: help, kind: .choice(words), required: required)
     }
 }
 
@@ -22,6 +55,11 @@ struct PositionalSpec {
     let name: String
     let required: Bool
     let help: String
+    let kind: ValueKind
+
+    static let spec = PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001", kind: .spec)
+    static let layer = PositionalSpec(name: "LAYER", required: true, help: "L1, 1 or the layer's name", kind: .layer)
+    static let task = PositionalSpec(name: "TASK", required: true, help: "0-based task index or task id (T012)", kind: .task)
 }
 
 /// What a command takes, and its help text.
@@ -32,15 +70,18 @@ struct CommandSpec {
     var positionals: [PositionalSpec] = []
     var options: [OptionSpec] = []
     var discussion: String = ""
+    /// False for commands that touch no project (`demo`, `completions`): they do not offer --root.
+    var takesRoot = true
 
-    static let rootOption = OptionSpec.value("--root", "DIR", "project root (default: nearest directory with .claude/ or .git/; or $EXECTRACK_ROOT)")
+    static let rootOption = OptionSpec.value("--root", "DIR", "project root (default: nearest directory with .claude/ or .git/; or $EXECTRACK_ROOT)", .path)
 
-    var allOptions: [OptionSpec] { options + [Self.rootOption, .flag("--help", "show this help")] }
+    var allOptions: [OptionSpec] { options + (takesRoot ? [Self.rootOption] : []) + [.flag("--help", "show this help")] }
 
     var usage: String {
         var parts = ["exectrack", name]
         for p in positionals { parts.append(p.required ? "<\(p.name)>" : "[\(p.name)]") }
-        if !options.isEmpty { parts.append("[options]") }
+        for o in options where o.required { parts.append("\(o.name) \(o.valueName ?? "")") }
+        if options.contains(where: { !$0.required }) { parts.append("[options]") }
         return parts.joined(separator: " ")
     }
 
@@ -49,7 +90,10 @@ struct CommandSpec {
         if !aliases.isEmpty { out += "Alias: \(aliases.joined(separator: ", "))\n" }
         if !positionals.isEmpty {
             out += "\nArguments:\n"
-            for p in positionals { out += "  " + pad(p.name, 22) + p.help + "\n" }
+            for p in positionals {
+                let choices = p.kind.choices.joined(separator: " | ")
+                out += "  " + pad(p.name, 22) + (choices.isEmpty ? p.help : choices + " — " + p.help) + "\n"
+            }
         }
         out += "\nOptions:\n"
         for o in allOptions {
@@ -61,12 +105,14 @@ struct CommandSpec {
     }
 }
 
+/// A column of help text: padded to `width`, or followed by two spaces when longer.
 func pad(_ text: String, _ width: Int) -> String {
-    text.count >= width ? text + "  " : text + String(repeating: " ", count: width - text.count)
+    text.displayWidth >= width ? text + "  " : text.padded(toWidth: width)
 }
 
 /// A command line split into positionals and options, checked against the command's spec.
 struct ParsedArguments {
+    let spec: CommandSpec
     var positionals: [String] = []
     var values: [String: String] = [:]
     var flags: Set<String> = []
@@ -76,6 +122,7 @@ struct ParsedArguments {
     func positional(_ i: Int) -> String? { i < positionals.count ? positionals[i] : nil }
 
     init(_ arguments: [String], for spec: CommandSpec) throws(TrackerError) {
+        self.spec = spec
         let options = spec.allOptions
         var i = 0
         var optionsEnded = false
@@ -101,7 +148,8 @@ struct ParsedArguments {
             }
             if name == "-h" { name = "--help" }
             guard let option = options.first(where: { $0.name == name }) else {
-                throw TrackerError(.usage, "unknown option '\(name)' for \(spec.name); see: exectrack \(spec.name) --help")
+                let guess = nearest(to: name, among: options.map(\.name)).map { "did you mean \($0)? " } ?? ""
+                throw TrackerError(.usage, "unknown option '\(name.singleLine)' for \(spec.name); \(guess)see: exectrack \(spec.name) --help")
             }
             if option.valueName != nil {
                 if option.valueIsOptional, inline?.isEmpty == true || (inline == nil && arguments.dropFirst(i).first == "") {
@@ -141,6 +189,9 @@ struct ParsedArguments {
         if positionals.count > spec.positionals.count {
             throw TrackerError(.usage, "unexpected argument '\(positionals[spec.positionals.count].prefix(60))'; usage: \(spec.usage)")
         }
+        if let missing = spec.options.first(where: { $0.required && values[$0.name] == nil }) {
+            throw TrackerError(.usage, "missing \(missing.name) \(missing.valueName ?? ""); usage: \(spec.usage)")
+        }
     }
 
     /// A whole number option from `min` to `max`, or nil when absent. Digits only: no sign,
@@ -161,9 +212,10 @@ struct ParsedArguments {
         return Double(text)
     }
 
-    /// An option whose value is one of `choices` (case-insensitive), else exit 1 listing them.
-    func choice(_ name: String, from choices: [String], default fallback: String) throws(TrackerError) -> String {
+    /// A `.choice` option's value (case-insensitive), else exit 1 listing the choices.
+    func choice(_ name: String, default fallback: String) throws(TrackerError) -> String {
         guard let text = values[name] else { return fallback }
+        let choices = spec.options.first { $0.name == name }?.kind?.choices ?? []
         guard let match = choices.first(where: { $0 == text.lowercased() }) else {
             throw TrackerError(.usage, "invalid \(name) '\(text.prefix(40))'; valid: \(choices.joined(separator: ", "))")
         }

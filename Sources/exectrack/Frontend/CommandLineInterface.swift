@@ -64,10 +64,11 @@ enum CommandLineInterface {
         }
         out += """
 
-        Run 'exectrack <command> --help' for a command's arguments and options.
+        Run 'exectrack <command> --help' for a command's arguments and options
+        ('exectrack help --json' prints them all as JSON).
         State lives in .claude/execution/<SPEC>.json under the project root.
         Exit codes: 0 ok, 1 usage, 2 not found, 3 invalid status, 4 corrupt file, 5 write error,
-        6 precondition failed, 7 lock timeout.
+        6 precondition failed, 7 lock timeout; watch --exit-on-complete: 8 the spec failed.
 
         """
         return out
@@ -99,7 +100,9 @@ enum CommandLineInterface {
         }
         switch first {
         case "--help", "-h", "help":
-            if argv.count > 1, let command = find(argv[1]) {
+            if argv.dropFirst() == ["--json"] {
+                Console.out(JSONWriter.encode(CommandTable.json))
+            } else if argv.count > 1, let command = find(argv[1]) {
                 Console.out(command.spec.help)
             } else {
                 Console.out(overview)
@@ -113,7 +116,9 @@ enum CommandLineInterface {
         }
         do throws(TrackerError) {
             guard let command = find(first) else {
-                throw TrackerError(.usage, "unknown command '\(first)'; run: exectrack --help")
+                let names = subcommands.flatMap { [$0.spec.name] + $0.spec.aliases }
+                let guess = nearest(to: first, among: names).map { "did you mean '\($0)'? " } ?? ""
+                throw TrackerError(.usage, "unknown command '\(first.singleLine)'; \(guess)run: exectrack --help")
             }
             let arguments = try ParsedArguments(Array(argv.dropFirst()), for: command.spec)
             if arguments.flag("--help") {

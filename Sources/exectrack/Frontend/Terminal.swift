@@ -26,6 +26,14 @@ enum Terminal {
         return 80
     }
 
+    /// Rows to fit the watch view in: LINES, else the terminal's, else 24.
+    static var rows: Int {
+        if let text = Console.environment("LINES"), let n = Int(text), n > 0 { return n }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
+        return 24
+    }
+
     // Escape sequences for the watch view.
     static let enterAlternateScreen = "\u{1B}[?1049h"
     static let leaveAlternateScreen = "\u{1B}[?1049l"

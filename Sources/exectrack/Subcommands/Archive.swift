@@ -4,7 +4,7 @@ enum ArchiveCommand: Subcommand {
     static let spec = CommandSpec(
         name: "archive",
         summary: "Copy the status file to .claude/execution/archive/<SPEC>-<YYYYMMDD>.json",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [.flag("--remove", "then move the status file to its .bak (exectrack restore brings it back)")],
         discussion: "A second archive on the same day gets a -HHMMSS suffix. Archived specs are not shown by list.")
 

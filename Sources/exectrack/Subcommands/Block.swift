@@ -5,8 +5,8 @@ enum BlockCommand: Subcommand {
         name: "block",
         summary: "Mark execution blocked on something outside it, until resume",
         positionals: [
-            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
-            PositionalSpec(name: "REASON", required: true, help: "what it waits for"),
+            .spec,
+            PositionalSpec(name: "REASON", required: true, help: "what it waits for", kind: .text),
         ])
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

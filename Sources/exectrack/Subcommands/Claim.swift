@@ -4,11 +4,11 @@ enum ClaimCommand: Subcommand {
     static let spec = CommandSpec(
         name: "claim",
         summary: "Atomically take the next ready task and mark it in_progress",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
             .value("--agent", "NAME", "record who took the task"),
             .flag("--any-layer", "do not wait for earlier layers to finish"),
-            .value("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)"),
+            .value("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)", .layer),
             .flag("--json", "print {layer, index, id, description, agent} as JSON"),
         ],
         discussion: """

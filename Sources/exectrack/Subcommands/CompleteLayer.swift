@@ -5,8 +5,8 @@ enum CompleteLayerCommand: Subcommand {
         name: "complete-layer",
         summary: "Mark a layer complete (refuses while tasks are unfinished)",
         positionals: [
-            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
-            PositionalSpec(name: "LAYER", required: true, help: "L1, 1 or the layer's name"),
+            .spec,
+            .layer,
         ],
         options: [.flag("--force", "mark unfinished tasks skipped first")],
         discussion: "Exit 6, naming the unfinished tasks, unless every task is complete or skipped.")

@@ -4,8 +4,15 @@ enum DemoCommand: Subcommand {
     static let spec = CommandSpec(
         name: "demo",
         summary: "Run a full simulated execution of a 13-task spec in a temporary directory",
-        options: [.value("--pace", "MS", "base milliseconds a task takes (default 150; 0 for instant)")],
-        discussion: "Prints each command as it runs and the report after every layer. The scratch\nproject is left in place so you can inspect its .claude/execution/F001.json.")
+        options: [
+            .value("--pace", "MS", "base milliseconds a task takes (default 150; 0 for instant)", .number),
+            .flag("--keep", "keep the scratch project (it is removed by default)"),
+        ],
+        discussion: """
+        Prints each command as it runs and the report after every layer. The scratch project is
+        removed at the end; with --keep it stays, so you can inspect its .claude/execution/F001.json.
+        """,
+        takesRoot: false)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let pace = try arguments.nonNegativeInteger("--pace", max: 60_000) ?? 150
@@ -13,9 +20,17 @@ enum DemoCommand: Subcommand {
                                                           temporaryDirectory: Console.environment("TMPDIR"))
         Console.line("Demo project: \(root)\n")
         let tracker = Tracker(store: StatusStore(root: root, lockTimeoutSeconds: context.store.lockTimeoutSeconds))
-        try DemoRun(tracker: tracker, paceMs: Int(pace), sleep: { SystemClock.sleep(milliseconds: $0) },
-                    emit: { Console.line($0) }).run()
-        Console.line("The status file is \(root)/.claude/execution/F001.json (try: jq .completion_percentage on it).")
+        let run = Result { () throws(TrackerError) in
+            try DemoRun(tracker: tracker, paceMs: Int(pace), sleep: { SystemClock.sleep(milliseconds: $0) },
+                        emit: { Console.line($0) }).run()
+        }
+        if arguments.flag("--keep") {
+            Console.line("The status file is \(root)/.claude/execution/F001.json (try: jq .completion_percentage on it).")
+        } else {
+            try StatusStore.removeTree(root)
+            Console.line("Removed the demo project (run with --keep to inspect it).")
+        }
+        try run.get()
         return 0
     }
 }

@@ -5,15 +5,14 @@ enum ErrorCommand: Subcommand {
         name: "error",
         summary: "Log an error against a task and mark it failed",
         positionals: [
-            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
-            PositionalSpec(name: "LAYER", required: true, help: "L1, 1 or the layer's name"),
-            PositionalSpec(name: "TASK", required: true, help: "0-based task index or task id (T012)"),
-            PositionalSpec(name: "MESSAGE", required: true, help: "what went wrong"),
+            .spec,
+            .layer,
+            .task,
+            PositionalSpec(name: "MESSAGE", required: true, help: "what went wrong", kind: .text),
         ],
         options: [
-            .value("--severity", "S", "low | medium | high | critical (default medium; critical also pauses)"),
-            .value("--category", "C", "override the category classified from the message: "
-                + ErrorCategory.allCases.map(\.rawValue).joined(separator: ", ")),
+            .choice("--severity", Severity.allCases.map(\.rawValue), "default medium; critical also pauses"),
+            .choice("--category", ErrorCategory.allCases.map(\.rawValue), "override the category classified from the message"),
             .value("--recovery", "TEXT", "the recovery action (default: suggested from the category)"),
         ],
         discussion: "Retry the task with: exectrack update SPEC LAYER TASK pending (or in_progress).")

@@ -4,10 +4,10 @@ enum ExportCommand: Subcommand {
     static let spec = CommandSpec(
         name: "export",
         summary: "Write CI artifacts: JUnit XML, a step summary, OTLP traces or metrics JSON",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--format", "F", "junit | markdown | otlp | json"),
-            .value("--output", "PATH", "write to PATH (atomically; a FIFO or device is written in place; - is stdout)"),
+            .choice("--format", ["junit", "markdown", "otlp", "json"], "what to write", required: true),
+            .value("--output", "PATH", "write to PATH (atomically; a FIFO or device is written in place; - is stdout)", .path),
         ],
         discussion: """
         junit     one <testsuite> per layer, one <testcase> per task; failures carry the logged error
@@ -18,10 +18,7 @@ enum ExportCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        guard arguments.value("--format") != nil else {
-            throw TrackerError(.usage, "export needs --format junit|markdown|otlp|json")
-        }
-        let format = try arguments.choice("--format", from: ["junit", "markdown", "otlp", "json"], default: "")
+        let format = try arguments.choice("--format", default: "")
         let status = try context.store.load(spec)
         let now = context.tracker.clock()
         let text: String

@@ -4,9 +4,9 @@ enum InitCommand: Subcommand {
     static let spec = CommandSpec(
         name: "init",
         summary: "Create the status file for a spec and seed it from its layered-tasks.md",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md"),
+            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md (parse reads a file again later)", .path),
             .flag("--force", "start over when the status file exists (one with progress, or unreadable, is archived first)"),
         ],
         discussion: """
@@ -26,6 +26,7 @@ enum InitCommand: Subcommand {
         }
         Console.line("Initialized \(context.store.display(context.store.statusPath(initialized.spec))): "
             + "\(status.totalTasks) tasks in \(status.layers.count) layers")
+        for warning in status.emptyLayerWarnings { Console.message("warning: " + warning) }
         Console.line(ProgressReport.summaryLine(status))
         return 0
     }

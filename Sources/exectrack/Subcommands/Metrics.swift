@@ -5,9 +5,9 @@ enum MetricsCommand: Subcommand {
         name: "metrics",
         aliases: ["calculate-metrics"],
         summary: "Print execution metrics; --export writes them as JSON",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--format", "F", "text (default) | json"),
+            .choice("--format", ["text", "json"], "default text"),
             .flag("--json", "same as --format json"),
             .optionalValue("--export", "PATH", "also write the JSON to PATH (default .claude/execution/<SPEC>-metrics.json; - for stdout)"),
         ],
@@ -18,7 +18,7 @@ enum MetricsCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let format = try arguments.choice("--format", from: ["text", "json"], default: arguments.flag("--json") ? "json" : "text")
+        let format = try arguments.choice("--format", default: arguments.flag("--json") ? "json" : "text")
         let metrics = ExecutionMetrics(try context.store.load(spec), now: context.tracker.clock())
         let json = JSONWriter.encode(MetricsExport.json(metrics))
         if let target = arguments.value("--export") {

@@ -4,31 +4,33 @@ enum NextCommand: Subcommand {
     static let spec = CommandSpec(
         name: "next",
         summary: "List the tasks ready to start: pending, dependencies met, earlier layers done",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--limit", "N", "show at most N tasks"),
+            .value("--limit", "N", "show at most N tasks", .number),
             .flag("--any-layer", "do not wait for earlier layers to finish"),
-            .value("--layer", "L", "only tasks of this layer"),
+            .value("--layer", "L", "only tasks of this layer", .layer),
             .flag("--json", "print the tasks as a JSON array"),
         ],
-        discussion: "Reads without a lock and never writes. To take a task, use: exectrack claim SPEC --agent NAME")
+        discussion: """
+        Reads without a lock and never writes. When nothing is ready (or the spec is paused or
+        blocked) it says why on stderr and exits 0. To take a task: exectrack claim SPEC --agent NAME
+        """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         let limit = try arguments.nonNegativeInteger("--limit", min: 1, max: Int64(Int32.max)).map(Int.init) ?? Int.max
         let status = try context.store.load(spec)
         let layer = try arguments.value("--layer").map { (reference: String) throws(TrackerError) in try status.layerIndex(for: reference) }
-        let ready = Array(status.readyTasks(anyLayer: arguments.flag("--any-layer"))
-            .filter { layer == nil || $0.layer == layer }.prefix(limit))
+        let anyLayer = arguments.flag("--any-layer")
+        // Paused or blocked: nothing is to be started, as claim refuses too.
+        let ready = status.isHeld ? [] : status.readyTasks(anyLayer: anyLayer).filter { layer == nil || $0.layer == layer }
         if arguments.flag("--json") {
-            Console.out(JSONWriter.encode(.array(ready.map { TaskListing.json(status, $0) })))
-            return 0
+            Console.out(JSONWriter.encode(.array(ready.prefix(limit).map { TaskListing.json(status, $0) })))
+        } else if ready.isEmpty {
+            Console.message(status.nothingReadyMessage(anyLayer: anyLayer, inLayer: layer))
+        } else {
+            for location in ready.prefix(limit) { Console.line(TaskListing.line(status, location)) }
         }
-        if ready.isEmpty {
-            Console.message("No task is ready in \(spec).")
-            return 0
-        }
-        for location in ready { Console.line(TaskListing.line(status, location)) }
         return 0
     }
 }

@@ -5,9 +5,9 @@ enum ParseCommand: Subcommand {
         name: "parse",
         aliases: ["parse-layered-tasks"],
         summary: "Re-read the tasks file into the status file, keeping progress",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md"),
+            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin; a file is kept for later parses; default: the one init was given)", .path),
             .flag("--check", "only diagnose: print the tasks found and the lines not understood"),
             .flag("--json", "with --check: print the result as JSON"),
             .flag("--force", "drop tasks that have progress but left the tasks file (the current file is archived first)"),
@@ -24,7 +24,8 @@ enum ParseCommand: Subcommand {
         let spec = try context.spec(arguments)
         let tasksFile = arguments.value("--tasks-file")
         if arguments.flag("--check") {
-            let (path, _, tasks) = try context.tracker.readTasks(for: spec, tasksFile: tasksFile)
+            let (path, _, tasks) = try context.tracker.readTasks(
+                for: spec, tasksFile: try context.tracker.tasksFileToParse(spec, explicit: tasksFile))
             Console.out(arguments.flag("--json")
                 ? JSONWriter.encode(TasksCheck.json(tasks, path: context.store.display(path)))
                 : TasksCheck.text(tasks, path: context.store.display(path)))
@@ -50,6 +51,7 @@ enum ParseCommand: Subcommand {
             Console.line("Initialized \(context.store.display(context.store.statusPath(reparsed.spec))): "
                 + "\(status.totalTasks) tasks in \(status.layers.count) layers")
         }
+        for warning in status.emptyLayerWarnings { Console.message("warning: " + warning) }
         Console.line(ProgressReport.summaryLine(status))
         return 0
     }

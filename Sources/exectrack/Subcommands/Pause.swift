@@ -5,8 +5,8 @@ enum PauseCommand: Subcommand {
         name: "pause",
         summary: "Pause execution until resume (the reason shows in reports)",
         positionals: [
-            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
-            PositionalSpec(name: "REASON", required: false, help: "why execution is paused"),
+            .spec,
+            PositionalSpec(name: "REASON", required: false, help: "why execution is paused", kind: .text),
         ])
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

@@ -4,20 +4,20 @@ enum ReportCommand: Subcommand {
     static let spec = CommandSpec(
         name: "report",
         summary: "Print the progress report (text, markdown or JSON)",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--format", "F", "text (default) | markdown | json"),
+            .choice("--format", ReportFormat.allCases.map(\.rawValue), "default text"),
             .flag("--json", "same as --format json"),
             .flag("--watch", "keep showing the report as it changes (see: exectrack watch --help)"),
-            .value("--interval", "SECONDS", "with --watch: how often to look for changes (default 1)"),
-            .flag("--exit-on-complete", "with --watch: exit 0 when the spec completes, 1 when it fails"),
+            .value("--interval", "SECONDS", "with --watch: how often to look for changes (default 1)", .number),
+            .flag("--exit-on-complete", "with --watch: exit 0 when the spec completes, \(WatchCommand.specFailedExitCode) when it fails"),
         ],
         discussion: "Reads without a lock and never writes. Markdown suits $GITHUB_STEP_SUMMARY.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         if arguments.flag("--watch") { return try WatchCommand.watch(spec, arguments, context) }
-        let chosen = try arguments.choice("--format", from: ReportFormat.allCases.map(\.rawValue), default: "text")
+        let chosen = try arguments.choice("--format", default: "text")
         let format = arguments.flag("--json") ? .json : ReportFormat(rawValue: chosen)!
         Console.out(ProgressReport.render(try context.tracker.snapshot(spec), as: format, style: Terminal.style))
         return 0

@@ -4,7 +4,7 @@ enum RestoreCommand: Subcommand {
     static let spec = CommandSpec(
         name: "restore",
         summary: "Put the .bak back as the status file (the current file becomes the .bak)",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         discussion: "Exit 2 when there is no .bak, 4 when the .bak cannot be read either. Running it twice swaps back.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

@@ -5,7 +5,7 @@ enum ResumeCommand: Subcommand {
         name: "resume",
         aliases: ["unblock"],
         summary: "Clear a pause or block and continue",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")])
+        positionals: [.spec])
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)

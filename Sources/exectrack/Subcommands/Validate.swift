@@ -4,7 +4,7 @@ enum ValidateCommand: Subcommand {
     static let spec = CommandSpec(
         name: "validate",
         summary: "Check a status file's shape and consistency; --fix rewrites derived fields",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
             .flag("--fix", "rewrite counters, statuses and percentages from the tasks (under the lock)"),
             .flag("--json", "print the issues as JSON"),

@@ -5,13 +5,13 @@ enum WarnCommand: Subcommand {
         name: "warn",
         summary: "Record a warning (does not change any task)",
         positionals: [
-            PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001"),
-            PositionalSpec(name: "MESSAGE", required: true, help: "the warning"),
+            .spec,
+            PositionalSpec(name: "MESSAGE", required: true, help: "the warning", kind: .text),
         ],
         options: [
-            .value("--layer", "L", "the layer it concerns"),
-            .value("--task", "N", "the task it concerns (needs --layer)"),
-            .value("--severity", "S", "low | medium | high | critical (default low)"),
+            .value("--layer", "L", "the layer it concerns", .layer),
+            .value("--task", "TASK", "the task it concerns (needs --layer)", .task),
+            .choice("--severity", Severity.allCases.map(\.rawValue), "default low"),
         ])
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

@@ -4,17 +4,24 @@ enum WatchCommand: Subcommand {
     static let spec = CommandSpec(
         name: "watch",
         summary: "Show the progress report live, redrawn as the status file changes",
-        positionals: [PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001")],
+        positionals: [.spec],
         options: [
-            .value("--interval", "SECONDS", "how often to look for changes (default 1; fractions allowed)"),
-            .flag("--exit-on-complete", "exit 0 when the spec completes, 1 when it fails"),
+            .value("--interval", "SECONDS", "how often to look for changes (default 1; fractions allowed)", .number),
+            .flag("--exit-on-complete", "exit 0 when the spec completes, \(specFailedExitCode) when it fails"),
         ],
         discussion: """
         On a terminal the report is redrawn in place (and every second, for the elapsed time);
         Ctrl-C restores the screen. Piped (CI logs), a new report is printed only when the file
         changes, with no escape codes. A missing file is waited for; a file that cannot be read
-        leaves the last good report on screen with a warning.
+        leaves the last good report on screen with a warning. A terminal too short for the whole
+        report shows its top and says how many lines are cut.
+        Exit codes: with --exit-on-complete 0 when the spec completes and \(specFailedExitCode) when it
+        fails; 130 on Ctrl-C; 1 for usage errors.
         """)
+
+    /// `--exit-on-complete` when the spec fails: not 1, which means a usage error, and above the
+    /// codes every command shares (README, "Exit codes").
+    static let specFailedExitCode: Int32 = 8
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         try watch(try context.spec(arguments), arguments, context)
@@ -43,9 +50,8 @@ enum WatchCommand: Subcommand {
             return code
         }
         func draw(_ body: String) {
-            let footer = "watching \(path) every \(interval)s · Ctrl-C to stop"
-                + (warning.map { "\n⚠ \($0)" } ?? "")
-            let lines = (body + "\n" + footer).split(separator: "\n", omittingEmptySubsequences: false)
+            let footer = ["watching \(path) every \(interval)s · Ctrl-C to stop"] + (warning.map { ["⚠ \($0)"] } ?? [])
+            let lines = WatchScreen.lines(body: body, footer: footer, rows: Terminal.rows, columns: Terminal.columns)
             Console.out(Terminal.home + lines.map { $0 + Terminal.clearLineEnd }.joined(separator: "\n") + Terminal.clearToEnd)
             lastDraw = SystemClock.monotonic()
         }
@@ -68,7 +74,7 @@ enum WatchCommand: Subcommand {
                 let current = snapshot(status)
                 if tty { draw(report(current)) } else { Console.out(report(current) + "\n") }
                 if exitOnComplete, current.status == .complete { return finish(0) }
-                if exitOnComplete, current.status == .failed { return finish(1) }
+                if exitOnComplete, current.status == .failed { return finish(specFailedExitCode) }
             case .unreadable(let problem):
                 warning = "cannot read \(path); showing the last good report: \(problem)"
                 if tty {
