@@ -414,6 +414,10 @@ private func expectRefusal(_ r: RunResult, code: Int32, mentions: [String], _ na
     for fragment in mentions {
         #expect(r.stderr.contains(fragment), "[\(name)] stderr should mention \(fragment.debugDescription): \(r.stderr.prefix(300).debugDescription)")
     }
+    // Messages are for people: no Swift type names, enum cases or optionals leak into them.
+    for leak in ["Optional(", "Swift.", "ExecutionTracking.", "Error(", "syntax(", "shape(", "StatusFile", "JSONValue", "nil)"] {
+        #expect(!r.stderr.contains(leak), "[\(name)] stderr shows internal text \(leak.debugDescription): \(r.stderr.prefix(300).debugDescription)")
+    }
 }
 
 @Suite struct BadInputTests {
