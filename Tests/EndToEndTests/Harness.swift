@@ -89,7 +89,7 @@ final class Project {
         if arguments.first == "metrics" || arguments.first == "calculate-metrics", let i = arguments.firstIndex(of: "--export") {
             let path = i + 1 < arguments.count && !arguments[i + 1].hasPrefix("-")
                 ? URL(fileURLWithPath: arguments[i + 1], relativeTo: cwd) : url(".claude/execution/\(arguments[1])-metrics.json")
-            try keep(Data(contentsOf: path), kind: "metrics.json")
+            if isRegularFile(path) { try keep(Data(contentsOf: path), kind: "metrics.json") }
         }
         let format = arguments.firstIndex(of: "--format").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json"]
@@ -101,10 +101,17 @@ final class Project {
             return
         }
         if let i = arguments.firstIndex(of: "--output"), i + 1 < arguments.count {
-            try keep(Data(contentsOf: URL(fileURLWithPath: arguments[i + 1], relativeTo: cwd)), kind: kind)
+            let path = URL(fileURLWithPath: arguments[i + 1], relativeTo: cwd)
+            if isRegularFile(path) { try keep(Data(contentsOf: path), kind: kind) }
         } else {
             try keep(Data(result.stdout.utf8), kind: kind)
         }
+    }
+
+    /// Exports written to `-`, a device or a FIFO are not files to collect.
+    private func isRegularFile(_ url: URL) -> Bool {
+        var st = stat()
+        return stat(url.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Runs `jq` on a file of this project (the seed's one-liners); skips the test without jq.
