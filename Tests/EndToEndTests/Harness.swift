@@ -82,7 +82,9 @@ final class Project {
         // Only what this command itself wrote: tests also plant corrupt files on purpose.
         let writers: Set<String> = ["init", "parse", "parse-layered-tasks", "update", "complete-layer", "error", "warn",
                                     "pause", "resume", "unblock", "block", "claim", "restore", "validate"]
-        if let command = arguments.first, writers.contains(command), arguments.count > 1 {
+        // `validate` writes only with --fix; without it the file is whatever the test planted.
+        if let command = arguments.first, writers.contains(command), arguments.count > 1,
+           command != "validate" || arguments.contains("--fix") {
             let written = url(".claude/execution/\(arguments[1]).json")
             if FileManager.default.fileExists(atPath: written.path) { try keep(Data(contentsOf: written), kind: "status.json") }
         }
