@@ -75,7 +75,9 @@ extension StatusFile {
         self.init(feature: "", featureName: "")
         extra = try r.object(&parser, Self.fields) { field, parser in
             switch field {
-            case .schemaVersion: schemaVersion = try r.int(&parser, field) ?? Self.currentSchemaVersion
+            case .schemaVersion:
+                schemaVersion = try r.int(&parser, field) ?? Self.currentSchemaVersion
+                guard schemaVersion >= 1 else { throw r.fail(field, "\(schemaVersion) is not a schema version (they start at 1)") }
             case .feature: feature = try r.string(&parser, field)
             case .featureName: featureName = try r.string(&parser, field)
             case .tasksFile: tasksFile = try r.string(&parser, field)
@@ -351,7 +353,9 @@ extension ErrorEntry {
         extra = try r.object(&parser, Self.fields) { field, parser in
             switch field {
             case .layer: layer = try r.string(&parser, field) ?? ""
-            case .taskIndex: taskIndex = try r.int(&parser, field)
+            case .taskIndex:
+                taskIndex = try r.int(&parser, field)
+                if let index = taskIndex, index < 0 { throw r.fail(field, "must not be negative") }
             case .taskId: taskId = try r.string(&parser, field)
             case .taskDescription: taskDescription = try r.string(&parser, field)
             case .error: message = try r.string(&parser, field) ?? ""
@@ -410,7 +414,9 @@ extension WarningEntry {
                 severity = try r.named(&parser, field, "severity", valid: Severity.validValuesList,
                                        Severity.init(normalizing:)) ?? .low
             case .layer: layer = try r.string(&parser, field)
-            case .taskIndex: taskIndex = try r.int(&parser, field)
+            case .taskIndex:
+                taskIndex = try r.int(&parser, field)
+                if let index = taskIndex, index < 0 { throw r.fail(field, "must not be negative") }
             }
         }
     }
