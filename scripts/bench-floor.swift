@@ -1,4 +1,4 @@
-// The floor named by issue 8: a static binary that imports FoundationEssentials only, decodes a
+// The floor docs/benchmarks.md names: a static binary that imports FoundationEssentials only, decodes a
 // status file with JSONDecoder, re-encodes it with JSONEncoder and writes it the way exectrack
 // does (temp file, fsync, rename, directory fsync). Built and run by scripts/bench.sh; it works
 // on its own copy of the status file so the other commands' input stays as it was.

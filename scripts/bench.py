@@ -2,7 +2,7 @@
 """Runs the exectrack benchmark (called by scripts/bench.sh): generates specs of 13, 1,000 and
 10,000 tasks and directories of 100 and 1,000 specs, runs each command as a whole process RUNS
 times, and prints median and p95 wall time and peak RSS (GNU time, one run) per command and size,
-the two floors, the 1k -> 10k ratios and each target of issue 8 with its margin."""
+the two floors, the 1k -> 10k ratios and each target in docs/benchmarks.md with its margin."""
 import os
 import platform
 import shutil

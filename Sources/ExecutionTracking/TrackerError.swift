@@ -1,4 +1,4 @@
-/// Every failure the tool reports: a one-line message and the exit code of DESIGN §6.
+/// Every failure the tool reports: a one-line message and the exit code of docs/file-format.md, "Exit codes".
 public struct TrackerError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Int32, Sendable {
         case usage = 1

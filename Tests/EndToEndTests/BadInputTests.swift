@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-// DESIGN §11: every bad input gets the documented exit code (§6), exactly one line on stderr
+// docs/file-format.md, "Exit codes": every bad input gets the documented exit code, exactly one line on stderr
 // (`exectrack: ...`), nothing on stdout, and no change to any file: the status file keeps its bytes
 // and its inode, the `.bak` is untouched, and no temporary file is left behind.
 //
@@ -35,7 +35,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 
 // MARK: - Building the table
 
-/// The exit codes of DESIGN §6.
+/// The exit codes of docs/file-format.md.
 private enum Exit {
     static let usage: Int32 = 1
     static let notFound: Int32 = 2
@@ -504,7 +504,7 @@ private func expectRefusal(_ r: RunResult, code: Int32, mentions: [String], _ na
         #expect(after == before, "[\(name)] the project changed: \(describeDifference(before, after))")
     }
 
-    /// DESIGN §10: a writer waits for the lock up to EXECTRACK_LOCK_TIMEOUT, then exits 7 and
+    /// docs/reliability.md: a writer waits for the lock up to EXECTRACK_LOCK_TIMEOUT, then exits 7 and
     /// writes nothing. Readers take no lock.
     @Test func writersTimeOutOnAHeldLock() throws {
         let project = try makeProject(.started)

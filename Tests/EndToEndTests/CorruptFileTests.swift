@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-// Corrupt, odd and huge status files, run through the built binary (DESIGN §4, §6 exit 4, §11).
+// Corrupt, odd and huge status files, run through the built binary (docs/file-format.md: fields, exit 4).
 //
 // The contract for a file the tool cannot read: exit 4, nothing on stdout, exactly one line on
 // stderr that names `.claude/execution/F001.json.bak` and `exectrack restore F001`, and the status

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Seed 004's command lines, unchanged, through the drop-in shims in scripts/ (issue 7).
+/// The original scripts' documented command lines, unchanged, through the drop-in shims in
+/// scripts/ (README, "Replacing the old scripts").
 @Suite struct DropInTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

@@ -9,7 +9,7 @@ import Foundation
 import SeededRandom
 import Testing
 
-/// Issue 6, points 1 and 2: DESIGN §10 under load and under SIGKILL, with real processes.
+/// docs/reliability.md, "The write protocol", under load and under SIGKILL, with real processes.
 ///
 /// 1. Many writer processes mixing every kind of mutation on one spec, while readers run
 ///    `report --format json` in a loop: no successful write is lost, nothing is duplicated, the
@@ -462,7 +462,7 @@ import Testing
         return figures
     }
 
-    /// What DESIGN §4 and Schemas/execution-status.schema.json require of a status file; empty
+    /// What docs/file-format.md and Schemas/execution-status.schema.json require of a status file; empty
     /// when the shape is right.
     func statusShapeProblems(_ status: [String: Any]) -> [String] {
         var problems: [String] = []

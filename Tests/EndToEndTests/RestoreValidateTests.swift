@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `restore` swaps the `.bak` back in; `validate` finds what is inconsistent and `--fix` mends
-/// what is derived (issue 6, point 6).
+/// what is derived (docs/reliability.md).
 @Suite struct RestoreValidateTests {
     let file = ".claude/execution/F001.json"
 

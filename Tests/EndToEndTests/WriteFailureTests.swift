@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Real write failures (issue 6, point 3): a read-only filesystem, a full disk, a directory where
+/// Real write failures (docs/reliability.md): a read-only filesystem, a full disk, a directory where
 /// the status file should be. Each exits 5 and leaves the status file and `.bak` intact. The
 /// filesystem cases mount a small tmpfs; where mounting is not permitted they are skipped.
 @Suite(.serialized) struct WriteFailureTests {

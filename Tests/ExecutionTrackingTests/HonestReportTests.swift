@@ -51,7 +51,7 @@ struct HonestReportTests {
         #expect(error?.message == "F001 has no tasks yet, so L0 cannot be complete; run: exectrack parse F001")
     }
 
-    /// DESIGN §5 holds where the spec has tasks: an empty layer is complete and does not hold up the next.
+    /// docs/file-format.md holds where the spec has tasks: an empty layer is complete and does not hold up the next.
     @Test func anEmptyLayerBesideTasksStaysComplete() {
         let s = makeStatus(layers: [("L0", "Setup", []), ("L1", "Build", ["parser"])])
         #expect(s.layers[0].status == .complete)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ExecutionTracking
 
-// DESIGN §4 "Lossless", as a property over random valid status documents:
+// docs/file-format.md ("nothing unknown is lost"), as a property over random valid status documents:
 //
 //     StatusFile(json:) → one transition at a fixed `now` → recompute (as every write does) → .json
 //     → JSONWriter.encode → JSONParser.parse → StatusFile(json:)
@@ -10,7 +10,7 @@ import Testing
 // (a) every unknown field at every level (top, layer, task, error entry, warning entry) comes back
 //     as exactly the same JSONValue — same number literals, same bytes in strings, same key order;
 // (b) the known fields are what the transition should produce: the touched task's status and timing
-//     checked rule by rule (DESIGN §5), every untouched task exactly as it was read;
+//     checked rule by rule (docs/file-format.md), every untouched task exactly as it was read;
 // (c) encoding is deterministic and parse(encode(x)) == x, for the generated document and the output.
 //
 // Fixed seed by default, so CI is reproducible; `EXECTRACK_PROPERTY_ITERATIONS=20000` for a longer
@@ -357,7 +357,7 @@ private extension Random {
     }
 }
 
-/// What DESIGN §5 says `setTaskStatus` does to one task, written out independently of the product.
+/// What docs/file-format.md says `setTaskStatus` does to one task, written out independently of the product.
 private func expectedTask(_ before: ExecutionTask, _ status: TaskStatus, _ details: TaskUpdateDetails) -> ExecutionTask {
     var t = before
     t.status = status
@@ -496,7 +496,7 @@ private func checkOnce(seed: UInt64) -> (transition: String, document: String, p
         p.check(sameExtra(read.warnings[i].extra, extra), "warnings[\(i)] extras: \(compact(.object(read.warnings[i].extra))) != \(compact(.object(extra)))")
     }
 
-    // (b) known fields: the expected state, built from `before` by the rules of DESIGN §5.
+    // (b) known fields: the expected state, built from `before` by the rules of docs/file-format.md.
     var expectedTasks = before.layers.map(\.tasks)
     var expectedErrors = before.errors
     var expectedWarnings = before.warnings

@@ -1,11 +1,11 @@
 import Testing
 @testable import ExecutionTracking
 
-/// DESIGN §9 metrics: the calculator, its JSON export and its text view.
+/// docs/reports.md, "Figures" metrics: the calculator, its JSON export and its text view.
 enum MetricsTests {}
 
 extension MetricsTests {
-    /// DESIGN §9: the metrics of F001 at each step of its workflow, figure by figure, to the
+    /// docs/reports.md, "Figures": the metrics of F001 at each step of its workflow, figure by figure, to the
     /// millisecond. Expected values are worked out by hand from the timeline in `F001Run`.
     @Suite("Metrics: F001 workflow")
     struct MetricsWorkflowTests {

@@ -77,7 +77,7 @@ struct ParserDialectATests {
         #expect(!parsed.layers.contains { $0.key == "L9" })
     }
 
-    @Test func theSeedExampleOfDESIGN() {
+    @Test func theSeedExample() {
         let parsed = LayeredTasksParser.parse("""
         # Feature: Invoice Export
         ## Layer 0: Infrastructure

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ExecutionTracking
 
-// LayeredTasksParser.parse never fails (DESIGN §8: it reports what it cannot read as diagnostics),
+// LayeredTasksParser.parse never fails (docs/layered-tasks-format.md: it reports what it cannot read as diagnostics),
 // so no input may crash it or make it hang. Three seeded campaigns feed it:
 //
 //   bytes    — random bytes decoded as UTF-8 (lossy), plain or biased towards markdown punctuation;

@@ -57,7 +57,7 @@ struct DurationFormattingTests {
 
 @Suite("Progress report")
 struct ReportRenderingTests {
-    /// The DESIGN §7 example: L0's two tasks done (checked in the source, so never timed).
+    /// The docs/reports.md example: L0's two tasks done (checked in the source, so never timed).
     func designExample() -> StatusFile {
         var s = f001Status()
         s.setTaskStatus(.complete, at: loc(0, 0), now: t0)

@@ -3,7 +3,7 @@ import Testing
 @testable import ExecutionTracking
 
 /// A write that fails at any step (no space, I/O error, rename failure) leaves the status file and
-/// its `.bak` exactly as they were, removes its temp file, and reports exit 5 (issue 6, point 3).
+/// its `.bak` exactly as they were, removes its temp file, and reports exit 5 (docs/reliability.md).
 @Suite struct StoreFaultTests {
     static let steps: [(StatusStore.WriteFaults.Step, Int32, String)] = [
         (.createTemp, ENOSPC, "No space left on device"),

@@ -1,6 +1,6 @@
 /// The figures `calculate-metrics.sh` gave, with its bugs fixed (no division by zero, durations
 /// averaged over the tasks that have one), plus percentiles, per-layer/agent/complexity breakdowns,
-/// throughput and ETA (DESIGN §9). Pure: computed from a status file and "now". Undefined
+/// throughput and ETA (docs/reports.md, "Figures"). Pure: computed from a status file and "now". Undefined
 /// figures are nil, never NaN.
 public struct ExecutionMetrics: Equatable, Sendable {
     public static let schemaVersion = 1

@@ -1,4 +1,4 @@
-/// `.claude/execution/<SPEC>.json`: the whole state of one spec's execution (DESIGN §4).
+/// `.claude/execution/<SPEC>.json`: the whole state of one spec's execution (docs/file-format.md).
 ///
 /// Every type keeps the fields it does not know in `extra`, so a read-modify-write never drops
 /// what `jq`, an agent or a newer version added.

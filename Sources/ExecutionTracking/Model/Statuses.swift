@@ -1,4 +1,4 @@
-/// The state of one task (DESIGN §5).
+/// The state of one task (docs/file-format.md).
 public enum TaskStatus: String, CaseIterable, Sendable {
     case pending
     case inProgress = "in_progress"

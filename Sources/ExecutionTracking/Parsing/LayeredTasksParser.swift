@@ -1,4 +1,4 @@
-/// Reads `layered-tasks.md` in the dialects planning tools write (DESIGN §8). Pure: text in, a
+/// Reads `layered-tasks.md` in the dialects planning tools write (docs/layered-tasks-format.md). Pure: text in, a
 /// `LayeredTasks` out; never fails, reports what it could not read as diagnostics.
 public enum LayeredTasksParser {
     static let complexityWords: Set<String> = [

@@ -1,4 +1,4 @@
-/// The progress report in each output format (DESIGN §7).
+/// The progress report in each output format (docs/reports.md).
 public enum ReportFormat: String, CaseIterable, Sendable {
     case text, markdown, json
 

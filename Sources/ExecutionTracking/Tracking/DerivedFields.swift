@@ -1,4 +1,4 @@
-// Derived fields are a function of the tasks (DESIGN §4): they are recomputed on every write and
+// Derived fields are a function of the tasks (docs/file-format.md): they are recomputed on every write and
 // before every read-side view, so hand-edited or stale counters never mislead anyone. How layers
 // without tasks and hand-stamped `started_at` values count is in docs/reports.md.
 

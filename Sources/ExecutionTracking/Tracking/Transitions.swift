@@ -1,4 +1,4 @@
-// State changes of DESIGN §5, as pure functions of the current state and the time passed in.
+// State changes of docs/file-format.md, as pure functions of the current state and the time passed in.
 
 /// Optional details an `update` may record with a status change.
 public struct TaskUpdateDetails: Equatable, Sendable {

@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 
-/// Data to stdout, messages to stderr (DESIGN §6). Unbuffered writes: each call reaches the
+/// Data to stdout, messages to stderr (docs/file-format.md, "Exit codes"). Unbuffered writes: each call reaches the
 /// descriptor whole, so output interleaves cleanly with other processes writing to the same pipe.
 enum Console {
     static func out(_ text: String) {
