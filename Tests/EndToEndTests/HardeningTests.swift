@@ -710,7 +710,7 @@ import Testing
         let project = try base.project()
         let status = project.statusURL("F001").path
         let editor = try base.runProcessInBackground("/bin/sh", ["-c",
-            "while :; do cp '\(status)' '\(status).edit' 2>/dev/null && mv '\(status).edit' '\(status)'; sleep 0.003; done"])
+            "while :; do cp '\(status)' '\(status).edit' 2>/dev/null && mv '\(status).edit' '\(status)'; sleep 0.01; done"])
         var failures: [String] = []
         for i in 0..<40 {
             let result = try project.run(["warn", "F001", "w\(i)"])
