@@ -38,6 +38,14 @@ enum FileSystem {
             changedSeconds = Int64(st.st_ctim.tv_sec)
         }
 
+        /// Which file this is, whatever its name: two paths naming one file have the same place.
+        struct Place: Equatable {
+            let device: UInt64
+            let inode: UInt64
+        }
+
+        var place: Place { Place(device: device, inode: inode) }
+
         var isRegular: Bool { type == S_IFREG }
         var isDirectory: Bool { type == S_IFDIR }
         var isSymlink: Bool { type == S_IFLNK }

@@ -12,32 +12,32 @@ final class SpecLock {
     let path: String
     /// Set when `mayPublish` found the lock or the status file changed under it.
     private(set) var lost = false
-    private var statusIdentity: [UInt64]?
+    private var statusPlace: FileSystem.Info.Place?
 
     init(fd: Int32, path: String) {
         self.fd = fd
         self.path = path
     }
 
-    /// Whether the locked file is still the one at the path. It is not once someone deleted or
+    /// Whether the file locked through `fd` is still the one at `path`. It is not once someone deleted or
     /// replaced it while held (`git clean -X`, a "stale lock" cleanup); another writer may then
     /// have locked a new file at the name.
-    func isStillHeld() -> Bool {
+    static func isHeld(_ fd: Int32, at path: String) -> Bool {
         var st = stat()
-        guard fstat(fd, &st) == 0, st.st_nlink > 0, let now = FileSystem.linkInfo(path) else { return false }
-        return now.device == UInt64(st.st_dev) && now.inode == UInt64(st.st_ino)
+        guard fstat(fd, &st) == 0, st.st_nlink > 0 else { return false }
+        return FileSystem.linkInfo(path)?.place == FileSystem.Info(st).place
     }
 
     /// Remembers which status file the holder read (nil: none was there).
     func noteStatusFile(_ statusPath: String) {
-        statusIdentity = FileSystem.linkInfo(statusPath).map { [$0.device, $0.inode] }
+        statusPlace = FileSystem.linkInfo(statusPath)?.place
     }
 
     /// Asked just before a write publishes: true while the lock still holds and the status file
     /// is the one read (a hand edit by `mv` also replaces it). When false, nothing was published
     /// and `StatusStore.withLock` runs the write again.
     func mayPublish(_ statusPath: String) -> Bool {
-        lost = !isStillHeld() || FileSystem.linkInfo(statusPath).map { [$0.device, $0.inode] } != statusIdentity
+        lost = !Self.isHeld(fd, at: path) || FileSystem.linkInfo(statusPath)?.place != statusPlace
         return !lost
     }
 }
@@ -97,7 +97,7 @@ extension StatusStore {
                 close(fd)
                 throw error
             }
-            if SpecLock(fd: fd, path: path).isStillHeld() { return fd }
+            if SpecLock.isHeld(fd, at: path) { return fd }
             close(fd)
         }
     }

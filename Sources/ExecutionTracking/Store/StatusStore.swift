@@ -220,7 +220,7 @@ public struct StatusStore: Sendable {
     /// is a usable one.
     func unreadable(_ spec: SpecID, _ error: StatusFileDecodingError) -> TrackerError {
         let backup = backupPath(spec)
-        let usableBackup = ((try? readStatusBytes(backup)) ?? nil).map { (try? StatusFile(jsonBytes: $0)) != nil } ?? false
+        let usableBackup = (try? readStatusBytes(backup))?.map { (try? StatusFile(jsonBytes: $0)) != nil } ?? false
         let hint = usableBackup
             ? "; the previous version is \(display(backup)) (run: exectrack restore \(spec))"
             : "; there is no usable backup: repair it by hand, or start over with: exectrack init \(spec) --force"
@@ -248,7 +248,7 @@ public struct StatusStore: Sendable {
     // MARK: - Tasks file discovery
 
     /// `--tasks-file`, `specs/<SPEC>/layered-tasks.md`, `specs/<SPEC>/agent-tasks/layered-tasks.md`,
-    /// or a single `specs/*<SPEC>*/` directory (docs/file-format.md, "Where the tasks come from").
+    /// or a single `specs/*<SPEC>*/` directory (docs/layered-tasks-format.md, "Where the file is found").
     /// Returns the path and the spec the file belongs to: the matched directory's name when that
     /// is a valid spec id, so one spec never gets two status files.
     public func locateTasksFile(for spec: SpecID, explicit: String?) throws(TrackerError) -> (path: String, spec: SpecID) {

@@ -115,8 +115,12 @@ extension StatusFile {
         }
     }
 
-    /// Paused or blocked: agents should not start new work.
-    public var isHeld: Bool { heldReason != nil }
+    /// The tasks an agent may start now (`next` lists them, `claim` takes the first): none while
+    /// paused or blocked, and only those of the layer at `inLayer` when given.
+    public func startableTasks(anyLayer: Bool = false, inLayer: Int? = nil) -> [TaskLocation] {
+        guard heldReason == nil else { return [] }
+        return readyTasks(anyLayer: anyLayer).filter { inLayer == nil || $0.layer == inLayer }
+    }
 
     /// Set while paused or blocked: agents should not start new work.
     var heldReason: String? {
@@ -134,9 +138,10 @@ extension StatusFile {
     /// nothing is ready (exit 6).
     public mutating func claimNextTask(agent: String?, anyLayer: Bool = false, inLayer layer: Int? = nil,
                                        now: Timestamp) throws(TrackerError) -> TaskLocation {
-        let ready = readyTasks(anyLayer: anyLayer || layer != nil).filter { layer == nil || $0.layer == layer }
-        guard heldReason == nil, let location = ready.first else {
-            throw TrackerError(.precondition, nothingReadyMessage(anyLayer: anyLayer || layer != nil, inLayer: layer))
+        // A named layer is claimed from even while earlier layers are unfinished.
+        let anyLayer = anyLayer || layer != nil
+        guard let location = startableTasks(anyLayer: anyLayer, inLayer: layer).first else {
+            throw TrackerError(.precondition, nothingReadyMessage(anyLayer: anyLayer, inLayer: layer))
         }
         setTaskStatus(.inProgress, at: location, details: TaskUpdateDetails(agent: agent), now: now)
         return location

@@ -87,7 +87,6 @@ public struct Tracker: Sendable {
         public var spec: SpecID
         public var status: StatusFile
         public var summary: ReseedSummary?
-        public var written: Bool
         /// Where the previous file went, when `--force` dropped tasks that had progress.
         public var archivedPrevious: String?
     }
@@ -123,7 +122,7 @@ public struct Tracker: Sendable {
             status = existing
             return summary
         }
-        return Reparsed(spec: spec, status: commit.status, summary: commit.result, written: commit.written,
+        return Reparsed(spec: spec, status: commit.status, summary: commit.result,
                         archivedPrevious: commit.archivedPrevious)
     }
 

@@ -198,7 +198,7 @@ struct ParsedArguments {
     /// no spaces, no hex, as for every number the command line takes.
     func nonNegativeInteger(_ name: String, min: Int64 = 0, max: Int64) throws(TrackerError) -> Int64? {
         guard let text = values[name] else { return nil }
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let n = Int64(text), n >= min, n <= max else {
+        guard Self.isDigits(text[...]), let n = Int64(text), n >= min, n <= max else {
             throw TrackerError(.usage, "\(name) must be a whole number from \(min) to \(max), got '\(text.prefix(40))'")
         }
         return n
@@ -208,8 +208,13 @@ struct ParsedArguments {
     /// `EXECTRACK_LOCK_TIMEOUT` take. Signs, exponents, hex, `inf` and `nan` are refused.
     static func decimal(_ text: String) -> Double? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) else { return nil }
+        guard (1...2).contains(parts.count), parts.allSatisfy(isDigits) else { return nil }
         return Double(text)
+    }
+
+    /// One or more ASCII digits and nothing else.
+    private static func isDigits(_ text: Substring) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// A `.choice` option's value (case-insensitive), else exit 1 listing the choices.

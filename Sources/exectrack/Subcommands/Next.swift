@@ -22,8 +22,7 @@ enum NextCommand: Subcommand {
         let status = try context.store.load(spec)
         let layer = try arguments.value("--layer").map { (reference: String) throws(TrackerError) in try status.layerIndex(for: reference) }
         let anyLayer = arguments.flag("--any-layer")
-        // Paused or blocked: nothing is to be started, as claim refuses too.
-        let ready = status.isHeld ? [] : status.readyTasks(anyLayer: anyLayer).filter { layer == nil || $0.layer == layer }
+        let ready = status.startableTasks(anyLayer: anyLayer, inLayer: layer)
         if arguments.flag("--json") {
             Console.out(JSONWriter.encode(.array(ready.prefix(limit).map { TaskListing.json(status, $0) })))
         } else if ready.isEmpty {
