@@ -322,6 +322,10 @@ import Testing
         #expect(refused.stderr.contains("metrics export of spec 'F001'"), "\(refused.stderr)")
         #expect(try project.run(["parse", "F001-metrics"]).exitCode == 1)
         #expect(!FileManager.default.fileExists(atPath: project.url(".claude/execution/F001-metrics.json.lock").path))
+        // The id is the reason even when no tasks file would be found for it.
+        let noTasks = try project.run(["init", "G001-Metrics"])
+        #expect(noTasks.exitCode == 1, "\(noTasks.stderr)")
+        #expect(noTasks.stderr.contains("metrics export of spec 'G001'"), "\(noTasks.stderr)")
         #expect(!FileManager.default.fileExists(atPath: project.statusURL("F001-metrics").path))
         // A status file with such an id, from before the rule: metrics --export refuses to
         // overwrite it, and list shows it beside F001 (whose own export it does not show).

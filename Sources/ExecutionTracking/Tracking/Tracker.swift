@@ -37,6 +37,8 @@ public struct Tracker: Sendable {
     /// replaced file that had progress (or could not be read) is archived first. A tasks file
     /// given by path is remembered for later parses.
     public func initialize(_ requested: SpecID, tasksFile: String?, force: Bool) throws(TrackerError) -> Initialized {
+        // The id's own problem first: it is the reason, whatever the tasks file says.
+        if !store.exists(requested) { try requested.checkCanBeCreated() }
         let (path, located, tasks) = try readTasks(for: requested, tasksFile: tasksFile)
         let spec = store.exists(requested) ? requested : located
         if !force, store.exists(spec) {
@@ -95,6 +97,7 @@ public struct Tracker: Sendable {
     /// Dropping tasks that have progress (a tasks file saved mid-edit, say) needs `force`; the
     /// file from before is then archived, so nothing is lost.
     public func reparse(_ requested: SpecID, tasksFile: String?, force: Bool = false) throws(TrackerError) -> Reparsed {
+        if !store.exists(requested) { try requested.checkCanBeCreated() }
         let (path, located, tasks) = try readTasks(for: requested, tasksFile: tasksFileToParse(requested, explicit: tasksFile))
         let spec = store.exists(requested) ? requested : located
         // Before the lock: taking it would create a lock file under the refused name.
