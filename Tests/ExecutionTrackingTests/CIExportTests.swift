@@ -164,7 +164,7 @@ extension CIExportTests {
                 let id = span["spanId"]?.stringValue ?? ""
                 #expect(isLowercaseHex(id, length: 16))
                 #expect(id != String(repeating: "0", count: 16))
-                #expect(span["kind"] == .number("1"))
+                #expect(span["kind"] == .number(JSONNumber("1")!))
             }
             #expect(Set(spans.compactMap { $0["spanId"]?.stringValue }).count == 8)
 
@@ -195,13 +195,13 @@ extension CIExportTests {
 
             // Status: complete OK (1), failed ERROR (2) with the message, running UNSET (0).
             let code = { (span: JSONObject) in span["status"]?.objectValue?["code"] }
-            #expect(code(feature) == .number("0"))
-            #expect(code(l0) == .number("1"))
-            #expect(code(l1) == .number("0"))
-            #expect(code(spans[4]) == .number("1"))
-            #expect(code(spans[5]) == .number("2"))
+            #expect(code(feature) == .number(JSONNumber("0")!))
+            #expect(code(l0) == .number(JSONNumber("1")!))
+            #expect(code(l1) == .number(JSONNumber("0")!))
+            #expect(code(spans[4]) == .number(JSONNumber("1")!))
+            #expect(code(spans[5]) == .number(JSONNumber("2")!))
             #expect(spans[5]["status"]?.objectValue?["message"] == .string(F001Run.connectionError))
-            #expect(code(spans[6]) == .number("0"))
+            #expect(code(spans[6]) == .number(JSONNumber("0")!))
             #expect(spans[6]["status"]?.objectValue?["message"] == nil)
 
             // Attributes.
@@ -234,7 +234,7 @@ extension CIExportTests {
             let spans = exportSpans(F001Run.afterRetry(), now: F001Run.afterRetryNow)
             let retried = spans.first { $0["name"]?.stringValue == "Conversation service" }
             #expect(retried.flatMap { otlpAttribute($0, "exectrack.task.attempts") } == "2")
-            #expect(retried?["status"]?.objectValue?["code"] == .number("1"))
+            #expect(retried?["status"]?.objectValue?["code"] == .number(JSONNumber("1")!))
             #expect(retried?["startTimeUnixNano"] == nanos(460))
             #expect(retried?["endTimeUnixNano"] == nanos(520))
         }
@@ -271,9 +271,9 @@ extension CIExportTests {
             // 1 feature + 4 layers + 13 tasks.
             #expect(spans.count == 18)
             #expect(spans.first?["endTimeUnixNano"] == nanos(1800))
-            #expect(spans.first?["status"]?.objectValue?["code"] == .number("1"))
+            #expect(spans.first?["status"]?.objectValue?["code"] == .number(JSONNumber("1")!))
             #expect(Set(spans.compactMap { $0["spanId"]?.stringValue }).count == 18)
-            #expect(spans.allSatisfy { $0["status"]?.objectValue?["code"] == .number("1") })
+            #expect(spans.allSatisfy { $0["status"]?.objectValue?["code"] == .number(JSONNumber("1")!) })
         }
 
         @Test func criticalFailureMarksTheFeatureSpan() {
@@ -282,9 +282,9 @@ extension CIExportTests {
             s.logError("disk full", at: loc(0, 0), severity: .critical, category: .other, now: t0.plus(seconds: 5))
             let spans = exportSpans(s, now: t0.plus(seconds: 10))
             #expect(spans.count == 3)
-            #expect(spans.first?["status"]?.objectValue?["code"] == .number("2"))
+            #expect(spans.first?["status"]?.objectValue?["code"] == .number(JSONNumber("2")!))
             #expect(spans.first?["status"]?.objectValue?["message"] == .string("disk full"))
-            #expect(spans.last?["status"]?.objectValue?["code"] == .number("2"))
+            #expect(spans.last?["status"]?.objectValue?["code"] == .number(JSONNumber("2")!))
         }
 
         /// Tasks without ids and with the same description (a layer with two "Write tests" tasks)

@@ -63,7 +63,7 @@ private extension Random {
         let kind = int(0...(depth > 0 ? 5 : 3))
         switch kind {
         case 0: return chance(0.5) ? .null : .bool(chance(0.5))
-        case 1: return .number(numberLiteral())
+        case 1: return .number(JSONNumber(numberLiteral())!)
         case 2, 3: return .string(text())
         case 4: return .array((0..<int(0...4)).map { _ in jsonValue(depth: depth - 1) })
         default: return .object(extraObject(avoiding: [], maxCount: 4, depth: depth - 1))
@@ -140,7 +140,7 @@ private extension Random {
         let n = int(range)
         switch int(0...5) {
         case 0: return .string(String(n))
-        case 1 where n > 0 && n % 10 == 0: return .number("\(n / 10)e1")
+        case 1 where n > 0 && n % 10 == 0: return .number(JSONNumber("\(n / 10)e1")!)
         default: return .int(n)
         }
     }
@@ -277,7 +277,7 @@ private extension Random {
             ("completed_tasks", .int(int(0...99))),
             ("failed_tasks", .int(int(0...99))),
             ("skipped_tasks", .int(int(0...99))),
-            ("completion_percentage", .number(numberLiteral())),
+            ("completion_percentage", .number(JSONNumber(numberLiteral())!)),
             ("average_task_duration_ms", chance(0.5) ? .int(int(0...99_999)) : .null),
             ("estimated_remaining_ms", .null),
             ("next_action", .string(text())),

@@ -175,8 +175,8 @@ func metricsExportObject(_ m: ExecutionMetrics, sourceLocation: SourceLocation =
 /// Number literals anywhere in `value` that are not finite JSON numbers.
 func nonFiniteNumbers(_ value: JSONValue) -> [String] {
     switch value {
-    case .number(let literal):
-        return Double(literal).map { $0.isFinite ? [] : [literal] } ?? [literal]
+    case .number(let number):
+        return number.double.map { $0.isFinite ? [] : [number.literal] } ?? [number.literal]
     case .array(let elements):
         return elements.flatMap(nonFiniteNumbers)
     case .object(let object):

@@ -4,10 +4,10 @@ import Testing
 /// Values a newer writer or a `jq` edit might leave anywhere: key order, number literals and
 /// escapes must all survive.
 let oddExtra: JSONValue = .object(JSONObject([
-    ("zz", .number("1.0")),
-    ("aa", .number("1e3")),
-    ("big", .number("123456789012345678901234567890")),
-    ("negzero", .number("-0")),
+    ("zz", .number(JSONNumber("1.0")!)),
+    ("aa", .number(JSONNumber("1e3")!)),
+    ("big", .number(JSONNumber("123456789012345678901234567890")!)),
+    ("negzero", .number(JSONNumber("-0")!)),
     ("text", .string("quote \" slash / nl \n emoji 😀 ctrl \u{01}")),
     ("nested", .object(JSONObject([("b", .array([.null, .bool(true), .array([])])), ("a", .object(JSONObject()))]))),
     ("nothing", .null),
@@ -51,7 +51,7 @@ struct StatusFileJSONTests {
                               "parallel", "status", "started_at", "completed_at", "duration_ms", "attempts", "output",
                               "files_created", "files_modified", "error"])
         #expect(task["status"] == .string("complete"))
-        #expect(task["duration_ms"] == .number("60000"))
+        #expect(task["duration_ms"] == .number(JSONNumber("60000")!))
         #expect(task["started_at"] == .string("2026-11-21T10:00:01.000Z"))
         #expect(task["files_created"] == .array([.string("db/schema.sql")]))
         let error = o["errors"]!.arrayValue![0].objectValue!
@@ -180,13 +180,13 @@ struct StatusFileJSONTests {
         #expect(out["x_last"] == .null)
         #expect(out.keys.suffix(2) == ["custom_top", "x_last"])
         let l0 = out["layers"]!.objectValue!["L0"]!.objectValue!
-        #expect(l0["x_layer"] == .number("1.50"))
+        #expect(l0["x_layer"] == .number(JSONNumber("1.50")!))
         let tasks = l0["tasks"]!.arrayValue!
         #expect(tasks[0].objectValue!["x_task"] == .object(JSONObject([("z", .int(1)), ("a", .int(2))])))
         #expect(tasks[0].objectValue!["status"] == .string("complete"))
         #expect(tasks[1].objectValue!["x_task2"] == .string("é😀"))
-        #expect(out["errors"]!.arrayValue![0].objectValue!["x_error"] == .array([.number("1e3")]))
-        #expect(out["warnings"]!.arrayValue![0].objectValue!["x_warning"] == .number("-0"))
+        #expect(out["errors"]!.arrayValue![0].objectValue!["x_error"] == .array([.number(JSONNumber("1e3")!)]))
+        #expect(out["warnings"]!.arrayValue![0].objectValue!["x_warning"] == .number(JSONNumber("-0")!))
         #expect(out["warnings"]!.arrayValue!.count == 2)
     }
 
@@ -238,7 +238,7 @@ struct StatusFileJSONTests {
         // Written back in the current shape.
         let task = s.json.objectValue!["layers"]!.objectValue!["L0"]!.objectValue!["tasks"]!.arrayValue![0].objectValue!
         #expect(task["status"] == .string("complete"))
-        #expect(task["duration_ms"] == .number("120"))
+        #expect(task["duration_ms"] == .number(JSONNumber("120")!))
         #expect(task["started_at"] == .string("2025-01-15T10:00:00.000Z"))
     }
 

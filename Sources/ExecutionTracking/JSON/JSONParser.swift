@@ -171,7 +171,7 @@ public struct JSONParser {
             }
             guard digits() > 0 else { throw error("invalid number", at: start) }
         }
-        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+        return .number(JSONNumber(checked: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)))
     }
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {

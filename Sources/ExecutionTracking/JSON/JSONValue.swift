@@ -4,24 +4,23 @@ public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// The number's literal text as it appeared (or as this tool formatted it).
-    case number(String)
+    case number(JSONNumber)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
 
-    public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+    public static func int(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
 
     /// `null` for nil: the model's optional fields are always written, so readers see every key.
     public static func optional(_ string: String?) -> JSONValue { string.map(JSONValue.string) ?? .null }
     public static func optional(_ stamp: Timestamp?) -> JSONValue { stamp.map { .string($0.iso8601) } ?? .null }
-    public static func optional(_ int: Int64?) -> JSONValue { int.map { .number(String($0)) } ?? .null }
+    public static func optional(_ int: Int64?) -> JSONValue { int.map { .number(JSONNumber($0)) } ?? .null }
     public static func optional(_ int: Int?) -> JSONValue { int.map { .int($0) } ?? .null }
     public static func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
 
     /// A finite number; nil (undefined figures) and non-finite values become `null`.
     public static func double(_ value: Double?) -> JSONValue {
-        guard let value, value.isFinite else { return .null }
-        return .number(value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value))
+        value.flatMap(JSONNumber.init).map(JSONValue.number) ?? .null
     }
 
     public var stringValue: String? {
@@ -51,7 +50,7 @@ public enum JSONValue: Equatable, Sendable {
     public var intValue: Int? {
         let text: String
         switch self {
-        case .number(let literal): text = literal
+        case .number(let number): text = number.literal
         case .string(let s): text = s.trimmingWhitespace
         default: return nil
         }

@@ -161,7 +161,7 @@ struct JSONOutput {
         switch value {
         case .null: null()
         case .bool(let b): bool(b)
-        case .number(let literal): buffer.append(verbatim: literal)
+        case .number(let number): buffer.append(verbatim: number.literal)
         case .string(let s): string(s)
         case .array(let elements):
             beginArray()

@@ -63,7 +63,6 @@ public enum MetricsReport {
 
     /// `92.31`, `100`: at most two decimals, no trailing zeros.
     static func format(_ value: Double) -> String {
-        guard case .number(let literal) = JSONValue.double(value) else { return "n/a" }
-        return literal
+        JSONNumber(value)?.literal ?? "n/a"
     }
 }

@@ -10,9 +10,9 @@ extension JSONValue: Codable {
         } else if let bool = try? container.decode(Bool.self) {
             self = .bool(bool)
         } else if let int = try? container.decode(Int64.self) {
-            self = .number(String(int))
+            self = .number(JSONNumber(int))
         } else if let double = try? container.decode(Double.self) {
-            self = .number(String(double))
+            self = JSONNumber(double).map(JSONValue.number) ?? .null
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
         } else if let array = try? container.decode([JSONValue].self) {
@@ -29,8 +29,8 @@ extension JSONValue: Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let b): try container.encode(b)
-        case .number(let literal):
-            if let int = Int64(literal) { try container.encode(int) } else { try container.encode(Double(literal) ?? 0) }
+        case .number(let number):
+            if let int = number.int64 { try container.encode(int) } else { try container.encode(number.double ?? 0) }
         case .string(let s): try container.encode(s)
         case .array(let a): try container.encode(a)
         case .object(let o):

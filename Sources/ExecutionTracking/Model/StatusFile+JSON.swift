@@ -558,7 +558,7 @@ struct MemberReader {
         switch try present(&parser) {
         case nil: return nil
         case .string(let s)?: return s
-        case .number(let literal)?: return literal
+        case .number(let number)?: return number.literal
         default: throw fail(field, "expected a string")
         }
     }
@@ -616,7 +616,7 @@ struct MemberReader {
             for (i, element) in elements.enumerated() {
                 switch element {
                 case .string(let s): result.append(s)
-                case .number(let literal): result.append(literal)
+                case .number(let number): result.append(number.literal)
                 default:
                     throw StatusFileShapeError(path: "\(path.field(field.rawValue))[\(i)]", problem: "expected a string")
                 }
