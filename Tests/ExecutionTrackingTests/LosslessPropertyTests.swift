@@ -171,7 +171,7 @@ private extension Random {
     }
 
     mutating func task(layerKey: String, position: Int, extras: inout [JSONObject]) -> JSONValue {
-        let extra = extraObject(avoiding: Set(ExecutionTask.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
+        let extra = extraObject(avoiding: Set(ExecutionTask.fields.keys), maxCount: 3, depth: 3)
         extras.append(extra)
         let known: [(String, JSONValue?)] = [
             ("index", chance(0.8) ? .int(position) : .int(int(0...99))),
@@ -203,7 +203,7 @@ private extension Random {
         var layers = JSONObject()
         for n in shuffled(Array(numbers)) {
             let key = "L\(n)"
-            let extra = extraObject(avoiding: Set(ExecutionLayer.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
+            let extra = extraObject(avoiding: Set(ExecutionLayer.fields.keys), maxCount: 3, depth: 3)
             layerExtras[key] = extra
             var extras: [JSONObject] = []
             let tasks = (0..<int(0...6)).map { task(layerKey: key, position: $0, extras: &extras) }
@@ -226,7 +226,7 @@ private extension Random {
 
         var errorExtras: [JSONObject] = []
         let errors: [JSONValue] = (0..<int(0...4)).map { _ in
-            let extra = extraObject(avoiding: Set(ErrorEntry.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
+            let extra = extraObject(avoiding: Set(ErrorEntry.fields.keys), maxCount: 3, depth: 3)
             errorExtras.append(extra)
             let known: [(String, JSONValue?)] = [
                 ("layer", .string(layerKeys.isEmpty || chance(0.1) ? "L7" : pick(layerKeys))),
@@ -244,7 +244,7 @@ private extension Random {
         }
         var warningExtras: [JSONObject] = []
         let warnings: [JSONValue] = (0..<int(0...3)).map { _ in
-            let extra = extraObject(avoiding: Set(WarningEntry.Field.allCases.map(\.rawValue)), maxCount: 3, depth: 3)
+            let extra = extraObject(avoiding: Set(WarningEntry.fields.keys), maxCount: 3, depth: 3)
             warningExtras.append(extra)
             let known: [(String, JSONValue?)] = [
                 ("message", .string(text())),
@@ -256,7 +256,7 @@ private extension Random {
             return .object(object(known: known, extra: extra))
         }
 
-        let topExtra = extraObject(avoiding: Set(StatusFile.Field.allCases.map(\.rawValue)), maxCount: 5, depth: 4)
+        let topExtra = extraObject(avoiding: Set(StatusFile.fields.keys), maxCount: 5, depth: 4)
         let paused = chance(0.3)
         let blocked = chance(0.2)
         let known: [(String, JSONValue?)] = [
@@ -357,26 +357,46 @@ private extension Random {
     }
 }
 
-/// What docs/file-format.md says `setTaskStatus` does to one task, written out independently of the product.
+/// The table in docs/file-format.md ("How statuses change") transcribed as data: a row per status
+/// set, a cell per field. The oracle below only interprets these cells, so it shares no rule with
+/// `setTaskStatus`, which it checks.
+private enum Cell { case now, cleared, kept, plusOne, measured }
+
+private let statusTable: [TaskStatus: (startedAt: Cell, completedAt: Cell, durationMs: Cell, attempts: Cell, error: Cell)] = [
+    .inProgress: (startedAt: .now, completedAt: .cleared, durationMs: .cleared, attempts: .plusOne, error: .kept),
+    .complete: (startedAt: .kept, completedAt: .now, durationMs: .measured, attempts: .kept, error: .cleared),
+    .skipped: (startedAt: .kept, completedAt: .now, durationMs: .measured, attempts: .kept, error: .cleared),
+    .failed: (startedAt: .kept, completedAt: .now, durationMs: .measured, attempts: .kept, error: .kept),
+    .pending: (startedAt: .cleared, completedAt: .cleared, durationMs: .cleared, attempts: .kept, error: .cleared),
+]
+
+private func stamp(_ cell: Cell, _ before: Timestamp?) -> Timestamp? {
+    switch cell {
+    case .now: now
+    case .cleared: nil
+    default: before
+    }
+}
+
 private func expectedTask(_ before: ExecutionTask, _ status: TaskStatus, _ details: TaskUpdateDetails) -> ExecutionTask {
+    guard let row = statusTable[status] else {
+        Issue.record("no row for \(status) in the status table")
+        return before
+    }
     var t = before
     t.status = status
-    switch status {
-    case .inProgress:
-        t.startedAt = now
-        t.completedAt = nil
-        t.durationMs = nil
-        t.attempts = before.attempts + 1
-    case .complete, .failed, .skipped:
-        t.completedAt = now
-        t.durationMs = details.durationMs ?? before.startedAt.map { max(0, now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) }
-        if status != .failed { t.error = nil }
-    case .pending:
-        t.startedAt = nil
-        t.completedAt = nil
-        t.durationMs = nil
-        t.error = nil
+    t.startedAt = stamp(row.startedAt, before.startedAt)
+    t.completedAt = stamp(row.completedAt, before.completedAt)
+    switch row.durationMs {
+    case .cleared: t.durationMs = nil
+    // "completed_at - started_at (null if never started, or --duration-ms)"; the generated
+    // timestamps lie a month either side of now, so a start after now gives 0, never negative.
+    case .measured: t.durationMs = details.durationMs ?? t.startedAt.map { max(0, now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch) }
+    default: break
     }
+    if row.attempts == .plusOne { t.attempts = before.attempts + 1 }
+    if row.error == .cleared { t.error = nil }
+    // Details an update gives are recorded whatever the status (docs/file-format.md).
     if let output = details.output { t.output = output }
     if let agent = details.agent { t.agent = agent }
     for f in details.filesCreated where !t.filesCreated.contains(f) { t.filesCreated.append(f) }

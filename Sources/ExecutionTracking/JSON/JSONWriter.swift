@@ -12,8 +12,7 @@ public enum JSONWriter {
     static func bytes(style: Style = .pretty, capacity: Int = 1 << 16, _ write: (inout JSONOutput) -> Void) -> [UInt8] {
         var out = JSONOutput(style: style, capacity: capacity)
         write(&out)
-        if style == .pretty { out.buffer.append(UInt8(ascii: "\n")) }
-        return out.buffer.bytes
+        return out.finished()
     }
 }
 
@@ -78,13 +77,19 @@ struct JSONOutput {
         separator()
     }
 
-    /// A key known to need no escaping (a model field's name), copied as it is.
-    mutating func key(plain name: String) {
+    /// A model field's name, which needs no escaping, copied as it is.
+    mutating func key(_ name: StaticString) {
         member()
         buffer.append(UInt8(ascii: "\""))
-        buffer.append(verbatim: name)
+        buffer.append(name)
         buffer.append(UInt8(ascii: "\""))
         separator()
+    }
+
+    /// The bytes written; pretty output ends with one newline.
+    func finished() -> [UInt8] {
+        if style == .pretty { buffer.append(UInt8(ascii: "\n")) }
+        return buffer.bytes
     }
 
     @inline(__always)

@@ -1,8 +1,9 @@
 /// `.claude/execution/<SPEC>.json`: the whole state of one spec's execution (docs/file-format.md).
 ///
 /// Every type keeps the fields it does not know in `extra`, so a read-modify-write never drops
-/// what `jq`, an agent or a newer version added.
-public struct StatusFile: Equatable, Sendable {
+/// what `jq`, an agent or a newer version added. Each type's `fields` is the one place a stored
+/// field is declared for coding (docs/architecture.md).
+public struct StatusFile: ModelObject {
     public static let currentSchemaVersion = 1
 
     public var schemaVersion: Int = StatusFile.currentSchemaVersion
@@ -47,6 +48,49 @@ public struct StatusFile: Equatable, Sendable {
         self.extra = extra
     }
 
+    public init() { self.init(feature: "", featureName: "") }
+
+    public static let fields = FieldTable<StatusFile>([
+        .field("schema_version", \.schemaVersion, check: { $0 >= 1 ? nil : "\($0) is not a schema version (they start at 1)" }),
+        .field("feature", \.feature),
+        .field("feature_name", \.featureName),
+        // Only when a tasks file was named: files seeded from the usual place stay as they were.
+        .field("tasks_file", \.tasksFile, omittedWhenNil: true),
+        .field("status", \.status, derived: true),
+        .field("current_layer", \.currentLayer, derived: true),
+        .field("created_at", \.createdAt),
+        .field("started_at", \.startedAt),
+        .field("last_updated", \.lastUpdated),
+        .field("completed_at", \.completedAt),
+        .field("paused_at", \.pausedAt),
+        .field("pause_reason", \.pauseReason),
+        .field("blocked_at", \.blockedAt),
+        .field("blocked_reason", \.blockReason),
+        .field("total_tasks", \.totalTasks, derived: true),
+        .field("completed_tasks", \.completedTasks, derived: true),
+        .field("failed_tasks", \.failedTasks, derived: true),
+        .field("skipped_tasks", \.skippedTasks, derived: true),
+        .field("completion_percentage", \.completionPercentage, derived: true),
+        .field("average_task_duration_ms", \.averageTaskDurationMs, derived: true),
+        .field("estimated_remaining_ms", \.estimatedRemainingMs, derived: true),
+        .field("next_action", \.nextAction, derived: true),
+        .field("layers", \.layers, coding: LayersByKey.self),
+        .field("errors", \.errors),
+        .field("warnings", \.warnings),
+    ])
+
+    public mutating func didDecode(_ decoded: DecodedFields<StatusFile>) {
+        if !decoded.contains(\.feature) { feature = decoded.userInfo[.defaultFeature] as? String ?? "" }
+        if !decoded.contains(\.featureName) { featureName = feature }
+        // A file paused by the original scripts carries only `"status": "paused"`.
+        if pausedAt == nil, blockedAt == nil {
+            if status == .paused { pausedAt = lastUpdated ?? startedAt ?? createdAt }
+            if status == .blocked { blockedAt = lastUpdated ?? startedAt ?? createdAt }
+        }
+        layers = Self.numericallyOrdered(layers)
+        recomputeDerivedFields()
+    }
+
     /// Every task in document order, without copying them into a new array.
     public var allTasks: LazySequence<FlattenSequence<LazyMapSequence<[ExecutionLayer], [ExecutionTask]>>> {
         layers.lazy.flatMap(\.tasks)
@@ -56,7 +100,7 @@ public struct StatusFile: Equatable, Sendable {
     public var doneTasks: Int { completedTasks + skippedTasks }
 }
 
-public struct ExecutionLayer: Equatable, Sendable {
+public struct ExecutionLayer: ModelObject {
     /// `L0`, `L1`, ...: the key under `layers` in the file.
     public var key: String
     public var name: String
@@ -80,6 +124,28 @@ public struct ExecutionLayer: Equatable, Sendable {
         self.extra = extra
     }
 
+    public init() { self.init(key: "", name: "") }
+
+    /// The key is not a field: it is the layer's key under `layers` (`LayersByKey`).
+    public static let fields = FieldTable<ExecutionLayer>([
+        .field("name", \.name),
+        .field("status", \.status, derived: true),
+        .field("total_tasks", \.totalTasks, derived: true),
+        .field("completed_tasks", \.completedTasks, derived: true),
+        .field("failed_tasks", \.failedTasks, derived: true),
+        .field("skipped_tasks", \.skippedTasks, derived: true),
+        .field("started_at", \.startedAt),
+        .field("completed_at", \.completedAt),
+        .field("duration_ms", \.durationMs, derived: true),
+        .field("tasks", \.tasks),
+    ])
+
+    public mutating func didDecode(_ decoded: DecodedFields<ExecutionLayer>) {
+        // Hand-written files that list layers in an array number them by position.
+        key = decoded.key ?? decoded.index.map { "L\($0)" } ?? key
+        if !decoded.contains(\.name) { name = key }
+    }
+
     /// The number in `L<n>`, or nil for keys of another form (kept, ordered after numbered layers).
     public var number: Int? {
         guard key.first == "L" || key.first == "l" else { return nil }
@@ -95,7 +161,7 @@ public struct ExecutionLayer: Equatable, Sendable {
     }
 }
 
-public struct ExecutionTask: Equatable, Sendable {
+public struct ExecutionTask: ModelObject {
     public var index: Int
     /// The source's task id (`T012`) when it gives one.
     public var id: String?
@@ -138,9 +204,42 @@ public struct ExecutionTask: Equatable, Sendable {
         self.error = nil
         self.extra = extra
     }
+
+    public init() { self.init(description: "") }
+
+    public static let fields = FieldTable<ExecutionTask>([
+        // The task's position in its layer, whatever the file says.
+        .field("index", \.index, derived: true),
+        .field("id", \.id),
+        .field("description", \.description),
+        .field("command", \.command),
+        .field("agent", \.agent),
+        .field("complexity", \.complexity),
+        .field("dependencies", \.dependencies),
+        .field("parallel", \.parallel),
+        .field("status", \.status),
+        .field("started_at", \.startedAt),
+        .field("completed_at", \.completedAt),
+        .field("duration_ms", \.durationMs, check: { ms in
+            guard let ms else { return nil }
+            if ms < 0 { return "must not be negative" }
+            return ms <= Limits.maxDurationMs ? nil : "\(ms) is more than \(Limits.maxDurationMs) (100 years in milliseconds)"
+        }),
+        .field("attempts", \.attempts, check: { $0 <= Limits.maxAttempts ? nil : "\($0) is more than \(Limits.maxAttempts)" }),
+        .field("output", \.output),
+        .field("files_created", \.filesCreated),
+        .field("files_modified", \.filesModified),
+        .field("error", \.error),
+    ])
+
+    public mutating func didDecode(_ decoded: DecodedFields<ExecutionTask>) {
+        index = decoded.index ?? index
+        // Files from before attempts were counted: a started task has had one.
+        attempts = decoded.contains(\.attempts) ? max(0, attempts) : (startedAt == nil ? 0 : 1)
+    }
 }
 
-public struct ErrorEntry: Equatable, Sendable {
+public struct ErrorEntry: ModelObject {
     public var layer: String
     public var taskIndex: Int?
     public var taskId: String?
@@ -169,9 +268,31 @@ public struct ErrorEntry: Equatable, Sendable {
         self.resolvedAt = resolvedAt
         self.extra = extra
     }
+
+    public init() {
+        self.init(layer: "", taskIndex: nil, taskDescription: nil, message: "", timestamp: nil, severity: .medium,
+                  category: .other, recoveryAction: nil)
+    }
+
+    public static let fields = FieldTable<ErrorEntry>([
+        .field("layer", \.layer),
+        .field("task_index", \.taskIndex, check: notNegative),
+        .field("task_id", \.taskId),
+        .field("task_description", \.taskDescription),
+        .field("error", \.message),
+        .field("timestamp", \.timestamp),
+        .field("severity", \.severity),
+        .field("category", \.category),
+        .field("recovery_action", \.recoveryAction),
+        .field("resolved_at", \.resolvedAt),
+    ])
+
+    public mutating func didDecode(_ decoded: DecodedFields<ErrorEntry>) {
+        if !decoded.contains(\.category) { category = ErrorCategory.classify(message) }
+    }
 }
 
-public struct WarningEntry: Equatable, Sendable {
+public struct WarningEntry: ModelObject {
     public var message: String
     public var timestamp: Timestamp?
     public var severity: Severity
@@ -188,4 +309,33 @@ public struct WarningEntry: Equatable, Sendable {
         self.taskIndex = taskIndex
         self.extra = extra
     }
+
+    public init() { self.init(message: "", timestamp: nil) }
+
+    public static let fields = FieldTable<WarningEntry>([
+        .field("message", \.message),
+        .field("timestamp", \.timestamp),
+        .field("severity", \.severity),
+        .field("layer", \.layer),
+        .field("task_index", \.taskIndex, check: notNegative),
+    ])
+
+    // The original scripts may have logged warnings as bare strings.
+    public init(from decoder: any Decoder) throws {
+        if let exact = decoder as? ExactJSONDecoder {
+            self = try Self.read(exact)
+        } else if let text = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(message: text, timestamp: nil)
+        } else {
+            self = try Self.decodeFields(from: decoder)
+        }
+    }
+
+    public static func read(_ decoder: ExactJSONDecoder) throws -> WarningEntry {
+        if try decoder.parser.peek() == UInt8(ascii: "\"") { return WarningEntry(message: try String.read(decoder), timestamp: nil) }
+        return try decoder.inField { try fields.read(decoder) }
+    }
 }
+
+/// For indexes into arrays.
+private let notNegative: @Sendable (Int?) -> String? = { ($0 ?? 0) < 0 ? "must not be negative" : nil }

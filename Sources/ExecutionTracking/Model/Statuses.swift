@@ -1,5 +1,7 @@
 /// The state of one task (docs/file-format.md).
-public enum TaskStatus: String, CaseIterable, Sendable {
+public enum TaskStatus: String, NamedValue, Sendable {
+    public static let kind = "task status"
+
     case pending
     case inProgress = "in_progress"
     case complete
@@ -24,8 +26,6 @@ public enum TaskStatus: String, CaseIterable, Sendable {
         }
     }
 
-    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
-
     /// Complete or skipped: nothing left to do for this task.
     public var isDone: Bool { self == .complete || self == .skipped }
     /// A status a task ends in: repeating it changes nothing.
@@ -33,39 +33,47 @@ public enum TaskStatus: String, CaseIterable, Sendable {
 }
 
 /// A layer's state, derived from its tasks.
-public enum LayerStatus: String, Sendable {
+public enum LayerStatus: String, NamedValue, Sendable {
     case pending
     case inProgress = "in_progress"
     case complete
     case failed
+
+    public static let kind = "layer status"
+    public init?(normalizing input: String) { self.init(rawValue: input) }
 }
 
 /// The whole spec's state. `paused` and `blocked` are sticky until `resume`.
-public enum ExecutionStatus: String, Sendable {
+public enum ExecutionStatus: String, NamedValue, Sendable {
     case pending
     case inProgress = "in_progress"
     case paused
     case blocked
     case failed
     case complete
+
+    public static let kind = "status"
+    public init?(normalizing input: String) { self.init(rawValue: input) }
 }
 
-public enum Severity: String, CaseIterable, Sendable {
+public enum Severity: String, NamedValue, Sendable {
     case low, medium, high, critical
+
+    public static let kind = "severity"
 
     public init?(normalizing input: String) {
         self.init(rawValue: input.trimmingWhitespace.lowercased())
     }
-
-    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// What kind of failure an error message describes, so recovery can be suggested and errors counted
 /// by cause.
-public enum ErrorCategory: String, CaseIterable, Sendable {
+public enum ErrorCategory: String, NamedValue, Sendable {
     case timeout, connection, permission
     case notFound = "not_found"
     case auth, syntax, dependency, other
+
+    public static let kind = "error category"
 
     public init?(normalizing input: String) {
         self.init(rawValue: input.trimmingWhitespace.lowercased().replacingHyphens)

@@ -14,17 +14,21 @@ extension ExecutionLayer {
         var started = false
         var firstStart: Timestamp?
         var lastCompletion: Timestamp?
-        for task in tasks {
-            switch task.status {
-            case .complete: completedTasks += 1
-            case .failed: failedTasks += 1
-            case .skipped: skippedTasks += 1
-            case .inProgress: running = true
-            case .pending: break
+        // Through the buffer, each task's fields are read in place: binding a task to a name
+        // would copy (retain and release) all of its strings and lists.
+        tasks.withUnsafeBufferPointer { tasks in
+            for t in tasks.indices {
+                switch tasks[t].status {
+                case .complete: completedTasks += 1
+                case .failed: failedTasks += 1
+                case .skipped: skippedTasks += 1
+                case .inProgress: running = true
+                case .pending: break
+                }
+                if tasks[t].status != .pending { started = true }
+                if let s = tasks[t].startedAt, firstStart.map({ s < $0 }) ?? true { firstStart = s }
+                if let c = tasks[t].completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
             }
-            if task.status != .pending { started = true }
-            if let s = task.startedAt, firstStart.map({ s < $0 }) ?? true { firstStart = s }
-            if let c = task.completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
         }
         if let firstStart, startedAt.map({ firstStart < $0 }) ?? true { startedAt = firstStart }
         // A `started_at` written by hand counts too (the seed's workflow stamps the layer before its first task).
@@ -64,25 +68,25 @@ extension StatusFile {
         var lastCompletion: Timestamp?
         let specHasTasks = layers.contains { !$0.tasks.isEmpty }
         for i in layers.indices {
-            for t in layers[i].tasks.indices {
-                // Writing only when needed keeps a shared tasks array shared (no 10,000-task copy).
-                if layers[i].tasks[t].index != t { layers[i].tasks[t].index = t }
-                let task = layers[i].tasks[t]
-                if let ms = task.durationMs {
-                    durationSum = durationSum.addingSaturated(ms)
-                    durationCount += 1
+            // Writing only when needed keeps a shared tasks array shared (no 10,000-task copy).
+            for t in layers[i].tasks.indices where layers[i].tasks[t].index != t { layers[i].tasks[t].index = t }
+            layers[i].tasks.withUnsafeBufferPointer { tasks in
+                for t in tasks.indices {
+                    if let ms = tasks[t].durationMs {
+                        durationSum = durationSum.addingSaturated(ms)
+                        durationCount += 1
+                    }
+                    if tasks[t].status != .pending { anyStarted = true }
+                    if let c = tasks[t].completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
                 }
-                if task.status != .pending { anyStarted = true }
-                if let c = task.completedAt, lastCompletion.map({ c > $0 }) ?? true { lastCompletion = c }
             }
             layers[i].recomputeDerivedFields(specHasTasks: specHasTasks)
-            let layer = layers[i]
-            if layer.startedAt != nil { anyStarted = true }
-            totalTasks += layer.totalTasks
-            completedTasks += layer.completedTasks
-            failedTasks += layer.failedTasks
-            skippedTasks += layer.skippedTasks
-            if let s = layer.startedAt, startedAt.map({ s < $0 }) ?? true { startedAt = s }
+            if layers[i].startedAt != nil { anyStarted = true }
+            totalTasks += layers[i].totalTasks
+            completedTasks += layers[i].completedTasks
+            failedTasks += layers[i].failedTasks
+            skippedTasks += layers[i].skippedTasks
+            if let s = layers[i].startedAt, startedAt.map({ s < $0 }) ?? true { startedAt = s }
         }
         let done = doneTasks
         completionPercentage = totalTasks == 0 ? 0 : done * 100 / totalTasks

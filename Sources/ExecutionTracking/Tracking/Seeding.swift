@@ -15,9 +15,23 @@ public struct ReseedSummary: Equatable, Sendable {
 
 extension ExecutionTask {
     init(parsed: ParsedTask, index: Int) {
-        self.init(index: index, id: parsed.id, description: parsed.description, command: parsed.command,
-                  agent: parsed.agent, complexity: parsed.complexity, dependencies: parsed.dependencies,
-                  parallel: parsed.parallel, status: parsed.done ? .complete : .pending)
+        self.init()
+        takePlan(of: parsed, index: index)
+    }
+
+    /// Sets what the tasks file says about the task and nothing else, so a re-parse keeps the
+    /// progress and every field the file does not describe (a field added to the model included).
+    /// A task checked in the file counts as complete unless it already has progress.
+    mutating func takePlan(of parsed: ParsedTask, index: Int) {
+        self.index = index
+        id = parsed.id
+        description = parsed.description
+        command = parsed.command
+        if let agent = parsed.agent { self.agent = agent }
+        complexity = parsed.complexity
+        dependencies = parsed.dependencies
+        parallel = parsed.parallel
+        if parsed.done && status == .pending { status = .complete }
     }
 
     /// `L1.3 (T004) Build the thing`: how tasks are named in messages.
@@ -104,7 +118,8 @@ extension StatusFile {
                 var task = ExecutionTask(parsed: parsedTask, index: t)
                 if let m = match[l][t] {
                     let before = old[m].task
-                    task.keepProgress(of: before, checkedInSource: parsedTask.done)
+                    task = before
+                    task.takePlan(of: parsedTask, index: t)
                     summary.kept += 1
                     relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
                     if before.description != task.description,
@@ -172,20 +187,5 @@ extension ExecutionTask {
     public var hasProgress: Bool {
         attempts > 0 || startedAt != nil || completedAt != nil || status == .inProgress || status == .failed
             || output != nil || error != nil || !filesCreated.isEmpty || !filesModified.isEmpty || !extra.isEmpty
-    }
-
-    /// Carries over what happened to the task; what it is (description, agent...) comes from the source.
-    mutating func keepProgress(of previous: ExecutionTask, checkedInSource: Bool) {
-        status = previous.status == .pending && checkedInSource ? .complete : previous.status
-        startedAt = previous.startedAt
-        completedAt = previous.completedAt
-        durationMs = previous.durationMs
-        attempts = previous.attempts
-        output = previous.output
-        filesCreated = previous.filesCreated
-        filesModified = previous.filesModified
-        error = previous.error
-        extra = previous.extra
-        if agent == nil { agent = previous.agent }
     }
 }

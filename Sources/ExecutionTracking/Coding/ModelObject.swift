@@ -1,0 +1,328 @@
+// How the model becomes JSON and back (docs/architecture.md, "Adding a field"). Each model type
+// lists its stored fields once, in `fields`; Codable conformance, the exact reader and writer,
+// unknown-field capture and the key order of written files all come from that list.
+
+/// A type of the status file's model (the file, a layer, a task, an error or warning entry).
+public protocol ModelObject: FieldValue, Equatable, Sendable {
+    /// Every field at its default: decoding starts here and sets what the document holds.
+    init()
+    /// The stored fields, in the order the writer puts them (`Field` documents the options).
+    static var fields: FieldTable<Self> { get }
+    /// The members this version does not know, in document order, written back after the known ones.
+    var extra: JSONObject { get set }
+    /// Rules that need the whole object once its fields are read: defaults that depend on other
+    /// fields, a layer's key, a task's position. Pure: everything it may use is in `decoded`.
+    mutating func didDecode(_ decoded: DecodedFields<Self>) throws(FieldProblem)
+}
+
+extension ModelObject {
+    public mutating func didDecode(_ decoded: DecodedFields<Self>) throws(FieldProblem) {}
+
+    public init(from decoder: any Decoder) throws {
+        self = try Self.decodeFields(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if let exact = encoder as? ExactJSONEncoder {
+            write(to: exact)
+        } else {
+            try Self.fields.encode(self, to: encoder)
+        }
+    }
+
+    /// The exact decoder streams the object off its parser; any other decoder (Foundation's
+    /// `JSONDecoder`, `JSONTree`) goes through keyed containers.
+    public static func decodeFields(from decoder: any Decoder) throws -> Self {
+        if let exact = decoder as? ExactJSONDecoder { return try read(exact) }
+        return try fields.decode(from: decoder)
+    }
+
+    public static func read(_ decoder: ExactJSONDecoder) throws -> Self {
+        try decoder.inField { try fields.read(decoder) }
+    }
+
+    public func write(to encoder: ExactJSONEncoder) {
+        Self.fields.write(self, to: encoder)
+    }
+
+    /// The object as a tree, for callers that inspect or embed one model value.
+    public var json: JSONValue { ExactJSONEncoder.tree(self) }
+}
+
+/// A field's value that is not what the field allows: the decoders add where it is.
+public struct FieldProblem: Error, Equatable, Sendable {
+    public let message: String
+    /// The field it concerns, when `didDecode` names another field than the one being read.
+    public var field: String?
+
+    public init(_ message: String, field: String? = nil) {
+        self.message = message
+        self.field = field
+    }
+}
+
+/// One stored field: its key in the document, where it lives in the model, how it is coded.
+public struct Field<Model>: Sendable {
+    let key: StaticString
+    let offset: Int
+    /// Derived fields are recomputed from the tasks: a value the file holds that is not valid is
+    /// ignored rather than refused.
+    let derived: Bool
+    /// Written only when it has a value (files that never had it stay as they were).
+    let omittedWhenNil: Bool
+    let readsNull: Bool
+    // Made where `field` is called with the field's type, so each is compiled for that type: a
+    // field costs one indirect call into code that knows it.
+    let read: @Sendable (UnsafeMutableRawPointer, ExactJSONDecoder) throws -> Void
+    let write: @Sendable (UnsafeRawPointer, ExactJSONEncoder) -> Void
+    let decode: @Sendable (UnsafeMutableRawPointer, KeyedDecodingContainer<AnyCodingKey>, AnyCodingKey) throws -> Void
+    let encode: @Sendable (UnsafeRawPointer, inout KeyedEncodingContainer<AnyCodingKey>, AnyCodingKey) throws -> Void
+    let isNil: @Sendable (UnsafeRawPointer) -> Bool
+
+    /// `check` returns why a value read from a document is refused (a range, a sign).
+    public static func field<Value: FieldValue>(
+        _ key: StaticString, _ path: WritableKeyPath<Model, Value>, derived: Bool = false,
+        omittedWhenNil: Bool = false, check: (@Sendable (Value) -> String?)? = nil
+    ) -> Field {
+        field(key, path, coding: Value.self, derived: derived, omittedWhenNil: omittedWhenNil, check: check)
+    }
+
+    /// A field written in another shape than its type's own (the layers, keyed by `L<n>`).
+    public static func field<Coding: FieldCoding>(
+        _ key: StaticString, _ path: WritableKeyPath<Model, Coding.Value>, coding: Coding.Type,
+        derived: Bool = false, omittedWhenNil: Bool = false, check: (@Sendable (Coding.Value) -> String?)? = nil
+    ) -> Field {
+        // A stored property's offset is fixed for the process: reading and writing through it
+        // costs a few instructions, where applying a key path costs a few hundred per field.
+        guard let offset = MemoryLayout<Model>.offset(of: path) else {
+            preconditionFailure("\(key) is not a stored property of \(Model.self)")
+        }
+        return Field(
+            key: key, offset: offset, derived: derived, omittedWhenNil: omittedWhenNil, readsNull: Coding.readsNull,
+            read: { target, decoder in
+                let value = try Coding.read(decoder)
+                if let problem = check?(value) { throw decoder.fail(problem) }
+                target.assumingMemoryBound(to: Coding.Value.self).pointee = value
+            },
+            write: { source, encoder in Coding.write(source.assumingMemoryBound(to: Coding.Value.self).pointee, to: encoder) },
+            decode: { target, container, key in
+                let value = try Coding.decode(container, forKey: key)
+                if let problem = check?(value) {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: problem)
+                }
+                target.assumingMemoryBound(to: Coding.Value.self).pointee = value
+            },
+            encode: { source, container, key in
+                try Coding.encode(source.assumingMemoryBound(to: Coding.Value.self).pointee, &container, forKey: key)
+            },
+            isNil: { Coding.isNil($0.assumingMemoryBound(to: Coding.Value.self).pointee) })
+    }
+
+    var name: String { key.description }
+}
+
+/// What `didDecode` may know besides the fields: which were in the document, and where the
+/// object sat (a layer's key, a task's position in its array).
+public struct DecodedFields<Model: ModelObject> {
+    let present: UInt64
+    /// The key the object was found under (a layer's `L1`).
+    public let key: String?
+    /// The object's position in its array (a task's index).
+    public let index: Int?
+    public let userInfo: [CodingUserInfoKey: Any]
+
+    /// Whether the document gave the field a value (not null).
+    public func contains(_ path: PartialKeyPath<Model>) -> Bool {
+        guard let offset = MemoryLayout<Model>.offset(of: path),
+              let i = Model.fields.rows.firstIndex(where: { $0.offset == offset }) else { return false }
+        return present & (1 << UInt64(i)) != 0
+    }
+}
+
+extension CodingUserInfoKey {
+    /// The spec id to use when a status document has no `feature` (`StatusFile(jsonBytes:)`).
+    public static let defaultFeature = CodingUserInfoKey(rawValue: "exectrack.defaultFeature")!
+}
+
+/// A model type's fields, and the byte forms of their keys for matching a document's keys.
+public struct FieldTable<Model: ModelObject>: Sendable {
+    let rows: [Field<Model>]
+
+    public init(_ rows: [Field<Model>]) {
+        // Presence is one bit per field.
+        precondition(rows.count <= 64, "\(Model.self) has more than 64 fields")
+        self.rows = rows
+    }
+
+    /// The keys in written order.
+    public var keys: [String] { rows.map(\.name) }
+
+    /// The row for `key`. Documents list keys in the order the writer puts them, so the row after
+    /// the previous match is tried first and a lookup is usually one comparison.
+    func match(_ key: UnsafeBufferPointer<UInt8>, after previous: inout Int) -> Int? {
+        func matches(_ i: Int) -> Bool {
+            let name = rows[i].key
+            return name.utf8CodeUnitCount == key.count
+                && Bytes.equal(UnsafeRawPointer(name.utf8Start), UnsafeRawPointer(key.baseAddress), count: key.count)
+        }
+        let expected = previous + 1
+        if expected < rows.count, matches(expected) {
+            previous = expected
+            return expected
+        }
+        guard let i = rows.indices.first(where: matches) else { return nil }
+        previous = i
+        return i
+    }
+
+    func row(named key: String) -> Int? {
+        var key = key
+        var previous = -1
+        return key.withUTF8 { match($0, after: &previous) }
+    }
+
+    // MARK: The exact reader and writer
+
+    func read(_ decoder: ExactJSONDecoder) throws -> Model {
+        let position = decoder.path.last
+        guard try decoder.parser.peek() == UInt8(ascii: "{") else { throw decoder.fail("expected an object") }
+        var model = Model()
+        var extra = JSONObject()
+        var present: UInt64 = 0
+        try withUnsafeMutableBytes(of: &model) { storage in
+            try rows.withUnsafeBufferPointer { rows in
+                try decoder.parser.beginObject()
+                var first = true
+                var previous = -1
+                while let key = try decoder.parser.nextKey(&first) {
+                    guard let i = key.withUTF8({ match($0, after: &previous) }) else {
+                        extra.appendOrReplace(key.text, try decoder.parser.value())
+                        continue
+                    }
+                    decoder.field = rows[i].key
+                    // null leaves the default.
+                    if try decoder.parser.peek() == UInt8(ascii: "n") && !rows[i].readsNull {
+                        _ = try decoder.parser.value()
+                        continue
+                    }
+                    if rows[i].derived {
+                        let start = decoder.parser
+                        do {
+                            try rows[i].read(storage.baseAddress! + rows[i].offset, decoder)
+                        } catch {
+                            decoder.parser = start
+                            _ = try decoder.parser.value()
+                            continue
+                        }
+                    } else {
+                        try rows[i].read(storage.baseAddress! + rows[i].offset, decoder)
+                    }
+                    present |= 1 << UInt64(i)
+                }
+            }
+        }
+        model.extra = extra
+        var key: String?, index: Int?
+        switch position {
+        case .key(let name)?: key = name
+        case .field(let name)?: key = name.description
+        case .index(let i)?: index = i
+        case nil: break
+        }
+        do {
+            try model.didDecode(DecodedFields(present: present, key: key, index: index, userInfo: decoder.userInfo))
+        } catch {
+            decoder.field = nil
+            throw decoder.fail(error.message, field: error.field)
+        }
+        return model
+    }
+
+    func write(_ model: Model, to encoder: ExactJSONEncoder) {
+        withUnsafeBytes(of: model) { storage in
+            // Rows are used in place: copying one retains and releases its five closures.
+            rows.withUnsafeBufferPointer { rows in
+                encoder.out.beginObject()
+                for i in rows.indices {
+                    let source = storage.baseAddress! + rows[i].offset
+                    if rows[i].omittedWhenNil && rows[i].isNil(source) { continue }
+                    encoder.out.key(rows[i].key)
+                    rows[i].write(source, encoder)
+                }
+            }
+        }
+        encoder.out.members(model.extra)
+        encoder.out.endObject()
+    }
+
+    // MARK: Any other Decoder and Encoder
+
+    func decode(from decoder: any Decoder) throws -> Model {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        var model = Model()
+        var extra = JSONObject()
+        var present: UInt64 = 0
+        try withUnsafeMutableBytes(of: &model) { storage in
+            for key in container.allKeys {
+                guard let i = row(named: key.stringValue) else {
+                    extra[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
+                    continue
+                }
+                let row = rows[i]
+                if try container.decodeNil(forKey: key) && !row.readsNull { continue }
+                let target = storage.baseAddress! + row.offset
+                if row.derived {
+                    guard (try? row.decode(target, container, key)) != nil else { continue }
+                } else {
+                    try row.decode(target, container, key)
+                }
+                present |= 1 << UInt64(i)
+            }
+        }
+        model.extra = extra
+        do {
+            let position = decoder.codingPath.last
+            try model.didDecode(DecodedFields(present: present, key: position?.intValue == nil ? position?.stringValue : nil,
+                                              index: position?.intValue,
+                                              userInfo: decoder.userInfo))
+        } catch {
+            let path = decoder.codingPath + (error.field.map { [AnyCodingKey($0)] } ?? [])
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: error.message))
+        }
+        return model
+    }
+
+    func encode(_ model: Model, to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try withUnsafeBytes(of: model) { storage in
+            for row in rows {
+                let source = storage.baseAddress! + row.offset
+                if row.omittedWhenNil && row.isNil(source) { continue }
+                try row.encode(source, &container, AnyCodingKey(row.name))
+            }
+        }
+        for (key, value) in model.extra.entries {
+            try container.encode(value, forKey: AnyCodingKey(key))
+        }
+    }
+}
+
+/// Byte comparison for key matching.
+enum Bytes {
+    /// Equality of two buffers of `count` bytes, eight at a time.
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, count: Int) -> Bool {
+        guard let b else { return count == 0 }
+        var i = 0
+        while i + 8 <= count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
+    }
+}
