@@ -204,6 +204,22 @@ struct CodableTests {
         #expect(try JSONDecoder().decode(Probe.self, from: Data(bytes)) == probe)
     }
 
+    /// A field's row and its schema entry are the two places a field is declared
+    /// (docs/architecture.md, "Adding a stored field"): they must name the same keys.
+    @Test func theSchemaDescribesExactlyTheDeclaredFields() throws {
+        let text = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Schemas/execution-status.schema.json"), encoding: .utf8)
+        let schema = try JSONParser.parse(text).objectValue!
+        func properties(_ object: JSONObject?) -> Set<String> { Set(object?["properties"]?.objectValue?.keys ?? []) }
+        let defs = schema["$defs"]?.objectValue
+        #expect(properties(schema) == Set(StatusFile.fields.keys))
+        #expect(properties(defs?["layer"]?.objectValue) == Set(ExecutionLayer.fields.keys))
+        #expect(properties(defs?["task"]?.objectValue) == Set(ExecutionTask.fields.keys))
+        #expect(properties(defs?["errorEntry"]?.objectValue) == Set(ErrorEntry.fields.keys))
+        #expect(properties(defs?["warningEntry"]?.objectValue) == Set(WarningEntry.fields.keys))
+    }
+
     @Test func everyModelTypeDecodesAlone() throws {
         let task = statusWithExtras(oddExtra).layers[1].tasks[2]
         let bytes = try ExactJSONEncoder.encode(task)

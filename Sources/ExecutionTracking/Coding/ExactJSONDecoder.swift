@@ -23,21 +23,16 @@ public final class ExactJSONDecoder: Decoder {
     @exclusivity(unchecked) var path: [PathComponent] = []
     /// The field being read in the innermost object, named by errors.
     @exclusivity(unchecked) var field: StaticString?
-    public let userInfo: [CodingUserInfoKey: Any]
-
-    private init(parser: JSONParser, userInfo: [CodingUserInfoKey: any Sendable]) {
+    private init(parser: JSONParser) {
         self.parser = parser
-        self.userInfo = userInfo
     }
 
     /// Decodes the document in `bytes`. When a document is both malformed and of the wrong
     /// shape, the syntax error is reported: it is usually what broke the shape.
-    public static func decode<T: Decodable>(
-        _ type: T.Type, from bytes: [UInt8], userInfo: [CodingUserInfoKey: any Sendable] = [:]
-    ) throws(StatusFileDecodingError) -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(StatusFileDecodingError) -> T {
         do {
             return try JSONParser.reading(bytes, syntaxError: { $0 }) { parser in
-                let decoder = ExactJSONDecoder(parser: parser, userInfo: userInfo)
+                let decoder = ExactJSONDecoder(parser: parser)
                 defer { parser = decoder.parser }
                 return try T(from: decoder)
             }
@@ -58,6 +53,7 @@ public final class ExactJSONDecoder: Decoder {
     }
 
     public var codingPath: [any CodingKey] { path.map(\.codingKey) }
+    public var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     // A type that is not a model type gets the value at the parser as a tree.
     public func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {

@@ -116,13 +116,15 @@ extension Array: FieldValue where Element: FieldValue {
     public static func read(_ decoder: ExactJSONDecoder) throws -> [Element] {
         switch try decoder.parser.peek() {
         case UInt8(ascii: "["):
-            var elements: [Element] = []
             try decoder.parser.beginArray()
             var first = true
+            // Most lists in a status file are empty: they cost no step into the path.
+            guard try decoder.parser.nextElement(&first) else { return [] }
+            var elements: [Element] = []
             try decoder.inField {
-                while try decoder.parser.nextElement(&first) {
+                repeat {
                     try decoder.at(.index(elements.count)) { elements.append(try Element.read(decoder)) }
-                }
+                } while try decoder.parser.nextElement(&first)
             }
             return elements
         case UInt8(ascii: "\"") where Element.self == String.self:

@@ -1,4 +1,4 @@
-// How the model becomes JSON and back (docs/architecture.md, "Adding a field"). Each model type
+// How the model becomes JSON and back (docs/architecture.md, "The model and its JSON"). Each model type
 // lists its stored fields once, in `fields`; Codable conformance, the exact reader and writer,
 // unknown-field capture and the key order of written files all come from that list.
 
@@ -61,13 +61,58 @@ public struct FieldProblem: Error, Equatable, Sendable {
     }
 }
 
-/// One stored field: its key in the document, where it lives in the model, how it is coded.
+/// One stored field of `Model`, declared in its `fields` table.
 public struct Field<Model>: Sendable {
+    let row: FieldRow
+
+    /// `check` returns why a value read from a document is refused (a range, a sign).
+    @inline(__always)
+    public static func field<Value: FieldValue>(
+        _ key: StaticString, _ path: WritableKeyPath<Model, Value>, _ derivation: Derivation = .stored,
+        omittedWhenNil: Bool = false, check: (@Sendable (Value) -> String?)? = nil
+    ) -> Field {
+        Field(row: FieldRow(key, offset: offset(of: path), coding: Value.self, derivation: derivation,
+                            omittedWhenNil: omittedWhenNil, check: check))
+    }
+
+    /// A field written in another shape than its type's own (the layers, keyed by `L<n>`).
+    @inline(__always)
+    public static func field<Coding: FieldCoding>(
+        _ key: StaticString, _ path: WritableKeyPath<Model, Coding.Value>, coding: Coding.Type,
+        _ derivation: Derivation = .stored, omittedWhenNil: Bool = false, check: (@Sendable (Coding.Value) -> String?)? = nil
+    ) -> Field {
+        Field(row: FieldRow(key, offset: offset(of: path), coding: coding, derivation: derivation,
+                            omittedWhenNil: omittedWhenNil, check: check))
+    }
+
+    /// A stored property's place in the model. Inlined where the key path is written, the
+    /// compiler turns it into a constant: no key path object is made at run time. Reading and
+    /// writing through it costs a few instructions, where applying a key path costs hundreds.
+    @inline(__always)
+    static func offset<Value>(of path: WritableKeyPath<Model, Value>) -> Int {
+        guard let offset = MemoryLayout<Model>.offset(of: path) else {
+            preconditionFailure("\(path) is not a stored property of \(Model.self)")
+        }
+        return offset
+    }
+}
+
+/// How a field's value comes about.
+public enum Derivation: Sendable {
+    case stored
+    /// Recomputed from the tasks whenever the model is read or written
+    /// (Tracking/DerivedFields.swift): the value a document holds is skipped.
+    case derived
+    /// Recomputed too, but read first (when valid; an invalid value is ignored, not refused)
+    /// because a rule in `didDecode` looks at what the document said.
+    case derivedReadForRules
+}
+
+/// A field as the coders use it: its key, where it lives in the model, how it is coded.
+struct FieldRow: Sendable {
     let key: StaticString
     let offset: Int
-    /// Derived fields are recomputed from the tasks: a value the file holds that is not valid is
-    /// ignored rather than refused.
-    let derived: Bool
+    let derivation: Derivation
     /// Written only when it has a value (files that never had it stay as they were).
     let omittedWhenNil: Bool
     let readsNull: Bool
@@ -79,81 +124,75 @@ public struct Field<Model>: Sendable {
     let encode: @Sendable (UnsafeRawPointer, inout KeyedEncodingContainer<AnyCodingKey>, AnyCodingKey) throws -> Void
     let isNil: @Sendable (UnsafeRawPointer) -> Bool
 
-    /// `check` returns why a value read from a document is refused (a range, a sign).
-    public static func field<Value: FieldValue>(
-        _ key: StaticString, _ path: WritableKeyPath<Model, Value>, derived: Bool = false,
-        omittedWhenNil: Bool = false, check: (@Sendable (Value) -> String?)? = nil
-    ) -> Field {
-        field(key, path, coding: Value.self, derived: derived, omittedWhenNil: omittedWhenNil, check: check)
-    }
-
-    /// A field written in another shape than its type's own (the layers, keyed by `L<n>`).
-    public static func field<Coding: FieldCoding>(
-        _ key: StaticString, _ path: WritableKeyPath<Model, Coding.Value>, coding: Coding.Type,
-        derived: Bool = false, omittedWhenNil: Bool = false, check: (@Sendable (Coding.Value) -> String?)? = nil
-    ) -> Field {
-        // A stored property's offset is fixed for the process: reading and writing through it
-        // costs a few instructions, where applying a key path costs a few hundred per field.
-        guard let offset = MemoryLayout<Model>.offset(of: path) else {
-            preconditionFailure("\(key) is not a stored property of \(Model.self)")
+    init<Coding: FieldCoding>(
+        _ key: StaticString, offset: Int, coding: Coding.Type, derivation: Derivation, omittedWhenNil: Bool,
+        check: (@Sendable (Coding.Value) -> String?)?
+    ) {
+        self.key = key
+        self.offset = offset
+        self.derivation = derivation
+        self.omittedWhenNil = omittedWhenNil
+        readsNull = Coding.readsNull
+        read = { target, decoder in
+            let value = try Coding.read(decoder)
+            if let problem = check?(value) { throw decoder.fail(problem) }
+            target.assumingMemoryBound(to: Coding.Value.self).pointee = value
         }
-        return Field(
-            key: key, offset: offset, derived: derived, omittedWhenNil: omittedWhenNil, readsNull: Coding.readsNull,
-            read: { target, decoder in
-                let value = try Coding.read(decoder)
-                if let problem = check?(value) { throw decoder.fail(problem) }
-                target.assumingMemoryBound(to: Coding.Value.self).pointee = value
-            },
-            write: { source, encoder in Coding.write(source.assumingMemoryBound(to: Coding.Value.self).pointee, to: encoder) },
-            decode: { target, container, key in
-                let value = try Coding.decode(container, forKey: key)
-                if let problem = check?(value) {
-                    throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: problem)
-                }
-                target.assumingMemoryBound(to: Coding.Value.self).pointee = value
-            },
-            encode: { source, container, key in
-                try Coding.encode(source.assumingMemoryBound(to: Coding.Value.self).pointee, &container, forKey: key)
-            },
-            isNil: { Coding.isNil($0.assumingMemoryBound(to: Coding.Value.self).pointee) })
+        write = { source, encoder in Coding.write(source.assumingMemoryBound(to: Coding.Value.self).pointee, to: encoder) }
+        decode = { target, container, key in
+            let value = try Coding.decode(container, forKey: key)
+            if let problem = check?(value) {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: problem)
+            }
+            target.assumingMemoryBound(to: Coding.Value.self).pointee = value
+        }
+        encode = { source, container, key in
+            try Coding.encode(source.assumingMemoryBound(to: Coding.Value.self).pointee, &container, forKey: key)
+        }
+        isNil = { Coding.isNil($0.assumingMemoryBound(to: Coding.Value.self).pointee) }
     }
 
     var name: String { key.description }
 }
 
-/// What `didDecode` may know besides the fields: which were in the document, and where the
-/// object sat (a layer's key, a task's position in its array).
-public struct DecodedFields<Model: ModelObject> {
+// The generic types here are declared without requirements on `Model` and constrained in
+// extensions: instantiating a type whose declaration has requirements makes the runtime look
+// the conformance up, which scans every conformance record in the binary (60,000 instructions
+// for the first lookup of each model type, paid by every process).
+public struct DecodedFields<Model> {
     let present: UInt64
     /// The key the object was found under (a layer's `L1`).
     public let key: String?
     /// The object's position in its array (a task's index).
     public let index: Int?
-    public let userInfo: [CodingUserInfoKey: Any]
 
+}
+
+extension DecodedFields where Model: ModelObject {
     /// Whether the document gave the field a value (not null).
-    public func contains(_ path: PartialKeyPath<Model>) -> Bool {
-        guard let offset = MemoryLayout<Model>.offset(of: path),
-              let i = Model.fields.rows.firstIndex(where: { $0.offset == offset }) else { return false }
+    @inline(__always)
+    public func contains<Value>(_ path: WritableKeyPath<Model, Value>) -> Bool {
+        contains(offset: Field<Model>.offset(of: path))
+    }
+
+    func contains(offset: Int) -> Bool {
+        guard let i = Model.fields.rows.firstIndex(where: { $0.offset == offset }) else { return false }
         return present & (1 << UInt64(i)) != 0
     }
 }
 
-extension CodingUserInfoKey {
-    /// The spec id to use when a status document has no `feature` (`StatusFile(jsonBytes:)`).
-    public static let defaultFeature = CodingUserInfoKey(rawValue: "exectrack.defaultFeature")!
+/// A model type's fields, and the byte forms of their keys for matching a document's keys.
+public struct FieldTable<Model>: Sendable {
+    let rows: [FieldRow]
+
+    public init(_ fields: [Field<Model>]) {
+        // Presence is one bit per field.
+        precondition(fields.count <= 64, "\(Model.self) has more than 64 fields")
+        rows = fields.map { $0.row }
+    }
 }
 
-/// A model type's fields, and the byte forms of their keys for matching a document's keys.
-public struct FieldTable<Model: ModelObject>: Sendable {
-    let rows: [Field<Model>]
-
-    public init(_ rows: [Field<Model>]) {
-        // Presence is one bit per field.
-        precondition(rows.count <= 64, "\(Model.self) has more than 64 fields")
-        self.rows = rows
-    }
-
+extension FieldTable where Model: ModelObject {
     /// The keys in written order.
     public var keys: [String] { rows.map(\.name) }
 
@@ -201,11 +240,12 @@ public struct FieldTable<Model: ModelObject>: Sendable {
                     }
                     decoder.field = rows[i].key
                     // null leaves the default.
-                    if try decoder.parser.peek() == UInt8(ascii: "n") && !rows[i].readsNull {
+                    if try rows[i].derivation == .derived
+                        || (decoder.parser.peek() == UInt8(ascii: "n") && !rows[i].readsNull) {
                         _ = try decoder.parser.value()
                         continue
                     }
-                    if rows[i].derived {
+                    if rows[i].derivation == .derivedReadForRules {
                         let start = decoder.parser
                         do {
                             try rows[i].read(storage.baseAddress! + rows[i].offset, decoder)
@@ -230,7 +270,7 @@ public struct FieldTable<Model: ModelObject>: Sendable {
         case nil: break
         }
         do {
-            try model.didDecode(DecodedFields(present: present, key: key, index: index, userInfo: decoder.userInfo))
+            try model.didDecode(DecodedFields(present: present, key: key, index: index))
         } catch {
             decoder.field = nil
             throw decoder.fail(error.message, field: error.field)
@@ -269,9 +309,9 @@ public struct FieldTable<Model: ModelObject>: Sendable {
                     continue
                 }
                 let row = rows[i]
-                if try container.decodeNil(forKey: key) && !row.readsNull { continue }
+                if try row.derivation == .derived || (container.decodeNil(forKey: key) && !row.readsNull) { continue }
                 let target = storage.baseAddress! + row.offset
-                if row.derived {
+                if row.derivation == .derivedReadForRules {
                     guard (try? row.decode(target, container, key)) != nil else { continue }
                 } else {
                     try row.decode(target, container, key)
@@ -283,8 +323,7 @@ public struct FieldTable<Model: ModelObject>: Sendable {
         do {
             let position = decoder.codingPath.last
             try model.didDecode(DecodedFields(present: present, key: position?.intValue == nil ? position?.stringValue : nil,
-                                              index: position?.intValue,
-                                              userInfo: decoder.userInfo))
+                                              index: position?.intValue))
         } catch {
             let path = decoder.codingPath + (error.field.map { [AnyCodingKey($0)] } ?? [])
             throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: error.message))

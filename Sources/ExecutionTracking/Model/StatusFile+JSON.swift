@@ -2,9 +2,14 @@
 // (Coding/ExactJSONDecoder.swift, Coding/ExactJSONEncoder.swift).
 
 extension StatusFile {
-    /// Reads a status document; `defaultFeature` names a document without `feature`.
+    /// Reads a status document; `defaultFeature` names a document without a `feature` (and,
+    /// when it has no `feature_name` either, names the feature).
     public init(jsonBytes: [UInt8], defaultFeature: String = "") throws(StatusFileDecodingError) {
-        self = try ExactJSONDecoder.decode(StatusFile.self, from: jsonBytes, userInfo: [.defaultFeature: defaultFeature])
+        self = try ExactJSONDecoder.decode(StatusFile.self, from: jsonBytes)
+        if feature.isEmpty {
+            feature = defaultFeature
+            if featureName.isEmpty { featureName = defaultFeature }
+        }
     }
 
     /// Reads a document already parsed into a tree (validation).

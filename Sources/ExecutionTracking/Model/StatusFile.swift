@@ -56,8 +56,8 @@ public struct StatusFile: ModelObject {
         .field("feature_name", \.featureName),
         // Only when a tasks file was named: files seeded from the usual place stay as they were.
         .field("tasks_file", \.tasksFile, omittedWhenNil: true),
-        .field("status", \.status, derived: true),
-        .field("current_layer", \.currentLayer, derived: true),
+        .field("status", \.status, .derivedReadForRules),
+        .field("current_layer", \.currentLayer, .derived),
         .field("created_at", \.createdAt),
         .field("started_at", \.startedAt),
         .field("last_updated", \.lastUpdated),
@@ -66,21 +66,20 @@ public struct StatusFile: ModelObject {
         .field("pause_reason", \.pauseReason),
         .field("blocked_at", \.blockedAt),
         .field("blocked_reason", \.blockReason),
-        .field("total_tasks", \.totalTasks, derived: true),
-        .field("completed_tasks", \.completedTasks, derived: true),
-        .field("failed_tasks", \.failedTasks, derived: true),
-        .field("skipped_tasks", \.skippedTasks, derived: true),
-        .field("completion_percentage", \.completionPercentage, derived: true),
-        .field("average_task_duration_ms", \.averageTaskDurationMs, derived: true),
-        .field("estimated_remaining_ms", \.estimatedRemainingMs, derived: true),
-        .field("next_action", \.nextAction, derived: true),
+        .field("total_tasks", \.totalTasks, .derived),
+        .field("completed_tasks", \.completedTasks, .derived),
+        .field("failed_tasks", \.failedTasks, .derived),
+        .field("skipped_tasks", \.skippedTasks, .derived),
+        .field("completion_percentage", \.completionPercentage, .derived),
+        .field("average_task_duration_ms", \.averageTaskDurationMs, .derived),
+        .field("estimated_remaining_ms", \.estimatedRemainingMs, .derived),
+        .field("next_action", \.nextAction, .derived),
         .field("layers", \.layers, coding: LayersByKey.self),
         .field("errors", \.errors),
         .field("warnings", \.warnings),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<StatusFile>) {
-        if !decoded.contains(\.feature) { feature = decoded.userInfo[.defaultFeature] as? String ?? "" }
         if !decoded.contains(\.featureName) { featureName = feature }
         // A file paused by the original scripts carries only `"status": "paused"`.
         if pausedAt == nil, blockedAt == nil {
@@ -129,14 +128,14 @@ public struct ExecutionLayer: ModelObject {
     /// The key is not a field: it is the layer's key under `layers` (`LayersByKey`).
     public static let fields = FieldTable<ExecutionLayer>([
         .field("name", \.name),
-        .field("status", \.status, derived: true),
-        .field("total_tasks", \.totalTasks, derived: true),
-        .field("completed_tasks", \.completedTasks, derived: true),
-        .field("failed_tasks", \.failedTasks, derived: true),
-        .field("skipped_tasks", \.skippedTasks, derived: true),
+        .field("status", \.status, .derived),
+        .field("total_tasks", \.totalTasks, .derived),
+        .field("completed_tasks", \.completedTasks, .derived),
+        .field("failed_tasks", \.failedTasks, .derived),
+        .field("skipped_tasks", \.skippedTasks, .derived),
         .field("started_at", \.startedAt),
         .field("completed_at", \.completedAt),
-        .field("duration_ms", \.durationMs, derived: true),
+        .field("duration_ms", \.durationMs, .derived),
         .field("tasks", \.tasks),
     ])
 
@@ -209,7 +208,7 @@ public struct ExecutionTask: ModelObject {
 
     public static let fields = FieldTable<ExecutionTask>([
         // The task's position in its layer, whatever the file says.
-        .field("index", \.index, derived: true),
+        .field("index", \.index, .derived),
         .field("id", \.id),
         .field("description", \.description),
         .field("command", \.command),
