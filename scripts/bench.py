@@ -139,7 +139,7 @@ def main():
     for name in ("update", "report", "metrics", "export junit", "next", "claim", "parse"):
         print(f"  {name:<13} {results[(name, 10000)] / results[(name, 1000)]:5.1f}")
 
-    print("\ntargets (issue 8)")
+    print("\ntargets")
     commands13 = ("update", "report", "metrics", "export junit", "next", "claim", "parse", "list")
     targets = [
         ("13 tasks: update within 1.5x the floor", results[("update", 13)], 1.5 * floor, "ms"),
