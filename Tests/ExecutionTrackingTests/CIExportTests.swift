@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// A small execution with one task in each state, and text that needs escaping everywhere.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 // The model's Codable conformance (docs/architecture.md, "The model and its JSON"), through the

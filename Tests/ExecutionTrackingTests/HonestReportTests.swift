@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// Reports and figures that tell the truth about files without tasks, hand-stamped layers,
@@ -128,7 +129,7 @@ struct HonestReportTests {
 
         Next Action:
         """))
-        // No warnings, no section: the seed's layout stays as it was.
+        // No warnings, no section: the original report's layout stays as it was.
         #expect(!ProgressReport.text(ProgressSnapshot(f001Status(), now: t0)).contains("Warnings"))
     }
 

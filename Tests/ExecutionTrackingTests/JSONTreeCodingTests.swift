@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 private struct Order: Codable, Equatable {

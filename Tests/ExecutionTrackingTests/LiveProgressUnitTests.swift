@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 @Suite("Ready tasks, claims, watch state and text style")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 // docs/file-format.md ("nothing unknown is lost"), as a property over random valid status documents:

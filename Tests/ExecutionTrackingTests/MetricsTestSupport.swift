@@ -1,7 +1,8 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
-/// The seed's F001 (L0 2, L1 5, L2 4, L3 2 tasks) driven through its workflow with fixed times.
+/// examples/specs/F001 (L0 2, L1 5, L2 4, L3 2 tasks) driven through its workflow with fixed times.
 /// Every figure the metrics tests expect is worked out by hand from the timeline below
 /// (seconds after `t0` = 2026-11-21T10:00:00.000Z):
 ///

@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// docs/reports.md, "Figures" metrics: the calculator, its JSON export and its text view.

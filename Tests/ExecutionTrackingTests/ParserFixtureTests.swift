@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// Every `Fixtures/layered-tasks/*.md` parses to exactly the tasks listed in its `.expected`

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 // LayeredTasksParser.parse never fails (docs/layered-tasks-format.md: it reports what it cannot read as diagnostics),

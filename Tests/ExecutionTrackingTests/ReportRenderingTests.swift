@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 let rule = String(repeating: "━", count: 45)

@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// Sums and products of durations saturate: numbers built through the API (not only read from a

@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// Values a newer writer or a `jq` edit might leave anywhere: key order, number literals and

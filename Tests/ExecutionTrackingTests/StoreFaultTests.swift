@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// A write that fails at any step (no space, I/O error, rename failure) leaves the status file and

@@ -1,6 +1,7 @@
 import Foundation
 import SeededRandom
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 /// A timestamp from an ISO 8601 literal that is known to be valid.
@@ -61,7 +62,7 @@ func makeStatus(feature: String = "F001", featureName: String = "AI Chat Interfa
     return status
 }
 
-/// The seed's F001 shape: 2, 5, 4 and 2 tasks.
+/// The shape of examples/specs/F001: 2, 5, 4 and 2 tasks.
 func f001Status() -> StatusFile {
     makeStatus(layers: [
         ("L0", "Infrastructure", ["Setup database schema", "Initialize API structure"]),

@@ -1,4 +1,5 @@
 import Testing
+@testable import ExecutionCore
 @testable import ExecutionTracking
 
 @Suite("Timestamp")

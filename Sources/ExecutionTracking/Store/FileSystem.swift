@@ -1,3 +1,4 @@
+import ExecutionCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,4 +1,6 @@
-/// `exectrack demo`: a realistic run of the seed's F001 spec in a scratch project, with real
+import ExecutionCore
+
+/// `exectrack demo`: a realistic run of the F001 spec in examples/specs/F001 in a scratch project, with real
 /// (shortened) task durations, one error and its retry, and a report after every layer.
 public struct DemoRun {
     /// The same text as `examples/specs/F001/layered-tasks.md` (a test keeps them equal).
@@ -69,7 +71,7 @@ Layered implementation plan for F001. Each layer starts when the one before it i
         emit("$ exectrack update F001 \(layer) \(index) in_progress    # \(task.description)")
         _ = try tracker.update(spec, layer: layer, task: index, status: "in_progress", details: TaskUpdateDetails())
         sleep(paceMs * effort(task.complexity))
-        // The seed's error scenario: a timeout in L1, logged, then retried successfully.
+        // One error and its retry: a timeout in L1, logged, then retried successfully.
         if layer == "L1" && task.index == 3 && task.attempts == 0 {
             let message = "Database connection timeout"
             emit("$ exectrack error F001 L1 3 \"\(message)\" --severity high")

@@ -1,3 +1,5 @@
+import ExecutionCore
+
 /// The operations behind the commands: validate input, then apply a pure transition through the
 /// store. Every check that can fail without reading the file runs before any file is touched.
 public struct Tracker: Sendable {

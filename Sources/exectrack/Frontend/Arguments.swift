@@ -1,3 +1,4 @@
+import ExecutionCore
 import ExecutionTracking
 
 /// What a value is. Completions offer candidates by it, and `help --json` names it, so tools and

@@ -1,3 +1,4 @@
+import ExecutionCore
 import ExecutionTracking
 
 /// A verb of the command line: its spec (arguments and help) and what it runs.

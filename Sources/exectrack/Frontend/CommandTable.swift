@@ -1,3 +1,4 @@
+import ExecutionCore
 import ExecutionTracking
 
 /// `exectrack help --json`: every command with its arguments and options, for tools (the tests

@@ -1,3 +1,4 @@
+import ExecutionCore
 import ExecutionTracking
 
 /// Where `--output` and `--export` send an export: `-` is stdout; anything else goes through the

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ExecutionCore
 import ExecutionTracking
 
 /// What stdout is connected to, and control of it when it is a terminal.

@@ -1,3 +1,4 @@
+import ExecutionCore
 import ExecutionTracking
 
 enum ListCommand: Subcommand {

@@ -41,8 +41,8 @@ public enum ProgressReport {
         total > shown ? "… and \(total - shown) more (jq '.\(field)' .claude/execution/\(spec).json)" : nil
     }
 
-    /// The seed's report. Progress bars follow the seed's text on each line, so the seed's lines
-    /// stay prefixes that scripts can grep; colour only when `style` says so.
+    /// The original scripts' report (docs/reports.md). Progress bars follow their text on each
+    /// line, so those lines stay prefixes that scripts can grep; colour only when `style` says so.
     public static func text(_ s: ProgressSnapshot, style: TextStyle = .plain) -> String {
         var lines = [rule, title(s), rule]
         let overall = "Overall Progress: \(s.completionPercentage)% (\(s.doneTasks)/\(s.totalTasks) tasks)"

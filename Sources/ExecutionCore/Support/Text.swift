@@ -1,10 +1,10 @@
 // Small text helpers shared by the parser, the model and the renderers.
 
 /// `1 task`, `3 tasks`.
-func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+package func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    package var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 /// What a mistyped `word` most likely meant: the candidate nearest by edit distance (characters

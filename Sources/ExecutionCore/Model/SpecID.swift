@@ -25,7 +25,7 @@ public struct SpecID: Hashable, Sendable, CustomStringConvertible {
     public var description: String { rawValue }
 
     /// The suffix of a metrics export's name (`F001-metrics.json`).
-    static let metricsSuffix = "-metrics"
+    package static let metricsSuffix = "-metrics"
 
     /// Refuses, before a new status file is created, an id whose status file would be a name the
     /// tool derives from another spec: `<X>-metrics.json` is spec X's metrics export. (Every

@@ -31,7 +31,7 @@ extension ExecutionLayer {
             }
         }
         if let firstStart, startedAt.map({ firstStart < $0 }) ?? true { startedAt = firstStart }
-        // A `started_at` written by hand counts too (the seed's workflow stamps the layer before its first task).
+        // A `started_at` written by hand counts too (the original scripts' workflow stamps the layer before its first task).
         if startedAt != nil { started = true }
         if doneTasks == totalTasks && specHasTasks {
             status = .complete
