@@ -325,7 +325,7 @@ public struct StatusStore: Sendable {
         if FileSystem.isDirectory(path) {
             throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
         }
-        return try withLock(spec) { (lock) throws(TrackerError) -> Commit<Result> in
+        return try write(spec) { (write) throws(TrackerError) -> Commit<Result> in
             var current: StatusFile? = nil
             var previous = Previous.none
             let bytes = try readStatusBytes(path)
@@ -355,13 +355,11 @@ public struct StatusStore: Sendable {
             updated.lastUpdated = stamp
             var archived: String?
             if let bytes, archivePrevious(previous) {
-                archived = try writeArchive(bytes, of: spec, now: stamp)
+                archived = try write.commitArchive(bytes, now: stamp)
             }
             var keepBackup = true
             if case .unreadable = previous { keepBackup = false }
-            try commit(updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096), spec: spec, keepBackup: keepBackup) {
-                lock.mayPublish(path)
-            }
+            try write.commitStatus(updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096), keepBackup: keepBackup)
             FileSystem.removeStaleTempFiles(in: executionDirectory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000)
             return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
         }
@@ -374,58 +372,6 @@ public struct StatusStore: Sendable {
         }
     }
 
-    /// Writes `content` as the new status file, keeping the current one as `.bak` (the `.bak`
-    /// first, then the rename). Should the rename fail, the previous `.bak` is put back, so both
-    /// files are as they were.
-    func commit(_ content: [UInt8], spec: SpecID, keepBackup: Bool = true,
-                mayPublish: () -> Bool = { true }) throws(TrackerError) {
-        let path = statusPath(spec)
-        let backup = backupPath(spec)
-        var previousBackup: String?
-        var createdBackup = false
-        do {
-            try FileSystem.writeAtomically(content, to: path, shown: display, faults: faults) { () throws(TrackerError) in
-                // `withLock` catches this and runs the write again.
-                guard mayPublish() else { throw TrackerError(.lockTimeout, "the lock or the status file changed while held") }
-                guard keepBackup, FileSystem.linkInfo(path)?.isRegular == true,
-                      let staged = try self.stageBackup(of: path, spec: spec) else { return }
-                if FileSystem.linkInfo(backup) != nil {
-                    let keep = FileSystem.tempPath(for: backup, role: "prev")
-                    if link(backup, keep) == 0 { previousBackup = keep }
-                } else {
-                    createdBackup = true
-                }
-                guard rename(staged, backup) == 0 else {
-                    let message = FileSystem.lastError()
-                    unlink(staged)
-                    throw TrackerError(.writeFailed, "cannot replace \(display(backup)): \(message); the status file is unchanged")
-                }
-            }
-        } catch {
-            if let previousBackup {
-                rename(previousBackup, backup)
-            } else if createdBackup {
-                unlink(backup)
-            }
-            throw error
-        }
-        if let previousBackup { unlink(previousBackup) }
-    }
-
-    /// Stages the current file as the next `.bak` under a temp name: a hard link (no copy) where
-    /// the filesystem allows, else a copy.
-    func stageBackup(of path: String, spec: SpecID) throws(TrackerError) -> String? {
-        let staged = FileSystem.tempPath(for: path, role: "bak")
-        if faults.fails(.backup) {
-            throw TrackerError(.writeFailed, "cannot write \(display(backupPath(spec))): \(FileSystem.lastError()); the status file is unchanged")
-        }
-        if link(path, staged) != 0 {
-            guard let bytes = try readStatusBytes(path) else { return nil }
-            try FileSystem.writeAtomically(bytes, to: staged, shown: display)
-        }
-        return staged
-    }
-
     // MARK: - Exports
 
     /// Writes an export (metrics, JUnit, ...) where the user asked (`-`, stdout, is the
@@ -434,10 +380,10 @@ public struct StatusStore: Sendable {
     /// - this process's own streams (`/dev/stdout`, `/dev/fd/N`, ...) are written through the
     ///   descriptor;
     /// - a FIFO or character device (`/dev/null`, a named pipe) is written in place;
-    /// - a missing or regular file, or a symlink (never followed), is replaced atomically, so
-    ///   readers never see half a file;
+    /// - a missing or regular file, or a symlink (never followed), is replaced atomically under
+    ///   the spec's lock, so readers never see half a file;
     /// - a directory, another special file or an empty path is exit 1.
-    public func writeArtifact(_ text: String, to path: String) throws(TrackerError) {
+    public func writeArtifact(_ text: String, to path: String, of spec: SpecID) throws(TrackerError) {
         guard !path.isEmpty else { throw TrackerError(.usage, "the output path is empty; give a file path, or - for stdout") }
         if let fd = FileSystem.ownDescriptor(path) {
             return try FileSystem.writeToDescriptor(Array(text.utf8), fd, shown: path)
@@ -450,8 +396,9 @@ public struct StatusStore: Sendable {
                 throw TrackerError(.usage, "\(display(path)) is \(target.kindName); give a file path, or - for stdout")
             }
         }
-        try FileSystem.replaceFile(Array(text.utf8), at: path, cleaning: .of(FileSystem.split(path).name),
-                                   nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
+        try write(spec) { (write) throws(TrackerError) in
+            try write.commitFile(Array(text.utf8), at: path, cleaning: .of(FileSystem.split(path).name), now: SystemClock.now())
+        }
     }
 
     /// `metrics --export` without a path: `<SPEC>-metrics.json`, replaced atomically, and only
@@ -463,9 +410,9 @@ public struct StatusStore: Sendable {
             throw TrackerError(.precondition, "\(display(path)) is not a metrics export (it is the status file of spec "
                 + "\(spec)\(SpecID.metricsSuffix), or was made by hand); pass --export PATH")
         }
-        try ensureExecutionDirectory()
-        try FileSystem.replaceFile(Array(text.utf8), at: path, cleaning: .all,
-                                   nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
+        try write(spec) { (write) throws(TrackerError) in
+            try write.commitFile(Array(text.utf8), at: path, cleaning: .all, now: SystemClock.now())
+        }
         return path
     }
 
@@ -478,39 +425,21 @@ public struct StatusStore: Sendable {
         guard exists(spec) else {
             throw missingStatusFile(spec)
         }
-        return try withLock(spec) { (lock) throws(TrackerError) -> String in
+        return try write(spec) { (write) throws(TrackerError) -> String in
             guard let bytes = try readStatusBytes(statusPath(spec)) else {
                 throw missingStatusFile(spec)
             }
             _ = try decode(bytes, spec: spec)
-            guard lock.mayPublish(statusPath(spec)) else { throw TrackerError(.lockTimeout, "the lock changed while held") }
-            let target = try writeArchive(bytes, of: spec, now: now)
+            let target = try write.commitArchive(bytes, now: now)
             if remove {
-                guard rename(statusPath(spec), backupPath(spec)) == 0 else {
-                    throw TrackerError(.writeFailed, "archived to \(display(target)) but cannot move \(display(statusPath(spec))) "
-                        + "to \(display(backupPath(spec))): \(FileSystem.lastError())")
+                do throws(TrackerError) {
+                    try write.commitStatusToBackup()
+                } catch {
+                    throw TrackerError(error.kind, "archived to \(display(target)), but: \(error.message)")
                 }
-                FileSystem.syncDirectory(executionDirectory)
             }
             return target
         }
-    }
-
-    /// Writes `bytes` as the next free archive name of the day; called under the spec's lock.
-    private func writeArchive(_ bytes: [UInt8], of spec: SpecID, now: Timestamp) throws(TrackerError) -> String {
-        let directory = archiveDirectory
-        try FileSystem.createDirectories(directory, shown: display)
-        let stamp = now.iso8601
-        let day = stamp.prefix(10).filter { $0 != "-" }
-        let time = stamp.dropFirst(11).prefix(8).filter { $0 != ":" }
-        var candidates = ["\(spec)-\(day).json", "\(spec)-\(day)-\(time).json"]
-        candidates += (2...99).map { "\(spec)-\(day)-\(time)-\($0).json" }
-        guard let name = candidates.first(where: { FileSystem.linkInfo("\(directory)/\($0)") == nil }) else {
-            throw TrackerError(.precondition, "too many archives of \(spec) this second in \(display(directory))")
-        }
-        let target = "\(directory)/\(name)"
-        try FileSystem.replaceFile(bytes, at: target, cleaning: .all, nowSeconds: now.millisecondsSinceEpoch / 1000, shown: display)
-        return target
     }
 
     /// `restore`: under the lock, the `.bak` becomes the status file and the current file becomes
@@ -520,7 +449,7 @@ public struct StatusStore: Sendable {
         let backup = backupPath(spec)
         let missing = TrackerError(.notFound, "no backup to restore: \(display(backup)) does not exist")
         guard FileSystem.linkInfo(backup) != nil else { throw missing }
-        return try withLock(spec) { (lock) throws(TrackerError) -> StatusFile in
+        return try write(spec) { (write) throws(TrackerError) -> StatusFile in
             guard let bytes = try readStatusBytes(backup) else { throw missing }
             let restored: StatusFile
             do {
@@ -529,7 +458,7 @@ public struct StatusStore: Sendable {
                 throw TrackerError(.corruptFile, "\(display(backup)) cannot be restored: it \(error); "
                     + "\(display(statusPath(spec))) was left as it is")
             }
-            try commit(bytes, spec: spec) { lock.mayPublish(statusPath(spec)) }
+            try write.commitStatus(bytes)
             return restored
         }
     }

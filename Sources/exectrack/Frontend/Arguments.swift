@@ -26,8 +26,8 @@ enum ValueKind: Equatable {
     }
 }
 
-/// One option a command accepts.
-struct OptionSpec {
+/// What help, parsing and completions know of one option (declared through `Option`).
+struct OptionSpec: Sendable {
     let name: String
     /// Shown in help after the name (`--output TEXT`); nil for flags.
     let valueName: String?
@@ -42,13 +42,6 @@ struct OptionSpec {
     static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
     static func value(_ name: String, _ valueName: String, _ help: String, _ kind: ValueKind = .text) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help, kind: kind)
-    }
-    static func optionalValue(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, valueName: valueName, help: help, valueIsOptional: true, kind: .path)
-    }
-    /// A value from a fixed list, shown in help as `--format text|markdown|json`.
-    static func choice(_ name: String, _ words: [String], _ help: String, required: Bool = false) -> OptionSpec {
-        OptionSpec(name: name, valueName: words.joined(separator: "|"), help: help, kind: .choice(words), required: required)
     }
 }
 
@@ -69,14 +62,27 @@ struct CommandSpec {
     var aliases: [String] = []
     let summary: String
     var positionals: [PositionalSpec] = []
-    var options: [OptionSpec] = []
+    /// The command's own options, from their `Option` declarations.
+    let options: [OptionSpec]
+    /// Rules between the options, checked before the command runs.
+    var rules: [OptionRule] = []
     var discussion: String = ""
     /// False for commands that touch no project (`demo`, `completions`): they do not offer --root.
     var takesRoot = true
 
-    static let rootOption = OptionSpec.value("--root", "DIR", "project root (default: nearest directory with .claude/ or .git/; or $EXECTRACK_ROOT)", .path)
+    init(name: String, aliases: [String] = [], summary: String, positionals: [PositionalSpec] = [],
+         options: [any DeclaredOption] = [], rules: [OptionRule] = [], discussion: String = "", takesRoot: Bool = true) {
+        self.name = name
+        self.aliases = aliases
+        self.summary = summary
+        self.positionals = positionals
+        self.options = options.map(\.spec)
+        self.rules = rules
+        self.discussion = discussion
+        self.takesRoot = takesRoot
+    }
 
-    var allOptions: [OptionSpec] { options + (takesRoot ? [Self.rootOption] : []) + [.flag("--help", "show this help")] }
+    var allOptions: [OptionSpec] { options + (takesRoot ? [CommonOptions.root.spec] : []) + [CommonOptions.help.spec] }
 
     var usage: String {
         var parts = ["exectrack", name]
@@ -99,7 +105,8 @@ struct CommandSpec {
         out += "\nOptions:\n"
         for o in allOptions {
             let value = o.valueName.map { o.valueIsOptional ? " [\($0)]" : " \($0)" } ?? ""
-            out += "  " + pad(o.name + value, 22) + o.help + "\n"
+            let notes = rules.compactMap { $0.note?.option == o.name ? $0.note?.text : nil }
+            out += "  " + pad(o.name + value, 22) + o.help + notes.map { " (\($0))" }.joined() + "\n"
         }
         if !discussion.isEmpty { out += "\n" + discussion + "\n" }
         return out
@@ -112,15 +119,26 @@ func pad(_ text: String, _ width: Int) -> String {
 }
 
 /// A command line split into positionals and options, checked against the command's spec.
+/// Options are read through their declarations (`read`), never by name.
 struct ParsedArguments {
     let spec: CommandSpec
-    var positionals: [String] = []
-    var values: [String: String] = [:]
-    var flags: Set<String> = []
+    private(set) var positionals: [String] = []
+    private var values: [String: String] = [:]
+    private var flags: Set<String> = []
 
-    func value(_ name: String) -> String? { values[name] }
-    func flag(_ name: String) -> Bool { flags.contains(name) }
     func positional(_ i: Int) -> String? { i < positionals.count ? positionals[i] : nil }
+
+    /// The option's value, checked and typed. Reading an option the command does not declare is
+    /// a programming error, caught by the first test that runs the command.
+    func read<Value>(_ option: Option<Value>) throws(TrackerError) -> Value {
+        precondition(spec.allOptions.contains { $0.name == option.spec.name },
+                     "\(spec.name) reads \(option.spec.name), which it does not declare")
+        return try option.value(self)
+    }
+
+    /// For `Option` and `OptionRule`: the raw text of a value option, and whether an option was given.
+    func text(_ name: String) -> String? { values[name] }
+    func isGiven(_ name: String) -> Bool { flags.contains(name) || values[name] != nil }
 
     init(_ arguments: [String], for spec: CommandSpec) throws(TrackerError) {
         self.spec = spec
@@ -193,16 +211,9 @@ struct ParsedArguments {
         if let missing = spec.options.first(where: { $0.required && values[$0.name] == nil }) {
             throw TrackerError(.usage, "missing \(missing.name) \(missing.valueName ?? ""); usage: \(spec.usage)")
         }
-    }
-
-    /// A whole number option from `min` to `max`, or nil when absent. Digits only: no sign,
-    /// no spaces, no hex, as for every number the command line takes.
-    func nonNegativeInteger(_ name: String, min: Int64 = 0, max: Int64) throws(TrackerError) -> Int64? {
-        guard let text = values[name] else { return nil }
-        guard Self.isDigits(text[...]), let n = Int64(text), n >= min, n <= max else {
-            throw TrackerError(.usage, "\(name) must be a whole number from \(min) to \(max), got '\(text.prefix(40))'")
+        for rule in spec.rules {
+            if let problem = rule.check(self) { throw problem }
         }
-        return n
     }
 
     /// A plain decimal number of 0 or more (`2`, `0.5`): what `--interval` and
@@ -214,23 +225,8 @@ struct ParsedArguments {
     }
 
     /// One or more ASCII digits and nothing else.
-    private static func isDigits(_ text: Substring) -> Bool {
+    static func isDigits(_ text: Substring) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-    }
-
-    /// A `.choice` option's value (case-insensitive), else exit 1 listing the choices.
-    func choice(_ name: String, default fallback: String) throws(TrackerError) -> String {
-        guard let text = values[name] else { return fallback }
-        let choices = spec.options.first { $0.name == name }?.kind?.choices ?? []
-        guard let match = choices.first(where: { $0 == text.lowercased() }) else {
-            throw TrackerError(.usage, "invalid \(name) '\(text.prefix(40))'; valid: \(choices.joined(separator: ", "))")
-        }
-        return match
-    }
-
-    /// A comma-separated list option (`--files-created a.swift,b.swift`).
-    func list(_ name: String) -> [String] {
-        values[name].map { $0.split(separator: ",").map { String($0).trimmedSpaces }.filter { !$0.isEmpty } } ?? []
     }
 }
 

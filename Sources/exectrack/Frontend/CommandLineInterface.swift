@@ -15,7 +15,7 @@ struct Context {
 
     /// An empty `--root` or `EXECTRACK_ROOT` counts as not given; one that is given must exist.
     init(_ arguments: ParsedArguments) throws(TrackerError) {
-        let given = [arguments.value("--root"), Console.environment("EXECTRACK_ROOT")].compactMap { $0 }.first { !$0.isEmpty }
+        let given = [arguments.spec.takesRoot ? try arguments.read(CommonOptions.root) : nil, Console.environment("EXECTRACK_ROOT")].compactMap { $0 }.first { !$0.isEmpty }
         if let given { try StatusStore.checkRoot(given) }
         let root = given ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
         var store = StatusStore(root: root)
@@ -122,7 +122,7 @@ enum CommandLineInterface {
                 throw TrackerError(.usage, "unknown command '\(first.singleLine)'; \(guess)run: exectrack --help")
             }
             let arguments = try ParsedArguments(Array(argv.dropFirst()), for: command.spec)
-            if arguments.flag("--help") {
+            if try arguments.read(CommonOptions.help) {
                 Console.out(command.spec.help)
                 return 0
             }

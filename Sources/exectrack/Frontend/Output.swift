@@ -6,12 +6,12 @@ import ExecutionTracking
 enum Output {
     /// Writes `text` to `path`; returns false when it went to stdout, so no "wrote" note is due.
     @discardableResult
-    static func write(_ text: String, to path: String, _ context: Context) throws(TrackerError) -> Bool {
+    static func write(_ text: String, to path: String, of spec: SpecID, _ context: Context) throws(TrackerError) -> Bool {
         if path == "-" {
             Console.out(text)
             return false
         }
-        try context.store.writeArtifact(text, to: path)
+        try context.store.writeArtifact(text, to: path, of: spec)
         return true
     }
 }

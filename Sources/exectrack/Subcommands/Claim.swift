@@ -2,16 +2,16 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ClaimCommand: Subcommand {
+    static let agent = Option<String?>.text("--agent", "NAME", "record who took the task")
+    static let anyLayer = Option<Bool>.flag("--any-layer", "do not wait for earlier layers to finish")
+    static let layer = Option<String?>.text("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)", .layer)
+    static let json = Option<Bool>.flag("--json", "print {layer, index, id, description, agent} as JSON")
+
     static let spec = CommandSpec(
         name: "claim",
         summary: "Atomically take the next ready task and mark it in_progress",
         positionals: [.spec],
-        options: [
-            .value("--agent", "NAME", "record who took the task"),
-            .flag("--any-layer", "do not wait for earlier layers to finish"),
-            .value("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)", .layer),
-            .flag("--json", "print {layer, index, id, description, agent} as JSON"),
-        ],
+        options: [agent, anyLayer, layer, json],
         discussion: """
         Under the spec's lock, so agents claiming at the same moment never get the same task.
         Exit 6 when nothing is ready; the message says why (all done, all running, failures to
@@ -20,10 +20,10 @@ enum ClaimCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let (status, location) = try context.tracker.claim(spec, agent: arguments.value("--agent"),
-                                                           anyLayer: arguments.flag("--any-layer"),
-                                                           layer: arguments.value("--layer"))
-        Console.out(arguments.flag("--json")
+        let (status, location) = try context.tracker.claim(spec, agent: arguments.read(agent),
+                                                           anyLayer: arguments.read(anyLayer),
+                                                           layer: arguments.read(layer))
+        Console.out(try arguments.read(json)
             ? JSONWriter.encode(TaskListing.json(status, location))
             : TaskListing.line(status, location) + "\n")
         return 0

@@ -2,6 +2,8 @@ import ExecutionCore
 import ExecutionTracking
 
 enum CompleteLayerCommand: Subcommand {
+    static let force = Option<Bool>.flag("--force", "mark unfinished tasks skipped first")
+
     static let spec = CommandSpec(
         name: "complete-layer",
         summary: "Mark a layer complete (refuses while tasks are unfinished)",
@@ -9,13 +11,13 @@ enum CompleteLayerCommand: Subcommand {
             .spec,
             .layer,
         ],
-        options: [.flag("--force", "mark unfinished tasks skipped first")],
+        options: [force],
         discussion: "Exit 6, naming the unfinished tasks, unless every task is complete or skipped.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         let (status, index, changed) = try context.tracker.completeLayer(spec, layer: arguments.positionals[1],
-                                                                         force: arguments.flag("--force"))
+                                                                         force: arguments.read(force))
         let layer = status.layers[index]
         var line = "Layer \(layer.key) (\(layer.name)) \(changed ? "" : "was already ")complete: \(layer.doneTasks)/\(layer.totalTasks) tasks"
         if let ms = layer.durationMs { line += " in \(DurationFormatting.compact(milliseconds: ms))" }

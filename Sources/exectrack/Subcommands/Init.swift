@@ -2,14 +2,14 @@ import ExecutionCore
 import ExecutionTracking
 
 enum InitCommand: Subcommand {
+    static let tasksFile = Option<String?>.text("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md (parse reads a file again later)", .path)
+    static let force = Option<Bool>.flag("--force", "start over when the status file exists (one with progress, or unreadable, is archived first)")
+
     static let spec = CommandSpec(
         name: "init",
         summary: "Create the status file for a spec and seed it from its layered-tasks.md",
         positionals: [.spec],
-        options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md (parse reads a file again later)", .path),
-            .flag("--force", "start over when the status file exists (one with progress, or unreadable, is archived first)"),
-        ],
+        options: [tasksFile, force],
         discussion: """
         Tasks checked [x] in the tasks file start complete; all others start pending.
         A SPEC that names part of one directory under specs/ (invoice-export for
@@ -19,8 +19,8 @@ enum InitCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let initialized = try context.tracker.initialize(spec, tasksFile: arguments.value("--tasks-file"),
-                                                         force: arguments.flag("--force"))
+        let initialized = try context.tracker.initialize(spec, tasksFile: arguments.read(tasksFile),
+                                                         force: arguments.read(force))
         let status = initialized.status
         if let archived = initialized.archivedPrevious {
             Console.message("The \(initialized.spec) file this replaced is kept in \(context.store.display(archived))")

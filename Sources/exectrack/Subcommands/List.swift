@@ -2,15 +2,17 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ListCommand: Subcommand {
+    static let json = Option<Bool>.flag("--json", "print the list as a JSON array")
+
     static let spec = CommandSpec(
         name: "list",
         summary: "Every spec under .claude/execution/ with its progress",
-        options: [.flag("--json", "print the list as a JSON array")],
+        options: [json],
         discussion: "Archived specs (.claude/execution/archive/) are not listed.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let entries = context.tracker.listEntries()
-        Console.out(arguments.flag("--json")
+        Console.out(try arguments.read(json)
             ? JSONWriter.encode(SpecList.json(entries))
             : SpecList.text(entries, now: context.tracker.clock(), style: Terminal.style))
         return 0

@@ -2,16 +2,17 @@ import ExecutionCore
 import ExecutionTracking
 
 enum MetricsCommand: Subcommand {
+    static let format = Option<MetricsFormat?>.choice("--format", "default text")
+    static let json = Option<Bool>.flag("--json", "same as --format json")
+    static let export = Option<String?>.optionalPath("--export", "PATH", "also write the JSON to PATH (default .claude/execution/<SPEC>-metrics.json; - for stdout)")
+
     static let spec = CommandSpec(
         name: "metrics",
         aliases: ["calculate-metrics"],
         summary: "Print execution metrics; --export writes them as JSON",
         positionals: [.spec],
-        options: [
-            .choice("--format", ["text", "json"], "default text"),
-            .flag("--json", "same as --format json"),
-            .optionalValue("--export", "PATH", "also write the JSON to PATH (default .claude/execution/<SPEC>-metrics.json; - for stdout)"),
-        ],
+        options: [format, json, export],
+        rules: [OptionRule.jsonIsFormat(json, format, MetricsFormat.json)],
         discussion: """
         Figures that are undefined (no task has a duration yet, nothing finished) are shown as n/a
         and written as null. The JSON is described by Schemas/metrics.schema.json.
@@ -19,18 +20,24 @@ enum MetricsCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let format = try arguments.choice("--format", default: arguments.flag("--json") ? "json" : "text")
+        let jsonGiven = try arguments.read(json)
+        let format = try arguments.read(format) ?? (jsonGiven ? .json : .text)
         let metrics = ExecutionMetrics(try context.store.load(spec), now: context.tracker.clock())
         let json = JSONWriter.encode(MetricsExport.json(metrics))
-        if let target = arguments.value("--export") {
+        if let target = try arguments.read(export) {
             if target.isEmpty {
                 let path = try context.store.writeMetricsExport(json, of: spec)
                 Console.message("Exported metrics to \(context.store.display(path))")
-            } else if try Output.write(json, to: target, context) {
+            } else if try Output.write(json, to: target, of: spec, context) {
                 Console.message("Exported metrics to \(context.store.display(target))")
             }
         }
-        Console.out(format == "json" ? json : MetricsReport.text(metrics))
+        Console.out(format == .json ? json : MetricsReport.text(metrics))
         return 0
     }
+}
+
+/// What `metrics` prints.
+enum MetricsFormat: String, CaseIterable, Sendable {
+    case text, json
 }

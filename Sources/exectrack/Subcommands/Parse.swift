@@ -2,17 +2,18 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ParseCommand: Subcommand {
+    static let tasksFile = Option<String?>.text("--tasks-file", "PATH", "read tasks from PATH (- for stdin; a file is kept for later parses; default: the one init was given)", .path)
+    static let check = Option<Bool>.flag("--check", "only diagnose: print the tasks found and the lines not understood")
+    static let json = Option<Bool>.flag("--json", "print the result as JSON")
+    static let force = Option<Bool>.flag("--force", "drop tasks that have progress but left the tasks file (the current file is archived first)")
+
     static let spec = CommandSpec(
         name: "parse",
         aliases: ["parse-layered-tasks"],
         summary: "Re-read the tasks file into the status file, keeping progress",
         positionals: [.spec],
-        options: [
-            .value("--tasks-file", "PATH", "read tasks from PATH (- for stdin; a file is kept for later parses; default: the one init was given)", .path),
-            .flag("--check", "only diagnose: print the tasks found and the lines not understood"),
-            .flag("--json", "with --check: print the result as JSON"),
-            .flag("--force", "drop tasks that have progress but left the tasks file (the current file is archived first)"),
-        ],
+        options: [tasksFile, check, json, force],
+        rules: [.requires(json, check)],
         discussion: """
         Tasks keep their status and timing when matched by id, else by layer and description.
         New tasks come in pending; removed tasks are dropped and listed in the file's warnings.
@@ -23,11 +24,11 @@ enum ParseCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let tasksFile = arguments.value("--tasks-file")
-        if arguments.flag("--check") {
+        let tasksFile = try arguments.read(tasksFile)
+        if try arguments.read(check) {
             let (path, _, tasks) = try context.tracker.readTasks(
                 for: spec, tasksFile: try context.tracker.tasksFileToParse(spec, explicit: tasksFile))
-            Console.out(arguments.flag("--json")
+            Console.out(try arguments.read(json)
                 ? JSONWriter.encode(TasksCheck.json(tasks, path: context.store.display(path)))
                 : TasksCheck.text(tasks, path: context.store.display(path)))
             guard tasks.taskCount > 0 else {
@@ -36,7 +37,7 @@ enum ParseCommand: Subcommand {
             }
             return 0
         }
-        let reparsed = try context.tracker.reparse(spec, tasksFile: tasksFile, force: arguments.flag("--force"))
+        let reparsed = try context.tracker.reparse(spec, tasksFile: tasksFile, force: arguments.read(force))
         let status = reparsed.status
         if let archived = reparsed.archivedPrevious {
             Console.message("Tasks with progress were dropped; the file from before is kept in \(context.store.display(archived))")

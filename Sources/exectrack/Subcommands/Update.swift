@@ -2,6 +2,13 @@ import ExecutionCore
 import ExecutionTracking
 
 enum UpdateCommand: Subcommand {
+    static let output = Option<String?>.text("--output", "TEXT", "record the task's output")
+    static let filesCreated = Option<[String]>.list("--files-created", "A,B", "record files the task created")
+    static let filesModified = Option<[String]>.list("--files-modified", "A,B", "record files the task modified")
+    static let durationMs = Option<Int64?>.integer("--duration-ms", "N", "record this duration instead of the measured one (at most 100 years)", in: 0...Limits.maxDurationMs)
+    static let agent = Option<String?>.text("--agent", "NAME", "record the agent doing the task")
+    static let json = Option<Bool>.flag("--json", "print the updated task as JSON")
+
     static let spec = CommandSpec(
         name: "update",
         summary: "Set a task's status (pending, in_progress, complete, failed, skipped)",
@@ -12,14 +19,7 @@ enum UpdateCommand: Subcommand {
             PositionalSpec(name: "STATUS", required: true, help: "the new status (aliases below)",
                            kind: .choice(TaskStatus.allCases.map(\.rawValue))),
         ],
-        options: [
-            .value("--output", "TEXT", "record the task's output"),
-            .value("--files-created", "A,B", "record files the task created"),
-            .value("--files-modified", "A,B", "record files the task modified"),
-            .value("--duration-ms", "N", "record this duration instead of the measured one (at most 100 years)", .number),
-            .value("--agent", "NAME", "record the agent doing the task"),
-            .flag("--json", "print the updated task as JSON"),
-        ],
+        options: [output, filesCreated, filesModified, durationMs, agent, json],
         discussion: """
         in_progress stamps started_at and counts an attempt; complete/failed/skipped stamp
         completed_at and duration_ms; pending resets timing and error (retry). Repeating the
@@ -30,9 +30,9 @@ enum UpdateCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         let details = TaskUpdateDetails(
-            output: arguments.value("--output"), filesCreated: arguments.list("--files-created"),
-            filesModified: arguments.list("--files-modified"),
-            durationMs: try arguments.nonNegativeInteger("--duration-ms", max: Limits.maxDurationMs), agent: arguments.value("--agent"))
+            output: try arguments.read(output), filesCreated: try arguments.read(filesCreated),
+            filesModified: try arguments.read(filesModified), durationMs: try arguments.read(durationMs),
+            agent: try arguments.read(agent))
         let updated = try context.tracker.update(
             spec, layer: arguments.positionals[1], task: arguments.positionals[2],
             status: arguments.positionals[3], details: details)
@@ -44,7 +44,7 @@ enum UpdateCommand: Subcommand {
         let repeatNote = !updated.repeated ? nil
             : "\(name) was already \(task.status.rawValue); its timing was kept"
                 + (updated.changed ? ", the details given were recorded" : "; nothing changed")
-        if arguments.flag("--json") {
+        if try arguments.read(json) {
             if let repeatNote { Console.message(repeatNote) }
             Console.out(JSONWriter.encode(task.json))
             return 0

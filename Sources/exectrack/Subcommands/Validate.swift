@@ -2,14 +2,14 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ValidateCommand: Subcommand {
+    static let fix = Option<Bool>.flag("--fix", "rewrite counters, statuses and percentages from the tasks (under the lock)")
+    static let json = Option<Bool>.flag("--json", "print the issues as JSON")
+
     static let spec = CommandSpec(
         name: "validate",
         summary: "Check a status file's shape and consistency; --fix rewrites derived fields",
         positionals: [.spec],
-        options: [
-            .flag("--fix", "rewrite counters, statuses and percentages from the tasks (under the lock)"),
-            .flag("--json", "print the issues as JSON"),
-        ],
+        options: [fix, json],
         discussion: """
         Checks: counters and statuses against the tasks, impossible timestamps (an end before its
         start, times in the future, a running task without a start), duplicate task ids,
@@ -20,10 +20,10 @@ enum ValidateCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        let fix = arguments.flag("--fix")
+        let fix = try arguments.read(fix)
         let report = try context.tracker.validate(spec, fix: fix)
         let remaining = fix ? report.unfixable : report.issues
-        if arguments.flag("--json") {
+        if try arguments.read(json) {
             Console.out(JSONWriter.encode(.array(report.issues.map { issue in
                 .object(JSONObject([(key: "kind", value: .string(issue.kind.rawValue)), (key: "path", value: .string(issue.path)),
                                     (key: "message", value: .string(issue.message)), (key: "fixed", value: .bool(fix && issue.fixable))]))

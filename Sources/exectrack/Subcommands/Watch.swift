@@ -2,14 +2,14 @@ import ExecutionCore
 import ExecutionTracking
 
 enum WatchCommand: Subcommand {
+    static let interval = Option<Double?>.decimal("--interval", "SECONDS", "how often to look for changes (default 1; fractions allowed)", in: 0.05...3600)
+    static let exitOnComplete = Option<Bool>.flag("--exit-on-complete", "exit 0 when the spec completes, \(specFailedExitCode) when it fails")
+
     static let spec = CommandSpec(
         name: "watch",
         summary: "Show the progress report live, redrawn as the status file changes",
         positionals: [.spec],
-        options: [
-            .value("--interval", "SECONDS", "how often to look for changes (default 1; fractions allowed)", .number),
-            .flag("--exit-on-complete", "exit 0 when the spec completes, \(specFailedExitCode) when it fails"),
-        ],
+        options: [interval, exitOnComplete],
         discussion: """
         On a terminal the report is redrawn in place (and every second, for the elapsed time);
         Ctrl-C restores the screen. Piped (CI logs), a new report is printed only when the file
@@ -30,14 +30,8 @@ enum WatchCommand: Subcommand {
 
     /// Shared with `report --watch`.
     static func watch(_ spec: SpecID, _ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
-        var interval = 1.0
-        if let text = arguments.value("--interval") {
-            guard let seconds = ParsedArguments.decimal(text), seconds >= 0.05, seconds <= 3600 else {
-                throw TrackerError(.usage, "--interval must be a number of seconds from 0.05 to 3600, got '\(text.prefix(40))'")
-            }
-            interval = seconds
-        }
-        let exitOnComplete = arguments.flag("--exit-on-complete")
+        let interval = try arguments.read(interval) ?? 1
+        let exitOnComplete = try arguments.read(exitOnComplete)
         let tty = Terminal.isTerminal
         let path = context.store.display(context.store.statusPath(spec))
         var state = WatchState()
