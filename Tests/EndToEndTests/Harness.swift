@@ -232,6 +232,7 @@ struct Tool: Sendable {
     static let curl = Tool(name: "curl", package: "curl")
     static let mount = Tool(name: "mount", package: "mount")
     static let setpriv = Tool(name: "setpriv", package: "util-linux")
+    static let git = Tool(name: "git", package: "git")
 
     /// The program found on PATH, or nil.
     var url: URL? {

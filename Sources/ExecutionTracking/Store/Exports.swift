@@ -1,0 +1,54 @@
+import ExecutionCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Exports written where the user asked, and the metrics export beside the status file.
+
+extension StatusStore {
+    /// Writes an export (metrics, JUnit, ...) where the user asked (`-`, stdout, is the
+    /// caller's to print). A relative path is taken from the working directory, as users
+    /// expect of `--output`:
+    /// - this process's own streams (`/dev/stdout`, `/dev/fd/N`, ...) are written through the
+    ///   descriptor;
+    /// - a FIFO or character device (`/dev/null`, a named pipe) is written in place;
+    /// - a missing or regular file, or a symlink (never followed), is replaced atomically under
+    ///   the spec's lock, so readers never see half a file;
+    /// - a directory, another special file or an empty path is exit 1.
+    public func writeArtifact(_ text: String, to path: String, of spec: SpecID) throws(TrackerError) {
+        guard !path.isEmpty else { throw TrackerError(.usage, "the output path is empty; give a file path, or - for stdout") }
+        if let fd = FileSystem.ownDescriptor(path) {
+            return try FileSystem.writeToDescriptor(Array(text.utf8), fd, shown: path)
+        }
+        if let target = FileSystem.linkInfo(path), !target.isRegular, !target.isSymlink {
+            switch target.type {
+            case S_IFIFO, S_IFCHR:
+                return try FileSystem.writeInPlace(Array(text.utf8), to: path, shown: display(path))
+            default:
+                throw TrackerError(.usage, "\(display(path)) is \(target.kindName); give a file path, or - for stdout")
+            }
+        }
+        try write(spec) { (write) throws(TrackerError) in
+            try write.commitFile(Array(text.utf8), at: path, cleaning: .of(FileSystem.split(path).name), now: SystemClock.now())
+        }
+    }
+
+    /// `metrics --export` without a path: `<SPEC>-metrics.json`, replaced atomically, and only
+    /// over a metrics export: never over the status file of a spec whose id ends in `-metrics`,
+    /// nor anything else found there (exit 6).
+    public func writeMetricsExport(_ text: String, of spec: SpecID) throws(TrackerError) -> String {
+        let path = metricsPath(spec)
+        if FileSystem.linkInfo(path) != nil, !isMetricsExport(at: path) {
+            throw TrackerError(.precondition, "\(display(path)) is not a metrics export (it is the status file of spec "
+                + "\(spec)\(SpecID.metricsSuffix), or was made by hand); pass --export PATH")
+        }
+        try write(spec) { (write) throws(TrackerError) in
+            try write.commitFile(Array(text.utf8), at: path, cleaning: .all, now: SystemClock.now())
+        }
+        return path
+    }
+}

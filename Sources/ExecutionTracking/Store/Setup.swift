@@ -1,0 +1,48 @@
+import ExecutionCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// `exectrack setup`: the one place that writes integration files into a user's project.
+
+extension StatusStore {
+    /// Plans `target`'s edits and, unless `dryRun`, writes the files that change (each replaced
+    /// atomically). A file that is not a regular file (a symlink, a directory) is refused rather
+    /// than replaced, and so is a project that is not the kind the target needs.
+    public func setUp(_ target: IntegrationTarget, dryRun: Bool) throws(TrackerError) -> [IntegrationEdit] {
+        if target == .git, FileSystem.linkInfo(root + "/.git") == nil {
+            throw TrackerError(.precondition, "\(display(root)) is not the top of a git repository (no .git); "
+                + "run setup git there, or pass --root")
+        }
+        var edits: [IntegrationEdit] = []
+        for file in target.files {
+            let path = root + "/" + file
+            var current: String?
+            if let info = FileSystem.linkInfo(path) {
+                guard info.isRegular else {
+                    throw TrackerError(.precondition, "\(display(path)) is \(info.kindName); exectrack only edits "
+                        + "regular files, so add to it by hand (see: exectrack setup --help)")
+                }
+                // Bytes that are not UTF-8 would come back changed: such a file is left alone.
+                guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "a project file",
+                                                      refuseWith: .precondition, allowStreams: false),
+                      let text = String(validating: bytes, as: UTF8.self) else {
+                    throw TrackerError(.precondition, "\(display(path)) is not UTF-8 text; add to it by hand")
+                }
+                current = text
+            }
+            edits.append(target.edit(file, current: current))
+        }
+        guard !dryRun else { return edits }
+        for edit in edits {
+            guard let text = edit.newText else { continue }
+            try FileSystem.replaceFile(Array(text.utf8), at: root + "/" + edit.path, cleaning: .of(FileSystem.split(edit.path).name),
+                                       nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
+        }
+        return edits
+    }
+}
