@@ -270,13 +270,20 @@ import Testing
             let fifo = project.url("out.fifo")
             #expect(mkfifo(fifo.path, 0o644) == 0)
             let received = project.url("received")
-            let reader = try runProcessInBackground("/bin/sh", ["-c", "cat '\(fifo.path)' > '\(received.path)'"])
-            let result = try runBounded(project, command + [fifo.path])
-            // Should the FIFO have been replaced, the reader would wait forever: bound it.
+            let reader = try runProcessInBackground("/bin/sh", ["-c", "exec cat '\(fifo.path)' > '\(received.path)'"])
+            // The tool refuses a FIFO nobody reads yet; the reader may take a moment to open it.
+            var result = try runBounded(project, command + [fifo.path])
+            for _ in 0..<100 where result.exitCode != 0 && result.stderr.contains("nothing is reading") {
+                Thread.sleep(forTimeInterval: 0.05)
+                result = try runBounded(project, command + [fifo.path])
+            }
+            // Should the FIFO have been replaced, the reader would wait forever: bound it. Its
+            // pid is watched directly: the test runner's own child monitor may reap it before
+            // Foundation does, and `waitUntilExit` would then never return.
+            let pid = reader.processIdentifier
             let deadline = Date().addingTimeInterval(5)
-            while reader.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if reader.isRunning { reader.terminate() }
-            reader.waitUntilExit()
+            while kill(pid, 0) == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
             #expect(result.exitCode == 0, "\(result.stderr)")
             #expect(fileType(fifo.path) == S_IFIFO)
             let text = try String(contentsOf: received, encoding: .utf8)

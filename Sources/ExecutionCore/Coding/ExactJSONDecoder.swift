@@ -52,7 +52,7 @@ public final class ExactJSONDecoder: Decoder {
         }
     }
 
-    public var codingPath: [any CodingKey] { path.map(\.codingKey) }
+    public var codingPath: [any CodingKey] { path.map({ $0.codingKey }) }
     public var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     // A type that is not a model type gets the value at the parser as a tree.

@@ -202,7 +202,7 @@ public protocol NamedValue: TextValue, RawRepresentable, CaseIterable where RawV
 }
 
 extension NamedValue {
-    public static var validValuesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    public static var validValuesList: String { allCases.map({ $0.rawValue }).joined(separator: ", ") }
 
     public static func parse(_ text: String) -> Result<Self, FieldProblem> {
         Self(normalizing: text).map { .success($0) }

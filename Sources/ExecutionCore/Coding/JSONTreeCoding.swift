@@ -372,7 +372,7 @@ private final class Node {
         case .unset: .object(JSONObject())
         case .value(let value): value
         case .object: .object(JSONObject(zip(keys, children).map { (key: $0, value: $1.tree) }))
-        case .array: .array(children.map(\.tree))
+        case .array: .array(children.map({ $0.tree }))
         }
     }
 }

@@ -194,7 +194,7 @@ public struct FieldTable<Model>: Sendable {
 
 extension FieldTable where Model: ModelObject {
     /// The keys in written order.
-    public var keys: [String] { rows.map(\.name) }
+    public var keys: [String] { rows.map({ $0.name }) }
 
     /// The row for `key`. Documents list keys in the order the writer puts them, so the row after
     /// the previous match is tried first and a lookup is usually one comparison.

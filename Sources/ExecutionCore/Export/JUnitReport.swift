@@ -9,13 +9,13 @@ public enum JUnitReport {
             "\($0.layer)#\($0.taskIndex!)"
         }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        let totalSeconds = seconds(status.allTasks.compactMap(\.durationMs).saturatingSum())
+        let totalSeconds = seconds(status.allTasks.compactMap({ $0.durationMs }).saturatingSum())
         let notRun = status.allTasks.filter { $0.status != .complete && $0.status != .failed }.count
         out += "<testsuites name=\"\(escape(suiteTitle(status)))\" tests=\"\(status.totalTasks)\" "
             + "failures=\"\(status.failedTasks)\" errors=\"0\" skipped=\"\(notRun)\" time=\"\(totalSeconds)\" "
             + "timestamp=\"\(now.iso8601)\">\n"
         for layer in status.layers {
-            let layerSeconds = seconds(layer.tasks.compactMap(\.durationMs).saturatingSum())
+            let layerSeconds = seconds(layer.tasks.compactMap({ $0.durationMs }).saturatingSum())
             let layerNotRun = layer.tasks.filter { $0.status != .complete && $0.status != .failed }.count
             out += "  <testsuite name=\"\(escape("\(layer.key) \(layer.name)"))\" tests=\"\(layer.totalTasks)\" "
                 + "failures=\"\(layer.failedTasks)\" errors=\"0\" skipped=\"\(layerNotRun)\" time=\"\(layerSeconds)\""

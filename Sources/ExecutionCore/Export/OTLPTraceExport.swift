@@ -39,7 +39,7 @@ public enum OTLPTraceExport {
                     start: start, end: max(start, end), attributes: attributes, statusCode: code,
                     statusMessage: task.status == .failed ? task.error : nil))
             }
-            let layerStart = layer.startedAt ?? started.compactMap(\.startedAt).min()!
+            let layerStart = layer.startedAt ?? started.compactMap({ $0.startedAt }).min()!
             let end = layer.completedAt ?? layerEnd ?? now
             spans.append(span(
                 traceID: traceID, spanID: layerSpanID, parent: featureSpanID, name: "\(layer.key) \(layer.name)",

@@ -85,7 +85,7 @@ public struct JSONObject: Equatable, Sendable {
             && zip(lhs.entries, rhs.entries).allSatisfy { sameKey($0.key, $1.key) && $0.value == $1.value }
     }
 
-    public var keys: [String] { entries.map(\.key) }
+    public var keys: [String] { entries.map({ $0.key }) }
     public var isEmpty: Bool { entries.isEmpty }
 
     /// The value of `key`, looked for first at `hint` (where readers expect it: status files list

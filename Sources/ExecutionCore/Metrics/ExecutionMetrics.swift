@@ -97,7 +97,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
         averageDurationMs = s.averageTaskDurationMs
         estimatedRemainingMs = s.status == .complete ? 0 : s.estimatedRemainingMs
 
-        let durations = all.compactMap(\.durationMs).sorted()
+        let durations = all.compactMap({ $0.durationMs }).sorted()
         p50DurationMs = Self.percentile(50, of: durations)
         p95DurationMs = Self.percentile(95, of: durations)
         p99DurationMs = Self.percentile(99, of: durations)
@@ -116,7 +116,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
         }
 
         layers = s.layers.map { layer in
-            let timed = layer.tasks.compactMap(\.durationMs)
+            let timed = layer.tasks.compactMap({ $0.durationMs })
             return LayerFigures(
                 key: layer.key, name: layer.name, status: layer.status, totalTasks: layer.totalTasks,
                 completedTasks: layer.completedTasks, failedTasks: layer.failedTasks,
@@ -139,10 +139,10 @@ public struct ExecutionMetrics: Equatable, Sendable {
         // Stable order for ties: document order.
         slowestTasks = Array(timedTasks.enumerated().sorted {
             $0.element.durationMs != $1.element.durationMs ? $0.element.durationMs > $1.element.durationMs : $0.offset < $1.offset
-        }.prefix(5).map(\.element))
+        }.prefix(5).map({ $0.element }))
         fastestTasks = Array(timedTasks.enumerated().sorted {
             $0.element.durationMs != $1.element.durationMs ? $0.element.durationMs < $1.element.durationMs : $0.offset < $1.offset
-        }.prefix(5).map(\.element))
+        }.prefix(5).map({ $0.element }))
 
         errorCount = s.errors.count
         unresolvedErrorCount = s.errors.filter { $0.resolvedAt == nil }.count

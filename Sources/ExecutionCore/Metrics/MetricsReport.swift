@@ -28,7 +28,7 @@ public enum MetricsReport {
         lines.append("")
         lines.append("Layer Breakdown:")
         let labels = m.layers.map { "\($0.key.visibleControlCharacters) \($0.name.visibleControlCharacters)" }
-        let nameWidth = labels.map(\.displayWidth).max() ?? 0
+        let nameWidth = labels.map({ $0.displayWidth }).max() ?? 0
         for (layer, label) in zip(m.layers, labels) {
             lines.append("  " + label.padded(toWidth: nameWidth + 2)
                 + "\(layer.status.icon) \(layer.completedTasks + layer.skippedTasks)/\(layer.totalTasks) "

@@ -38,7 +38,7 @@ extension StatusFile {
             case (nil, _?): return false
             case (nil, nil): return a.offset < b.offset
             }
-        }.map(\.element)
+        }.map({ $0.element })
     }
 }
 

@@ -92,7 +92,7 @@ public struct StatusFile: ModelObject {
 
     /// Every task in document order, without copying them into a new array.
     public var allTasks: LazySequence<FlattenSequence<LazyMapSequence<[ExecutionLayer], [ExecutionTask]>>> {
-        layers.lazy.flatMap(\.tasks)
+        layers.lazy.flatMap({ $0.tasks })
     }
 
     /// Tasks complete or skipped (from the derived counters).

@@ -52,8 +52,8 @@ public enum ProgressReport {
             "\(layer.status.rawValue) (\(layer.done)/\(layer.total) tasks)" + (layer.failed > 0 ? ", \(layer.failed) failed" : "")
         }
         // Columns, not characters: names may hold CJK or emoji (docs/reports.md).
-        let labelWidth = labels.map(\.displayWidth).max() ?? 0
-        let stateWidth = states.map(\.displayWidth).max() ?? 0
+        let labelWidth = labels.map({ $0.displayWidth }).max() ?? 0
+        let stateWidth = states.map({ $0.displayWidth }).max() ?? 0
         // One bar width for every line: label, icon, state, two spaces, "[", "] 100%".
         let barWidth = style.barWidth(used: max(labelWidth + 3 + stateWidth, overall.displayWidth) + 2 + 7)
         lines.append(overall + (barWidth == 0 ? "" : "  " + style.paint(
@@ -218,9 +218,9 @@ public enum ProgressReport {
             return .object(t)
         }))
         o.append("error_count", .int(s.errorCount))
-        o.append("recent_errors", .array(s.recentErrors.map(\.json)))
+        o.append("recent_errors", .array(s.recentErrors.map({ $0.json })))
         o.append("warning_count", .int(s.warningCount))
-        o.append("recent_warnings", .array(s.recentWarnings.map(\.json)))
+        o.append("recent_warnings", .array(s.recentWarnings.map({ $0.json })))
         o.append("next_action", .string(s.nextAction))
         o.append("generated_at", .string(s.now.iso8601))
         return .object(o)

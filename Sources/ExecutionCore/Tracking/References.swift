@@ -21,14 +21,14 @@ extension StatusFile {
     public func taskLocation(layer layerIndex: Int, task reference: String) throws(TrackerError) -> TaskLocation {
         let layer = layers[layerIndex]
         let ref = reference.trimmingWhitespace
-        if !ref.isEmpty, ref.allSatisfy(\.isASCIIDigit) {
+        if !ref.isEmpty, ref.allSatisfy({ $0.isASCIIDigit }) {
             guard let index = Int(ref), layer.tasks.indices.contains(index) else {
                 let range = layer.tasks.isEmpty ? "it has no tasks" : "valid: 0-\(layer.tasks.count - 1)"
                 throw TrackerError(.precondition, "task index \(ref.prefix(24)) is out of range for \(layer.key) (\(range))")
             }
             return TaskLocation(layer: layerIndex, task: index)
         }
-        if ref.hasPrefix("-"), ref.dropFirst().allSatisfy(\.isASCIIDigit), ref.count > 1 {
+        if ref.hasPrefix("-"), ref.dropFirst().allSatisfy({ $0.isASCIIDigit }), ref.count > 1 {
             throw TrackerError(.usage, "task index must be 0 or more, or a task id; got '\(ref.prefix(24))'")
         }
         let lowered = ref.lowercased()

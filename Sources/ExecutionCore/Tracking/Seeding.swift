@@ -165,7 +165,7 @@ extension StatusFile {
     /// One line per layer that came out of the tasks file without tasks: it counts as complete
     /// at once (docs/reports.md), which is seldom what the plan meant.
     public var emptyLayerWarnings: [String] {
-        layers.filter(\.tasks.isEmpty).map {
+        layers.filter({ $0.tasks.isEmpty }).map {
             "layer \($0.key) (\($0.name.visibleControlCharacters)) has no tasks; it counts as complete, so later layers will not wait for it"
         }
     }

@@ -108,7 +108,7 @@ extension StatusFile {
                 setTaskStatus(.skipped, at: TaskLocation(layer: layerIndex, task: task.index), now: now)
             }
         }
-        let lastCompletion = layers[layerIndex].tasks.compactMap(\.completedAt).max()
+        let lastCompletion = layers[layerIndex].tasks.compactMap({ $0.completedAt }).max()
         layers[layerIndex].completedAt = layers[layerIndex].completedAt ?? lastCompletion ?? now
         recomputeDerivedFields()
     }

@@ -190,7 +190,7 @@ enum FileSystem {
               let tmp = parts.lastIndex(of: "tmp"), tmp >= 2, parts.count - tmp == 3 || parts.count - tmp == 4 else { return nil }
         let unique = parts[tmp + 2]
         let role = parts.count - tmp == 4 ? parts[tmp + 3] : "x"
-        guard let pid = Int32(parts[tmp + 1]), pid > 0, parts[tmp + 1].allSatisfy(\.isASCIIDigit),
+        guard let pid = Int32(parts[tmp + 1]), pid > 0, parts[tmp + 1].allSatisfy({ $0.isASCIIDigit }),
               !unique.isEmpty, unique.allSatisfy({ $0.isASCIIDigit || ("a"..."z").contains($0) }),
               !role.isEmpty, role.allSatisfy({ ("a"..."z").contains($0) }) else { return nil }
         return (name.dropFirst().prefix(upTo: parts[tmp].startIndex).dropLast(), pid)
@@ -300,7 +300,7 @@ enum FileSystem {
         default:
             for prefix in ["/dev/fd/", "/proc/self/fd/", "/proc/\(getpid())/fd/"] where path.hasPrefix(prefix) {
                 let number = path.dropFirst(prefix.count)
-                guard !number.isEmpty, number.allSatisfy(\.isASCIIDigit), let fd = Int32(number) else { return nil }
+                guard !number.isEmpty, number.allSatisfy({ $0.isASCIIDigit }), let fd = Int32(number) else { return nil }
                 return fd
             }
             return nil

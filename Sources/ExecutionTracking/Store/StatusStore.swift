@@ -120,7 +120,7 @@ public struct StatusStore: Sendable {
     /// when another one's id is a near miss (`f001` for `F001`).
     func missingStatusFile(_ spec: SpecID) -> TrackerError {
         let missing = "no status file for \(spec) at \(display(statusPath(spec)))"
-        let others = listSpecs().map(\.rawValue).filter { $0 != spec.rawValue }
+        let others = listSpecs().map({ $0.rawValue }).filter { $0 != spec.rawValue }
         let containing = others.filter { $0.contains(spec.rawValue) }
         if let near = containing.count == 1 ? containing[0] : nearest(to: spec.rawValue, among: others) {
             return TrackerError(.notFound, "\(missing); did you mean \(near)?")
@@ -141,7 +141,7 @@ public struct StatusStore: Sendable {
             .filter(tracked)
             .sorted { $0.rawValue < $1.rawValue }
         if matches.count > 1 {
-            throw TrackerError(.usage, "\(spec) could mean \(matches.map(\.rawValue).joined(separator: ", ")); name the spec in full")
+            throw TrackerError(.usage, "\(spec) could mean \(matches.map({ $0.rawValue }).joined(separator: ", ")); name the spec in full")
         }
         return matches.first ?? spec
     }

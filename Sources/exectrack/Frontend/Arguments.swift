@@ -62,7 +62,7 @@ struct CommandSpec {
     var aliases: [String] = []
     let summary: String
     var positionals: [PositionalSpec] = []
-    /// The command's own options, from their `Option` declarations.
+    /// The command's own options: the `spec` of each of its `Option` declarations.
     let options: [OptionSpec]
     /// Rules between the options, checked before the command runs.
     var rules: [OptionRule] = []
@@ -71,12 +71,12 @@ struct CommandSpec {
     var takesRoot = true
 
     init(name: String, aliases: [String] = [], summary: String, positionals: [PositionalSpec] = [],
-         options: [any DeclaredOption] = [], rules: [OptionRule] = [], discussion: String = "", takesRoot: Bool = true) {
+         options: [OptionSpec] = [], rules: [OptionRule] = [], discussion: String = "", takesRoot: Bool = true) {
         self.name = name
         self.aliases = aliases
         self.summary = summary
         self.positionals = positionals
-        self.options = options.map(\.spec)
+        self.options = options
         self.rules = rules
         self.discussion = discussion
         self.takesRoot = takesRoot
@@ -167,7 +167,7 @@ struct ParsedArguments {
             }
             if name == "-h" { name = "--help" }
             guard let option = options.first(where: { $0.name == name }) else {
-                let guess = nearest(to: name, among: options.map(\.name)).map { "did you mean \($0)? " } ?? ""
+                let guess = nearest(to: name, among: options.map { $0.name }).map { "did you mean \($0)? " } ?? ""
                 throw TrackerError(.usage, "unknown option '\(name.singleLine)' for \(spec.name); \(guess)see: exectrack \(spec.name) --help")
             }
             if option.valueName != nil {
@@ -180,7 +180,7 @@ struct ParsedArguments {
                 } else if option.valueIsOptional {
                     // Takes the next word only once the required arguments are in, so that
                     // `metrics --export F001` still reads F001 as the spec; `-` (stdout) is a value.
-                    let requiredCount = spec.positionals.filter(\.required).count
+                    let requiredCount = spec.positionals.filter { $0.required }.count
                     if i < arguments.count, !arguments[i].hasPrefix("-") || arguments[i] == "-", positionals.count >= requiredCount {
                         values[name] = arguments[i]
                         i += 1
@@ -200,7 +200,7 @@ struct ParsedArguments {
             }
         }
         if flags.contains("--help") { return }
-        let required = spec.positionals.filter(\.required)
+        let required = spec.positionals.filter { $0.required }
         if positionals.count < required.count {
             let missing = required[positionals.count].name
             throw TrackerError(.usage, "missing <\(missing)>; usage: \(spec.usage)")

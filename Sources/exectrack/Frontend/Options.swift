@@ -1,16 +1,11 @@
 import ExecutionCore
 
-/// An option a command declares (what `CommandSpec` lists).
-protocol DeclaredOption: Sendable {
-    var spec: OptionSpec { get }
-}
-
 /// One option, declared once as a typed constant: its spec (name, value, help, completion kind)
 /// is what help, parsing, completions and `help --json` use, and `ParsedArguments.read` returns
 /// its value already checked and typed. Commands keep their options as static constants, so a
 /// misspelt name does not compile; reading an option the command does not declare fails on the
 /// first run that tries (docs/architecture.md, "Adding a command").
-struct Option<Value>: DeclaredOption {
+struct Option<Value>: Sendable {
     let spec: OptionSpec
     let value: @Sendable (ParsedArguments) throws(TrackerError) -> Value
 }
@@ -75,7 +70,7 @@ extension Option {
     /// One of `Choice`'s values, given in any case; help shows them as `--format text|json`.
     static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(_ name: String, _ help: String) -> Option
     where Value == Choice?, Choice.RawValue == String {
-        let words = Choice.allCases.map(\.rawValue)
+        let words = Choice.allCases.map { $0.rawValue }
         return Option(spec: OptionSpec(name: name, valueName: words.joined(separator: "|"), help: help, kind: .choice(words))) {
             (arguments) throws(TrackerError) in
             guard let text = arguments.text(name) else { return nil }
@@ -117,7 +112,7 @@ struct OptionRule: Sendable {
     var note: (option: String, text: String)?
 
     /// `option` means nothing without `other` (`--interval` without `--watch`).
-    static func requires(_ option: any DeclaredOption, _ other: any DeclaredOption) -> OptionRule {
+    static func requires<A, B>(_ option: Option<A>, _ other: Option<B>) -> OptionRule {
         let (name, needed) = (option.spec.name, other.spec.name)
         return OptionRule(check: { arguments in
             arguments.isGiven(name) && !arguments.isGiven(needed)

@@ -8,7 +8,7 @@ enum ArchiveCommand: Subcommand {
         name: "archive",
         summary: "Copy the status file to .claude/execution/archive/<SPEC>-<YYYYMMDD>.json",
         positionals: [.spec],
-        options: [remove],
+        options: [remove.spec],
         discussion: "A second archive on the same day gets a -HHMMSS suffix. Archived specs are not shown by list.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

@@ -11,7 +11,7 @@ enum ClaimCommand: Subcommand {
         name: "claim",
         summary: "Atomically take the next ready task and mark it in_progress",
         positionals: [.spec],
-        options: [agent, anyLayer, layer, json],
+        options: [agent.spec, anyLayer.spec, layer.spec, json.spec],
         discussion: """
         Under the spec's lock, so agents claiming at the same moment never get the same task.
         Exit 6 when nothing is ready; the message says why (all done, all running, failures to

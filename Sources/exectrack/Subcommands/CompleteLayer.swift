@@ -11,7 +11,7 @@ enum CompleteLayerCommand: Subcommand {
             .spec,
             .layer,
         ],
-        options: [force],
+        options: [force.spec],
         discussion: "Exit 6, naming the unfinished tasks, unless every task is complete or skipped.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

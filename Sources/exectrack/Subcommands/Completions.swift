@@ -50,7 +50,7 @@ enum CompletionsCommand: Subcommand {
             let valued = options.filter { $0.valueName != nil }
                 .map { "\($0.name)\($0.valueIsOptional ? "?" : "")=\(bashKind($0.kind))" }
             cases += "    \(([command.name] + command.aliases).joined(separator: "|")))\n"
-                + "      opts=\"\(options.map(\.name).joined(separator: " "))\"\n"
+                + "      opts=\"\(options.map({ $0.name }).joined(separator: " "))\"\n"
                 + "      valued=\"\(valued.joined(separator: " "))\"\n"
                 + "      positionals=\"\(command.positionals.map { bashKind($0.kind) }.joined(separator: " "))\" ;;\n"
         }

@@ -8,7 +8,7 @@ enum DemoCommand: Subcommand {
     static let spec = CommandSpec(
         name: "demo",
         summary: "Run a full simulated execution of a 13-task spec in a temporary directory",
-        options: [pace, keep],
+        options: [pace.spec, keep.spec],
         discussion: """
         Prints each command as it runs and the report after every layer. The scratch project is
         removed at the end; with --keep it stays, so you can inspect its .claude/execution/F001.json.

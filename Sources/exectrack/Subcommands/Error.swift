@@ -15,7 +15,7 @@ enum ErrorCommand: Subcommand {
             .task,
             PositionalSpec(name: "MESSAGE", required: true, help: "what went wrong", kind: .text),
         ],
-        options: [severity, category, recovery],
+        options: [severity.spec, category.spec, recovery.spec],
         discussion: "Retry the task with: exectrack update SPEC LAYER TASK pending (or in_progress).")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

@@ -9,7 +9,7 @@ enum ExportCommand: Subcommand {
         name: "export",
         summary: "Write CI artifacts: JUnit XML, a step summary, OTLP traces or metrics JSON",
         positionals: [.spec],
-        options: [format, output],
+        options: [format.spec, output.spec],
         discussion: """
         junit     one <testsuite> per layer, one <testcase> per task; failures carry the logged error
         markdown  a GitHub step summary: exectrack export F001 --format markdown >> "$GITHUB_STEP_SUMMARY"

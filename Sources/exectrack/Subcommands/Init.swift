@@ -9,7 +9,7 @@ enum InitCommand: Subcommand {
         name: "init",
         summary: "Create the status file for a spec and seed it from its layered-tasks.md",
         positionals: [.spec],
-        options: [tasksFile, force],
+        options: [tasksFile.spec, force.spec],
         discussion: """
         Tasks checked [x] in the tasks file start complete; all others start pending.
         A SPEC that names part of one directory under specs/ (invoice-export for

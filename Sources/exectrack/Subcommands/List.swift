@@ -7,7 +7,7 @@ enum ListCommand: Subcommand {
     static let spec = CommandSpec(
         name: "list",
         summary: "Every spec under .claude/execution/ with its progress",
-        options: [json],
+        options: [json.spec],
         discussion: "Archived specs (.claude/execution/archive/) are not listed.")
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

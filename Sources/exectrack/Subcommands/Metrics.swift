@@ -11,7 +11,7 @@ enum MetricsCommand: Subcommand {
         aliases: ["calculate-metrics"],
         summary: "Print execution metrics; --export writes them as JSON",
         positionals: [.spec],
-        options: [format, json, export],
+        options: [format.spec, json.spec, export.spec],
         rules: [OptionRule.jsonIsFormat(json, format, MetricsFormat.json)],
         discussion: """
         Figures that are undefined (no task has a duration yet, nothing finished) are shown as n/a

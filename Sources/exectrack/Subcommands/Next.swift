@@ -11,7 +11,7 @@ enum NextCommand: Subcommand {
         name: "next",
         summary: "List the tasks ready to start: pending, dependencies met, earlier layers done",
         positionals: [.spec],
-        options: [limit, anyLayer, layer, json],
+        options: [limit.spec, anyLayer.spec, layer.spec, json.spec],
         discussion: """
         Reads without a lock and never writes. When nothing is ready (or the spec is paused or
         blocked) it says why on stderr and exits 0. To take a task: exectrack claim SPEC --agent NAME

@@ -12,7 +12,7 @@ enum ParseCommand: Subcommand {
         aliases: ["parse-layered-tasks"],
         summary: "Re-read the tasks file into the status file, keeping progress",
         positionals: [.spec],
-        options: [tasksFile, check, json, force],
+        options: [tasksFile.spec, check.spec, json.spec, force.spec],
         rules: [.requires(json, check)],
         discussion: """
         Tasks keep their status and timing when matched by id, else by layer and description.

@@ -10,7 +10,7 @@ enum ReportCommand: Subcommand {
         name: "report",
         summary: "Print the progress report (text, markdown or JSON)",
         positionals: [.spec],
-        options: [format, json, watch, WatchCommand.interval, WatchCommand.exitOnComplete],
+        options: [format.spec, json.spec, watch.spec, WatchCommand.interval.spec, WatchCommand.exitOnComplete.spec],
         rules: [OptionRule.jsonIsFormat(json, format, ReportFormat.json), .requires(WatchCommand.interval, watch), .requires(WatchCommand.exitOnComplete, watch)],
         discussion: "Reads without a lock and never writes. Markdown suits $GITHUB_STEP_SUMMARY.")
 

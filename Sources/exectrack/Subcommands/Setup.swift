@@ -9,8 +9,8 @@ enum SetupCommand: Subcommand {
         name: "setup",
         summary: "Add an integration to the project's files, keeping what is there",
         positionals: [PositionalSpec(name: "TARGET", required: true, help: "what to set up",
-                                     kind: .choice(IntegrationTarget.allCases.map(\.rawValue)))],
-        options: [dryRun, json],
+                                     kind: .choice(IntegrationTarget.allCases.map { $0.rawValue }))],
+        options: [dryRun.spec, json.spec],
         discussion: """
         git  adds to .gitignore the rules that keep exectrack's local files out of git: lock files,
              .bak backups and temp files under .claude/execution/.
@@ -24,7 +24,7 @@ enum SetupCommand: Subcommand {
         let name = arguments.positionals[0]
         guard let target = IntegrationTarget(rawValue: name.lowercased()) else {
             throw TrackerError(.usage, "unknown setup target '\(name.singleLine.prefix(40))'; valid: "
-                + IntegrationTarget.allCases.map(\.rawValue).joined(separator: ", "))
+                + IntegrationTarget.allCases.map { $0.rawValue }.joined(separator: ", "))
         }
         let dry = try arguments.read(dryRun)
         let edits = try context.store.setUp(target, dryRun: dry)

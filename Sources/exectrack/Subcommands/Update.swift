@@ -17,9 +17,9 @@ enum UpdateCommand: Subcommand {
             .layer,
             .task,
             PositionalSpec(name: "STATUS", required: true, help: "the new status (aliases below)",
-                           kind: .choice(TaskStatus.allCases.map(\.rawValue))),
+                           kind: .choice(TaskStatus.allCases.map { $0.rawValue })),
         ],
-        options: [output, filesCreated, filesModified, durationMs, agent, json],
+        options: [output.spec, filesCreated.spec, filesModified.spec, durationMs.spec, agent.spec, json.spec],
         discussion: """
         in_progress stamps started_at and counts an attempt; complete/failed/skipped stamp
         completed_at and duration_ms; pending resets timing and error (retry). Repeating the

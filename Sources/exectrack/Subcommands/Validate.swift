@@ -9,7 +9,7 @@ enum ValidateCommand: Subcommand {
         name: "validate",
         summary: "Check a status file's shape and consistency; --fix rewrites derived fields",
         positionals: [.spec],
-        options: [fix, json],
+        options: [fix.spec, json.spec],
         discussion: """
         Checks: counters and statuses against the tasks, impossible timestamps (an end before its
         start, times in the future, a running task without a start), duplicate task ids,

@@ -13,7 +13,7 @@ enum WarnCommand: Subcommand {
             .spec,
             PositionalSpec(name: "MESSAGE", required: true, help: "the warning", kind: .text),
         ],
-        options: [layer, task, severity],
+        options: [layer.spec, task.spec, severity.spec],
         rules: [.requires(task, layer)])
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

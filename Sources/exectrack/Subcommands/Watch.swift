@@ -9,7 +9,7 @@ enum WatchCommand: Subcommand {
         name: "watch",
         summary: "Show the progress report live, redrawn as the status file changes",
         positionals: [.spec],
-        options: [interval, exitOnComplete],
+        options: [interval.spec, exitOnComplete.spec],
         discussion: """
         On a terminal the report is redrawn in place (and every second, for the elapsed time);
         Ctrl-C restores the screen. Piped (CI logs), a new report is printed only when the file
