@@ -6,7 +6,9 @@ Usage: validate-artifacts.py DIR...
 Every *.metrics.json / *-metrics.json is checked against Schemas/metrics.schema.json and
 every other *.json against Schemas/execution-status.schema.json (jsonschema, draft 2020-12); every
 *.junit.xml is parsed by junitparser; every *.otlp.json is parsed into an OTLP
-ExportTraceServiceRequest by protobuf's json_format. Exits 1 on the first kind of
+ExportTraceServiceRequest by protobuf's json_format; every line of every *.events.jsonl is checked
+against Schemas/event.schema.json and read by the CloudEvents SDK, and its seq must follow the
+line before. Exits 1 on the first kind of
 failure, listing every failing file; also fails when a kind has no files at all, so
 an empty run cannot pass.
 """
@@ -16,6 +18,8 @@ import sys
 
 import jsonschema
 import junitparser
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from referencing import Registry, Resource
@@ -26,7 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def load_schemas():
     schemas = {}
     resources = []
-    for name in ("execution-status", "metrics"):
+    for name in ("execution-status", "metrics", "event"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -37,6 +41,8 @@ def load_schemas():
 
 def classify(path):
     name = path.name
+    if name.endswith(".events.jsonl"):
+        return "events"
     if name.endswith(".junit.xml"):
         return "junit"
     if name.endswith(".otlp.json"):
@@ -62,9 +68,25 @@ def check_otlp(path):
     return sum(len(s.spans) for r in request.resource_spans for s in r.scope_spans)
 
 
+def check_events(path, validator):
+    """Every line an event, seqs consecutive; returns the number of events."""
+    lines = path.read_bytes().split(b"\n")
+    assert lines[-1] == b"", "the last line has no newline"
+    previous = None
+    for number, line in enumerate(lines[:-1], start=1):
+        event = json.loads(line)
+        errors = sorted(validator.iter_errors(event), key=str)
+        if errors:
+            raise ValueError(f"line {number}: " + "; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:3]))
+        JSONFormat().read(CloudEvent, line)
+        assert previous is None or event["seq"] == previous + 1, f"line {number}: seq {event['seq']} after {previous}"
+        previous = event["seq"]
+    return len(lines) - 1
+
+
 def main(directories):
     validators = load_schemas()
-    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0}
+    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -81,6 +103,8 @@ def main(directories):
                     xml = junitparser.JUnitXml.fromfile(str(path))
                     cases = [case for suite in xml for case in suite]
                     assert all(case.name for case in cases), "a testcase has no name"
+                elif kind == "events":
+                    counts[kind] += check_events(path, validators["event"]) - 1
                 else:
                     check_otlp(path)
                 counts[kind] += 1

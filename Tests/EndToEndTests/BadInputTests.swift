@@ -60,8 +60,9 @@ private let creatingCommands: Set = ["init", "parse"]
 /// corrupt one, rather than failing (docs/reports.md).
 private let watchingCommands: Set = ["watch"]
 /// Commands that act on a corrupt status file instead of refusing it: restore replaces it with the
-/// `.bak`, archive keeps a copy of it as it is, init refuses to overwrite any file without --force.
-private let corruptFileHandlers: Set = ["init", "restore", "archive"]
+/// `.bak`, archive keeps a copy of it as it is, init refuses to overwrite any file without --force,
+/// and events reads the event log, which is what helps most when the status file is lost.
+private let corruptFileHandlers: Set = ["init", "restore", "archive", "events"]
 
 /// Rewrites the F001 status file through Foundation's JSON (an independent writer).
 private func editStatus(_ project: Project, _ edit: (inout [String: Any]) -> Void) throws {

@@ -311,6 +311,27 @@ import Testing
         }
     }
 
+    /// An export never lands on a file the tool keeps in `.claude/execution/` (its status file,
+    /// backup, lock or event log), however the path is spelt; the metrics export's own name is
+    /// the one file it may write there.
+    @Test func exportsNeverReplaceTheToolsOwnFiles() throws {
+        let project = try project()
+        #expect(try project.run(["update", "F001", "L0", "0", "complete"]).exitCode == 0)
+        let execution = ".claude/execution"
+        let before = try ["F001.json", "F001.json.bak", "F001.events.jsonl"].map { try project.fingerprint("\(execution)/\($0)") }
+        for target in ["\(execution)/F001.json", "./\(execution)/F001.json.bak", "\(execution)/../execution/F001.json.lock",
+                       "\(execution)/F001.events.jsonl", "\(execution)/anything.xml"] {
+            for command in [["export", "F001", "--format", "junit", "--output", target], ["metrics", "F001", "--export", target]] {
+                let r = try project.run(command)
+                #expect(r.exitCode == 6, "\(command): \(r.stderr)")
+                #expect(r.stderr.contains("where exectrack keeps its own files"))
+            }
+        }
+        #expect(try ["F001.json", "F001.json.bak", "F001.events.jsonl"].map { try project.fingerprint("\(execution)/\($0)") } == before)
+        #expect(!FileManager.default.fileExists(atPath: project.url("\(execution)/anything.xml").path))
+        #expect(try project.run(["metrics", "F001", "--export", "\(execution)/F001-metrics.json"]).exitCode == 0)
+    }
+
     func runProcessInBackground(_ executable: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)

@@ -87,6 +87,8 @@ final class Project {
            command != "validate" || arguments.contains("--fix") {
             let written = url(".claude/execution/\(arguments[1]).json")
             if FileManager.default.fileExists(atPath: written.path) { try keep(Data(contentsOf: written), kind: "status.json") }
+            let log = url(".claude/execution/\(arguments[1]).events.jsonl")
+            if isRegularFile(log) { try keep(Data(contentsOf: log), kind: "events.jsonl") }
         }
         if arguments.first == "metrics" || arguments.first == "calculate-metrics", let i = arguments.firstIndex(of: "--export") {
             let path = i + 1 < arguments.count && !arguments[i + 1].hasPrefix("-")

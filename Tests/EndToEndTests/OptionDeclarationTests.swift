@@ -80,4 +80,33 @@ import Testing
         let line = help.split(separator: "\n").first { $0.contains("--interval") }.map(String.init) ?? ""
         #expect(line.hasSuffix("(needs --watch)"), "\(line)")
     }
+
+    /// The last of two values would win silently; a list given twice would lose one.
+    @Test func anOptionGivenTwiceIsRefused() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        #expect(try project.run(["init", "F001"]).exitCode == 0)
+        let before = try project.fingerprint(".claude/execution/F001.json")
+        let r = try project.run(["update", "F001", "L0", "0", "complete", "--files-created", "a", "--files-created", "b"])
+        #expect(r.exitCode == 1)
+        #expect(r.stderr.contains("--files-created was given twice"))
+        #expect(try project.fingerprint(".claude/execution/F001.json") == before)
+        #expect(try project.run(["report", "F001", "--format", "markdown", "--format=text"]).exitCode == 1)
+        #expect(try project.run(["report", "F001", "--json", "--json"]).exitCode == 0)
+    }
+
+    /// A format that is no format is reported as such, not as a contradiction with --json.
+    @Test func anInvalidChoiceIsNamedBeforeAnyRule() throws {
+        let r = try Project().run(["report", "F001", "--format", "bogus", "--json"])
+        #expect(r.exitCode == 1)
+        #expect(r.stderr.contains("invalid --format 'bogus'; valid: text, markdown, json"), "\(r.stderr)")
+    }
+
+    @Test func helpTakesACommandNameOrJSON() throws {
+        let project = try Project()
+        let unknown = try project.run(["help", "reprot"])
+        #expect(unknown.exitCode == 1)
+        #expect(unknown.stderr.contains("did you mean 'report'"))
+        #expect(try project.run(["help", "report", "--json"]).exitCode == 1)
+        #expect(try project.run(["help", "report"]).stdout.contains("Usage: exectrack report"))
+    }
 }

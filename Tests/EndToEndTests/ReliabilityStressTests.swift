@@ -585,7 +585,7 @@ import Testing
         let iterations = 800
         var kills = 0, finishedBeforeKill = 0, torn = 0, tornBackups = 0, oldState = 0, newState = 0, neither = 0
         var leftovers: Set<String> = []
-        var backupLagging = 0
+        var backupLagging = 0, tornLogTails = 0
         let backupURL = project.url(".claude/execution/\(spec).json.bak")
         var problems: [String] = []
         let statuses = ["in_progress", "complete", "pending", "failed", "skipped"]
@@ -630,6 +630,22 @@ import Testing
                 try Data(before).write(to: project.statusURL(spec))   // go on from a sound state
                 continue
             }
+            // The event log (docs/events.md): every complete line an event, seqs consecutive, and
+            // the status file reflecting no event the log does not have (the log is written first).
+            // Only the last line may be torn, and the next write cuts it off.
+            let log = (try? Data(contentsOf: project.url(".claude/execution/\(spec).events.jsonl"))) ?? Data()
+            let logLines = log.split(separator: 0x0A, omittingEmptySubsequences: false)
+            if logLines.last?.isEmpty == false { tornLogTails += 1 }
+            let seqs = logLines.dropLast().compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])?["seq"] as? Int
+            }
+            if seqs.count != logLines.count - 1 || seqs != Array(1..<(seqs.count + 1)) {
+                problems.append("iteration \(iteration): the event log's complete lines are not events 1...\(seqs.count)")
+            }
+            if let reflected = parsed["event_seq"] as? Int, reflected > (seqs.last ?? 0) {
+                problems.append("iteration \(iteration): event_seq \(reflected) is past the log's last event \(seqs.last ?? 0)")
+            }
+
             // The `.bak` is whole, and is either what it was or the file before this write (it
             // is replaced after the new file is in place, so a kill in between leaves it one
             // version behind).
@@ -658,7 +674,13 @@ import Testing
             let rerun = try runProcess(exectrackBinary, arguments, environment: [:], in: reference.root)
             let expected = try? JSONSerialization.jsonObject(with: reference.statusBytes(spec))
             let previous = try JSONSerialization.jsonObject(with: before) as! [String: Any]
-            if rerun.exitCode == 0, let expected, jsonEqual(timeless(parsed), timeless(expected)),
+            // `event_seq` counts this project's log, which differs from the reference's: the log
+            // is checked on its own above.
+            var mine = parsed
+            mine["event_seq"] = nil
+            var theirs = expected as? [String: Any]
+            theirs?["event_seq"] = nil
+            if rerun.exitCode == 0, let theirs, jsonEqual(timeless(mine), timeless(theirs)),
                parsed["last_updated"] as? String != previous["last_updated"] as? String {
                 newState += 1
                 if backup != before {
@@ -719,7 +741,7 @@ import Testing
         let cleaned = 2 + killedLeftovers.count + 2   // the two stale plants, the kills', then fresh + recent
 
         print("crash: iterations=\(iterations) kills=\(kills) finished-before-kill=\(finishedBeforeKill)"
-            + " torn=\(torn) torn-backups=\(tornBackups) old-state=\(oldState) new-state=\(newState) (of which .bak one version behind=\(backupLagging)) neither=\(neither)"
+            + " torn=\(torn) torn-backups=\(tornBackups) torn-log-tails=\(tornLogTails) old-state=\(oldState) new-state=\(newState) (of which .bak one version behind=\(backupLagging)) neither=\(neither)"
             + " | temp files left by kills=\(leftovers.count) (still present=\(killedLeftovers.count))"
             + " temp files cleaned=\(cleaned) | \(String(format: "%.1f", crashSeconds))s crash loop, "
             + "\(String(format: "%.1f", (clock.now - started).seconds))s total")

@@ -13,6 +13,7 @@ import Testing
     @Test func addsTheMissingRulesAndKeepsTheRest() throws {
         let project = try Project()
         try project.write(".gitignore", "node_modules\n*.log")   // no final newline
+        try FileManager.default.setAttributes([.posixPermissions: 0o664], ofItemAtPath: project.url(".gitignore").path)
         let dry = try project.run(["setup", "git", "--dry-run"])
         #expect(dry.exitCode == 0)
         #expect(dry.stdout.contains("would add to .gitignore: .claude/execution/*.lock"))
@@ -21,8 +22,10 @@ import Testing
         let applied = try project.run(["setup", "git"])
         #expect(applied.exitCode == 0)
         let text = try gitignore(project)
-        #expect(text.hasPrefix("node_modules\n*.log\n"))
+        #expect(text.hasSuffix("\nnode_modules\n*.log"), "the user's lines stay as they were, after ours")
         for line in lines { #expect(text.split(separator: "\n").contains(Substring(line)), "\(line)") }
+        let mode = try FileManager.default.attributesOfItem(atPath: project.url(".gitignore").path)[.posixPermissions] as? Int
+        #expect(mode == 0o664)
 
         let before = try project.fingerprint(".gitignore")
         let again = try project.run(["setup", "git"])
@@ -31,18 +34,53 @@ import Testing
         #expect(try project.fingerprint(".gitignore") == before)
     }
 
-    @Test func aRuleTheUserNegatedStaysNegated() throws {
+    /// Lines compared as git reads them, in the file's own line endings.
+    @Test func crlfFilesTrailingSpacesAndAByteOrderMark() throws {
         let project = try Project()
-        try project.write(".gitignore", "!.claude/execution/*.bak\n")
+        try project.write(".gitignore", "\u{FEFF}.claude/execution/*.lock  \r\nbuild/\r\n")
         let r = try project.run(["setup", "git", "--json"])
         #expect(r.exitCode == 0)
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let file = (json?["files"] as? [[String: Any]])?.first
-        #expect(file?["kept"] as? [String] == ["!.claude/execution/*.bak"])
-        #expect(file?["added"] as? [String] == [".claude/execution/*.lock", ".claude/execution/.*.tmp.*"])
-        let text = try gitignore(project)
-        #expect(!text.split(separator: "\n").contains(".claude/execution/*.bak"))
-        #expect(text.hasPrefix("!.claude/execution/*.bak\n"))
+        #expect(file?["kept"] as? [String] == [".claude/execution/*.lock"])
+        #expect(file?["added"] as? [String] == [".claude/execution/*.bak", ".claude/execution/.*.tmp.*"])
+        let bytes = try Data(contentsOf: project.url(".gitignore"))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("\u{FEFF}"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends in CRLF")
+        #expect(text.hasSuffix("build/\r\n"))
+    }
+
+    /// A rule of the user's comes after exectrack's, so git lets it win.
+    @Test func aNegationOfTheUsersStillWins() throws {
+        let git = try Tool.git.required()
+        let project = try Project()
+        try FileManager.default.removeItem(at: project.url(".git"))
+        #expect(try runProcess(git, ["init", "-q", "."], environment: [:], in: project.root).exitCode == 0)
+        try project.write(".gitignore", "*.bak\n!.claude/execution/keep.bak\n")
+        try project.write(".claude/execution/keep.bak", "")
+        try project.write(".claude/execution/F001.json.bak", "")
+        #expect(try project.run(["setup", "git"]).exitCode == 0)
+        let kept = try runProcess(git, ["check-ignore", "-q", ".claude/execution/keep.bak"], environment: [:], in: project.root)
+        #expect(kept.exitCode == 1, "keep.bak is still not ignored")
+        let ignored = try runProcess(git, ["check-ignore", "-q", ".claude/execution/F001.json.bak"], environment: [:], in: project.root)
+        #expect(ignored.exitCode == 0)
+    }
+
+    /// A project in a subdirectory of a repository (a monorepo) gets its own `.gitignore`, whose
+    /// rules git reads relative to it.
+    @Test func aProjectBelowTheTopOfTheRepository() throws {
+        let git = try Tool.git.required()
+        let repository = try Project()
+        try FileManager.default.removeItem(at: repository.url(".git"))
+        #expect(try runProcess(git, ["init", "-q", "."], environment: [:], in: repository.root).exitCode == 0)
+        try repository.write("service/.claude/execution/F001.json.lock", "")
+        let service = repository.url("service")
+        #expect(try repository.run(["setup", "git"], in: service).exitCode == 0)
+        #expect(FileManager.default.fileExists(atPath: repository.url("service/.gitignore").path))
+        let ignored = try runProcess(git, ["check-ignore", "-q", "service/.claude/execution/F001.json.lock"],
+                                     environment: [:], in: repository.root)
+        #expect(ignored.exitCode == 0)
     }
 
     /// Real git agrees: the lock, the backup and a temp file are ignored, the status file is not.
@@ -79,7 +117,13 @@ import Testing
         #expect(r.exitCode == 6)
         #expect(try Data(contentsOf: binary.url(".gitignore")) == Data([0x2A, 0xFF, 0xFE, 0x0A]))
 
-        let noGit = try Project()
+        let hardLinked = try Project()
+        try hardLinked.write("other", "a\n")
+        try FileManager.default.linkItem(at: hardLinked.url("other"), to: hardLinked.url(".gitignore"))
+        #expect(try hardLinked.run(["setup", "git"]).exitCode == 6)
+        #expect(try String(contentsOf: hardLinked.url(".gitignore"), encoding: .utf8) == "a\n")
+
+        let noGit = try Project(at: URL(fileURLWithPath: "/tmp/exectrack-nogit-\(UUID().uuidString)"))
         try FileManager.default.removeItem(at: noGit.url(".git"))
         try noGit.write(".claude/keep", "")
         let outside = try noGit.run(["setup", "git"])

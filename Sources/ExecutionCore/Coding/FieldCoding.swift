@@ -216,3 +216,9 @@ extension NamedValue {
     public init(from decoder: any Decoder) throws { self = try Self.decodeText(from: decoder) }
     public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
 }
+
+/// Any JSON, kept exactly (a field whose content is free-form, such as an event's `data`).
+extension JSONValue: FieldValue {
+    public static func read(_ decoder: ExactJSONDecoder) throws -> JSONValue { try decoder.parser.value() }
+    public func write(to encoder: ExactJSONEncoder) { encoder.out.value(self) }
+}

@@ -12,6 +12,9 @@ public struct StatusFile: ModelObject {
     /// The tasks file named with `--tasks-file`, relative to the project root (absolute outside
     /// it), so that `parse` reads the same file again; nil when found in the usual places.
     public var tasksFile: String?
+    /// The `seq` of the last event in `<SPEC>.events.jsonl` this version reflects; events after
+    /// it were appended by a write that never published (docs/events.md).
+    public var eventSeq: Int64?
     public var createdAt: Timestamp?
     public var startedAt: Timestamp?
     public var lastUpdated: Timestamp?
@@ -56,6 +59,7 @@ public struct StatusFile: ModelObject {
         .field("feature_name", \.featureName),
         // Only when a tasks file was named: files seeded from the usual place stay as they were.
         .field("tasks_file", \.tasksFile, omittedWhenNil: true),
+        .field("event_seq", \.eventSeq, omittedWhenNil: true, check: { ($0 ?? 1) >= 0 ? nil : "must not be negative" }),
         .field("status", \.status, .derivedReadForRules),
         .field("current_layer", \.currentLayer, .derived),
         .field("created_at", \.createdAt),

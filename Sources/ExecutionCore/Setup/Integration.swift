@@ -42,29 +42,28 @@ extension IntegrationTarget {
     /// lock or half-written file to every clone.
     static let gitIgnored = [".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*"]
 
-    /// Adds each of `lines` that the file lacks, after `heading`, at the end. A line the user
-    /// negated (`!pattern`) is kept negated: git takes the last matching rule, so appending ours
-    /// would override theirs.
+    /// Adds each of `lines` that the file lacks, under `heading`, at the top of the file: git
+    /// takes the last rule that matches, so every rule of the user's, a negation included, still
+    /// wins over ours. Lines are compared as gitignore(5) reads them: a carriage return, trailing
+    /// spaces and a leading byte order mark do not count; leading spaces do. Added lines use the
+    /// file's line ending.
     static func ensureLines(_ lines: [String], in current: String?, path: String, heading: String) -> IntegrationEdit {
-        let existing = (current ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0).trimmingWhitespace }
-        var added: [String] = []
-        var kept: [String] = []
-        for line in lines {
-            if existing.contains(line) {
-                kept.append(line)
-            } else if existing.contains("!" + line) {
-                kept.append("!" + line)
-            } else {
-                added.append(line)
-            }
-        }
-        guard !added.isEmpty else { return IntegrationEdit(path: path, newText: nil, added: [], kept: kept) }
         var text = current ?? ""
-        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-        if !text.isEmpty { text += "\n" }
-        if !existing.contains(heading) { text += heading + "\n" }
-        text += added.map { $0 + "\n" }.joined()
-        return IntegrationEdit(path: path, newText: text, added: added, kept: kept)
+        let bom = text.unicodeScalars.first == "\u{FEFF}"
+        if bom { text.unicodeScalars.removeFirst() }
+        let existing = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { scalars in
+            var line = String(String.UnicodeScalarView(scalars))
+            if line.hasSuffix("\r") { line.unicodeScalars.removeLast() }
+            while line.hasSuffix(" "), !line.hasSuffix("\\ ") { line.removeLast() }
+            return line
+        }
+        let added = lines.filter { !existing.contains($0) }
+        let kept = lines.filter { existing.contains($0) }
+        guard !added.isEmpty else { return IntegrationEdit(path: path, newText: nil, added: [], kept: kept) }
+        let newline = text.contains("\r\n") ? "\r\n" : "\n"
+        var block = (existing.contains(heading) ? [] : [heading]) + added
+        if !text.isEmpty { block.append("") }
+        return IntegrationEdit(path: path, newText: (bom ? "\u{FEFF}" : "") + block.map { $0 + newline }.joined() + text,
+                               added: added, kept: kept)
     }
 }

@@ -37,7 +37,7 @@ extension StatusStore {
     /// `restore`: under the lock, the `.bak` becomes the status file and the current file becomes
     /// the `.bak` — the ordinary commit, with the backup's bytes as the new content. A `.bak`
     /// that cannot be read is refused (exit 4) and nothing changes.
-    public func restoreBackup(_ spec: SpecID) throws(TrackerError) -> StatusFile {
+    public func restoreBackup(_ spec: SpecID, now: Timestamp) throws(TrackerError) -> StatusFile {
         let backup = backupPath(spec)
         let missing = TrackerError(.notFound, "no backup to restore: \(display(backup)) does not exist")
         guard FileSystem.linkInfo(backup) != nil else { throw missing }
@@ -50,6 +50,12 @@ extension StatusStore {
                 throw TrackerError(.corruptFile, "\(display(backup)) cannot be restored: it \(error); "
                     + "\(display(statusPath(spec))) was left as it is")
             }
+            // The restored file goes back as it was; its event says which event it reflects, so
+            // the events after that are history, not a write that never published.
+            let current = (try? readStatusBytes(statusPath(spec)))?.flatMap { try? decode($0, spec: spec) }
+            _ = try write.commitEvents(
+                [ChangeEvent(.specRestored, data: JSONObject([("event_seq", .optional(restored.eventSeq.map(Int.init)))]))],
+                reflected: current?.eventSeq, now: now)
             try write.commitStatus(bytes)
             return restored
         }

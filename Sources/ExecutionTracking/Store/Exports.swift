@@ -18,9 +18,19 @@ extension StatusStore {
     /// - a FIFO or character device (`/dev/null`, a named pipe) is written in place;
     /// - a missing or regular file, or a symlink (never followed), is replaced atomically under
     ///   the spec's lock, so readers never see half a file;
-    /// - a directory, another special file or an empty path is exit 1.
+    /// - a directory, another special file or an empty path is exit 1;
+    /// - a file in `.claude/execution/` (a status file, its `.bak` or lock, an event log) is
+    ///   exit 6: those are the tool's own, and an export over one would destroy state.
     public func writeArtifact(_ text: String, to path: String, of spec: SpecID) throws(TrackerError) {
         guard !path.isEmpty else { throw TrackerError(.usage, "the output path is empty; give a file path, or - for stdout") }
+        if isInExecutionDirectory(path) {
+            if FileSystem.split(path).name == "\(spec)\(SpecID.metricsSuffix).json" {
+                _ = try writeMetricsExport(text, of: spec)
+                return
+            }
+            throw TrackerError(.precondition, "\(display(path)) is in \(display(executionDirectory)), where exectrack keeps its "
+                + "own files; write the export elsewhere (metrics --export without a path writes \(spec)\(SpecID.metricsSuffix).json there)")
+        }
         if let fd = FileSystem.ownDescriptor(path) {
             return try FileSystem.writeToDescriptor(Array(text.utf8), fd, shown: path)
         }
@@ -50,5 +60,18 @@ extension StatusStore {
             try write.commitFile(Array(text.utf8), at: path, cleaning: .all, now: SystemClock.now())
         }
         return path
+    }
+
+    /// Whether `path`'s directory is the execution directory, however it is spelt (`./`, `..`,
+    /// a symlink to it).
+    private func isInExecutionDirectory(_ path: String) -> Bool {
+        func resolved(_ directory: String) -> String? {
+            guard let real = realpath(directory, nil) else { return nil }
+            defer { free(real) }
+            return String(cString: real)
+        }
+        guard let execution = resolved(executionDirectory) else { return false }
+        let directory = FileSystem.split(path).directory
+        return resolved(directory.isEmpty ? "." : directory) == execution
     }
 }

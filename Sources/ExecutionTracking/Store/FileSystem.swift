@@ -28,6 +28,8 @@ enum FileSystem {
         /// Status-change time: also moves when a hard link is made, so a staged `.bak` (a new
         /// link to an old file) counts as fresh.
         let changedSeconds: Int64
+        /// How many names the file has.
+        let links: UInt64
 
         init(_ st: stat) {
             type = st.st_mode & S_IFMT
@@ -37,6 +39,7 @@ enum FileSystem {
             permissions = st.st_mode & 0o7777
             modifiedNanoseconds = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
             changedSeconds = Int64(st.st_ctim.tv_sec)
+            links = UInt64(st.st_nlink)
         }
 
         /// Which file this is, whatever its name: two paths naming one file have the same place.
@@ -225,6 +228,7 @@ enum FileSystem {
                                 faults: StatusStore.WriteFaults = .none,
                                 beforeReplace: () throws(TrackerError) -> Void = {}) throws(TrackerError) {
         var mode: mode_t = 0o644
+        var keepMode = false
         if let existing = linkInfo(path) {
             if existing.isDirectory {
                 throw TrackerError(.writeFailed, "\(shown(path)) is a directory; move it away and retry")
@@ -234,6 +238,7 @@ enum FileSystem {
                     throw TrackerError(.writeFailed, "\(shown(path)) is read-only; make it writable (chmod u+w) and retry")
                 }
                 mode = existing.permissions & 0o777
+                keepMode = true
             }
         }
         let directory = split(path).directory
@@ -242,6 +247,8 @@ enum FileSystem {
         guard fd >= 0 else {
             throw TrackerError(.writeFailed, "cannot write in \(shown(directory)): \(lastError())")
         }
+        // The replaced file's mode exactly, not as the umask would narrow it.
+        if keepMode { fchmod(fd, mode) }
         func fail(_ what: String) -> TrackerError {
             let message = TrackerError(.writeFailed, "\(what) \(shown(path)) failed: \(lastError()); \(shown(path)) is unchanged")
             unlink(temp)

@@ -14,9 +14,9 @@ extension StatusStore {
     /// atomically). A file that is not a regular file (a symlink, a directory) is refused rather
     /// than replaced, and so is a project that is not the kind the target needs.
     public func setUp(_ target: IntegrationTarget, dryRun: Bool) throws(TrackerError) -> [IntegrationEdit] {
-        if target == .git, FileSystem.linkInfo(root + "/.git") == nil {
-            throw TrackerError(.precondition, "\(display(root)) is not the top of a git repository (no .git); "
-                + "run setup git there, or pass --root")
+        if target == .git, !isInGitWorkTree {
+            throw TrackerError(.precondition, "\(display(root)) is not in a git work tree (no .git here or above); "
+                + "run setup git in the repository, or pass --root")
         }
         var edits: [IntegrationEdit] = []
         for file in target.files {
@@ -26,6 +26,10 @@ extension StatusStore {
                 guard info.isRegular else {
                     throw TrackerError(.precondition, "\(display(path)) is \(info.kindName); exectrack only edits "
                         + "regular files, so add to it by hand (see: exectrack setup --help)")
+                }
+                // Replacing it would cut it off from its other names.
+                guard info.links <= 1 else {
+                    throw TrackerError(.precondition, "\(display(path)) has other hard links; add to it by hand (see: exectrack setup --help)")
                 }
                 // Bytes that are not UTF-8 would come back changed: such a file is left alone.
                 guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "a project file",
@@ -44,5 +48,16 @@ extension StatusStore {
                                        nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
         }
         return edits
+    }
+
+    /// The root or a directory above it holds `.git` (a directory, or a file in a worktree).
+    private var isInGitWorkTree: Bool {
+        var directory = root
+        while true {
+            if FileSystem.linkInfo(directory + "/.git") != nil { return true }
+            let parent = FileSystem.split(directory).directory
+            if parent == directory || directory == "/" { return false }
+            directory = parent
+        }
     }
 }

@@ -118,7 +118,7 @@ public struct StatusStore: Sendable {
 
     /// Exit 2, for every command that needs a status file and finds none; names the spec meant
     /// when another one's id is a near miss (`f001` for `F001`).
-    func missingStatusFile(_ spec: SpecID) -> TrackerError {
+    package func missingStatusFile(_ spec: SpecID) -> TrackerError {
         let missing = "no status file for \(spec) at \(display(statusPath(spec)))"
         let others = listSpecs().map({ $0.rawValue }).filter { $0 != spec.rawValue }
         let containing = others.filter { $0.contains(spec.rawValue) }
@@ -290,6 +290,9 @@ public struct StatusStore: Sendable {
                 }
             }
             updated.lastUpdated = stamp
+            var replaced: StatusFile?
+            if case .status(let old) = previous { replaced = old }
+            updated.eventSeq = try write.commitEvents(updated.changeEvents(since: replaced), reflected: replaced?.eventSeq, now: stamp)
             var archived: String?
             if let bytes, archivePrevious(previous) {
                 archived = try write.commitArchive(bytes, now: stamp)

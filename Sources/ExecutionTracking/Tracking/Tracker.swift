@@ -241,7 +241,7 @@ public struct Tracker: Sendable {
 
     /// `restore`: the restored file, with derived fields computed for display.
     public func restore(_ spec: SpecID) throws(TrackerError) -> StatusFile {
-        var status = try store.restoreBackup(spec)
+        var status = try store.restoreBackup(spec, now: clock())
         status.recomputeDerivedFields()
         return status
     }

@@ -171,6 +171,12 @@ struct ParsedArguments {
                 throw TrackerError(.usage, "unknown option '\(name.singleLine)' for \(spec.name); \(guess)see: exectrack \(spec.name) --help")
             }
             if option.valueName != nil {
+                // The last of two values would win silently, and a list given twice would lose one.
+                // `--root` may be repeated: wrappers put one in front of the user's (the last wins).
+                guard values[name] == nil || name == CommonOptions.root.spec.name else {
+                    throw TrackerError(.usage, "\(name) was given twice; give it once"
+                        + (option.valueName == "A,B" ? " with a comma-separated list" : ""))
+                }
                 if option.valueIsOptional, inline?.isEmpty == true || (inline == nil && arguments.dropFirst(i).first == "") {
                     // Left out, the value means the default; given empty, it is a mistake.
                     throw TrackerError(.usage, "\(name) was given an empty \(option.valueName!); leave the value out, or give one")

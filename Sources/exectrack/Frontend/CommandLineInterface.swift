@@ -44,7 +44,7 @@ enum CommandLineInterface {
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
         ReportCommand.self, WatchCommand.self, MetricsCommand.self, ExportCommand.self, NextCommand.self,
         ClaimCommand.self, ListCommand.self, ValidateCommand.self, RestoreCommand.self, ArchiveCommand.self,
-        SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
+        EventsCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {
@@ -101,12 +101,19 @@ enum CommandLineInterface {
         }
         switch first {
         case "--help", "-h", "help":
-            if argv.dropFirst() == ["--json"] {
+            let rest = Array(argv.dropFirst())
+            if rest.isEmpty {
+                Console.out(overview)
+            } else if rest == ["--json"] {
                 Console.out(JSONWriter.encode(CommandTable.json))
-            } else if argv.count > 1, let command = find(argv[1]) {
+            } else if rest.count == 1, let command = find(rest[0]) {
                 Console.out(command.spec.help)
             } else {
-                Console.out(overview)
+                let names = subcommands.flatMap { [$0.spec.name] + $0.spec.aliases }
+                let guess = rest.count == 1 ? nearest(to: rest[0], among: names).map { "did you mean '\($0)'? " } ?? "" : ""
+                Console.error("help takes one command name, or --json: '\(rest.joined(separator: " ").singleLine.prefix(60))' "
+                    + "is neither; \(guess)run: exectrack --help")
+                return TrackerError.Kind.usage.rawValue
             }
             return 0
         case "--version", "-V", "version":

@@ -125,6 +125,8 @@ struct OptionRule: Sendable {
     static func jsonIsFormat<Choice: RawRepresentable & Sendable>(_ json: Option<Bool>, _ format: Option<Choice?>, _ jsonFormat: Choice) -> OptionRule
     where Choice.RawValue == String {
         OptionRule { arguments in
+            // A format that is no format is that error, not a contradiction.
+            do throws(TrackerError) { _ = try format.value(arguments) } catch { return error }
             guard arguments.isGiven(json.spec.name), let given = arguments.text(format.spec.name),
                   given.lowercased() != jsonFormat.rawValue else { return nil }
             return TrackerError(.usage, "\(json.spec.name) means \(format.spec.name) \(jsonFormat.rawValue), "

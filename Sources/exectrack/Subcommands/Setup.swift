@@ -14,10 +14,11 @@ enum SetupCommand: Subcommand {
         discussion: """
         git  adds to .gitignore the rules that keep exectrack's local files out of git: lock files,
              .bak backups and temp files under .claude/execution/.
-        Only what is missing is added, at the end of the file under an "# exectrack" heading;
-        nothing the file has is changed or removed, and a rule you negated (!pattern) stays
-        negated. Running setup again changes nothing. Exit 6 when the file cannot be edited
-        safely (a symlink, not UTF-8) or the project is not a git repository.
+        Only what is missing is added, at the top of the file under an "# exectrack" heading, so
+        every rule of yours (a negation such as !.claude/execution/keep.bak included) still wins;
+        nothing the file has is changed or removed, and its line endings are kept. Running setup
+        again changes nothing. Exit 6 when the file cannot be edited safely (a symlink, a hard
+        link, not UTF-8) or the project is not in a git work tree.
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
@@ -42,9 +43,7 @@ enum SetupCommand: Subcommand {
         for edit in edits {
             let verb = dry ? "would add to" : "added to"
             for line in edit.added { Console.line("\(verb) \(edit.path): \(line)") }
-            for line in edit.kept {
-                Console.line(line.hasPrefix("!") ? "kept your rule in \(edit.path): \(line)" : "already in \(edit.path): \(line)")
-            }
+            for line in edit.kept { Console.line("already in \(edit.path): \(line)") }
             if !edit.changes { Console.line("\(edit.path): nothing to change") }
         }
         return 0
