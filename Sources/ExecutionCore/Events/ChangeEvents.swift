@@ -49,7 +49,7 @@ extension StatusFile {
     public func changeEvents(since before: StatusFile?) -> [ChangeEvent] {
         guard let before else { return [ChangeEvent(.specInitialized, data: planData())] }
         var events: [ChangeEvent] = []
-        if taskList != before.taskList {
+        if !hasSameTaskList(as: before) {
             events.append(ChangeEvent(.specReparsed, data: planData()))
         } else {
             for (l, layer) in layers.enumerated() where layer.tasks != before.layers[l].tasks {
@@ -82,9 +82,20 @@ extension StatusFile {
         return events.isEmpty ? [ChangeEvent(.specUpdated)] : events
     }
 
-    /// What identifies the tasks: a re-parse changes it, a status update does not.
-    private var taskList: [[String]] {
-        layers.map { layer in [layer.key, layer.name] + layer.tasks.map { "\($0.id ?? "")\u{1F}\($0.description)" } }
+    /// Whether the layers and their tasks (ids and descriptions) are the same: a re-parse changes
+    /// them, a status update does not. Read in place, without copying a task.
+    private func hasSameTaskList(as before: StatusFile) -> Bool {
+        guard layers.count == before.layers.count else { return false }
+        for (layer, old) in zip(layers, before.layers) {
+            guard layer.key == old.key, layer.name == old.name, layer.tasks.count == old.tasks.count else { return false }
+            let same = layer.tasks.withUnsafeBufferPointer { tasks in
+                old.tasks.withUnsafeBufferPointer { oldTasks in
+                    tasks.indices.allSatisfy { tasks[$0].id == oldTasks[$0].id && tasks[$0].description == oldTasks[$0].description }
+                }
+            }
+            guard same else { return false }
+        }
+        return true
     }
 
     /// The whole plan with each task's state: enough to rebuild the file from this event.

@@ -27,7 +27,7 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
         let end = min(offset ?? position, bytes.count)

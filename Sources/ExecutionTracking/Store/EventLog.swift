@@ -58,8 +58,8 @@ extension SpecWrite {
         guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else {
             throw TrackerError(.writeFailed, "\(shown) is \(FileSystem.Info(st).kindName), not an event log; move it away and retry")
         }
-        let (found, lastEvent) = try Self.lastEvent(fd, size: Int64(st.st_size), shown: shown)
-        var last = found
+        let lastEvent = try Self.lastEvent(fd, size: Int64(st.st_size), shown: shown)
+        var last = lastEvent?.seq ?? 0
         var lines: [[UInt8]] = []
         func append(_ change: ChangeEvent) {
             last += 1
@@ -68,8 +68,7 @@ extension SpecWrite {
         }
         // After `restore` the file reflects the event its restore event names.
         var reflected = reflected
-        if let lastEvent, lastEvent.eventType == .specRestored,
-           lastEvent.data.objectValue?["event_seq"]?.intValue.map(Int64.init) == reflected {
+        if let lastEvent, lastEvent.type == EventType.specRestored.rawValue, lastEvent.restoredEventSeq == reflected {
             reflected = lastEvent.seq
         }
         if let reflected, last > reflected {
@@ -93,41 +92,45 @@ extension SpecWrite {
         return JSONObject([("pid", .int(Int(getpid()))), ("host", .optional(host))])
     }()
 
-    /// The log's last event and its `seq` (0 for an empty log). A torn tail is truncated away;
-    /// lines that are not events are passed over, and numbering goes on from the last one that is.
-    private static func lastEvent(_ fd: Int32, size fileSize: Int64, shown: String) throws(TrackerError) -> (Int64, EventRecord?) {
-        var size = fileSize
-        guard size > 0 else { return (0, nil) }
-        var window: Int64 = 64 * 1024
-        while true {
-            let length = min(window, size)
-            var tail = [UInt8](repeating: 0, count: Int(length))
-            let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(length), off_t(size - length)) }
+    /// The log's last event (nil for a log without one). A torn tail is truncated away; lines
+    /// that are not events are passed over. Only the start of the last line is read when it is
+    /// one of the log's own (`EventRecord.head`): after a re-parse it holds the whole plan.
+    private static func lastEvent(_ fd: Int32, size fileSize: Int64, shown: String)
+        throws(TrackerError) -> (seq: Int64, type: String, restoredEventSeq: Int64?)? {
+        func read(_ offset: Int64, _ length: Int64) throws(TrackerError) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: Int(length))
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(length), off_t(offset)) }
             guard n == length else { throw TrackerError(.writeFailed, "cannot read \(shown): \(FileSystem.lastError())") }
-            var end = tail.count
-            if tail.last != UInt8(ascii: "\n") {
-                let cut = tail.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? (length == size ? 0 : -1)
-                if cut >= 0 {
-                    guard ftruncate(fd, off_t(size - length + Int64(cut))) == 0 else {
-                        throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
-                    }
-                    end = cut
-                    size -= length - Int64(cut)
-                }
-            }
-            // Complete lines in the window, newest first.
-            var lineEnd = end - 1
-            while lineEnd > 0 {
-                let lineStart = tail[..<lineEnd].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }
-                guard let lineStart else { break }
-                if let record = try? EventRecord(line: Array(tail[lineStart..<lineEnd])) { return (record.seq, record) }
-                lineEnd = lineStart - 1
-            }
-            if length == size {
-                if lineEnd > 0, let record = try? EventRecord(line: Array(tail[0..<lineEnd])) { return (record.seq, record) }
-                return (0, nil)
-            }
-            window *= 4
+            return bytes
         }
+        /// The offset of the last newline before `end`, or -1.
+        func newline(before end: Int64) throws(TrackerError) -> Int64 {
+            var end = end
+            while end > 0 {
+                let start = max(0, end - 64 * 1024)
+                if let i = try read(start, end - start).lastIndex(of: UInt8(ascii: "\n")) { return start + Int64(i) }
+                end = start
+            }
+            return -1
+        }
+        var size = fileSize
+        guard size > 0 else { return nil }
+        if try read(size - 1, 1) != [UInt8(ascii: "\n")] {
+            size = try newline(before: size) + 1
+            guard ftruncate(fd, off_t(size)) == 0 else {
+                throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
+            }
+        }
+        var lineEnd = size - 1
+        while lineEnd > 0 {
+            let lineStart = try newline(before: lineEnd) + 1
+            let prefix = try read(lineStart, min(lineEnd - lineStart, 4096))
+            if let head = EventRecord.head(of: prefix) { return head }
+            if let record = try? EventRecord(line: read(lineStart, lineEnd - lineStart)) {
+                return (record.seq, record.type, record.data.objectValue?["event_seq"]?.intValue.map(Int64.init))
+            }
+            lineEnd = lineStart - 1
+        }
+        return nil
     }
 }
