@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+import json
 
 BIN, FLOOR, FLOOR_IO, WORK, RUNS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 
@@ -42,6 +43,63 @@ def project(name, count, specs=1):
         run([BIN, "update", spec, "L0", str(count // 8 + 1), "in_progress"], root)
         run([BIN, "error", spec, "L0", str(count // 8 + 2), "Database connection timeout"], root)
     return root
+
+
+def long_log(root, spec="S0000"):
+    """Extends the spec's log to a full run of its tasks (~5 events a task: started, two updates,
+    completed; a fifth fail, log an error and start again; a warning every 2.5 tasks), then makes
+    the status file the log's replay, as if exectrack had written them all. Returns the number
+    of events."""
+    log_path = os.path.join(root, f".claude/execution/{spec}.events.jsonl")
+    with open(log_path) as f:
+        events = [json.loads(line) for line in f]
+    plan = next(e for e in events if e["type"].endswith("spec.initialized"))["data"]["layers"]
+    seq = events[-1]["seq"]
+    ms = 1_795_255_200_000
+    lines = []
+
+    def stamp():
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+
+    def add(kind, subject, data):
+        nonlocal seq
+        seq += 1
+        lines.append(json.dumps({"specversion": "1.0", "id": f"{spec}-{seq}-bench", "source": f"exectrack/{spec}",
+                                 "type": f"dev.exectrack.{kind}", "time": stamp(), "subject": subject,
+                                 "datacontenttype": "application/json", "seq": seq,
+                                 "data": {"actor": {"pid": 1, "host": "bench"}, **data,
+                                          "fields": {"last_updated": stamp()}}}, separators=(",", ":")))
+    for key, layer in plan.items():
+        for task in layer["tasks"]:
+            i = task["index"]
+            subject = f"{key}/{task['id'] or i}"
+
+            def change(kind, before, after, **fields):
+                task.update(status=after, **fields)
+                add(kind, subject, {"layer": key, "index": i, "from": before, "to": after, "task": task})
+            ms += 1000
+            change("task.started", "pending", "in_progress", started_at=stamp(), attempts=1)
+            if i % 5 == 0:
+                ms += 1000
+                change("task.failed", "in_progress", "failed", completed_at=stamp(), error="timeout")
+                add("error.logged", subject, {"error": {"layer": key, "task_index": i, "task_id": task["id"],
+                    "task_description": task["description"], "error": "timeout", "timestamp": stamp(),
+                    "severity": "medium", "category": "timeout", "recovery_action": "retry", "resolved_at": None}})
+                change("task.started", "failed", "in_progress", started_at=stamp(), completed_at=None, attempts=2)
+            for n in range(2):
+                ms += 1000
+                change("task.updated", "in_progress", "in_progress", output=f"step {n} of task {i}")
+            ms += 1000
+            change("task.completed", "in_progress", "complete", completed_at=stamp(), duration_ms=4000)
+            if i % 5 == 2:
+                add("warning.logged", None, {"warning": {"message": f"slow task {i}", "timestamp": stamp(),
+                                                         "severity": "low", "layer": key, "task_index": i}})
+    with open(log_path, "a") as f:
+        f.write("\n".join(lines) + "\n")
+    replayed = subprocess.run([BIN, "replay", spec], cwd=root, capture_output=True, check=True).stdout
+    with open(os.path.join(root, f".claude/execution/{spec}.json"), "wb") as f:
+        f.write(replayed)
+    return seq
 
 
 def run(argv, cwd):
@@ -130,6 +188,43 @@ def main():
         results[("list", f"{specs} specs")] = median
         print(f"{'list':<22}{specs:>8} specs{median:>9.1f}{p95:>9.1f}{peak:>13.1f}")
 
+    # The event log of a 10,000-task spec after a full run.
+    root = os.path.join(WORK, "t10000")
+    count = long_log(root)
+    status = os.path.join(root, ".claude/execution/S0000.json")
+    log = os.path.join(root, ".claude/execution/S0000.events.jsonl")
+    for path in (status, log):
+        shutil.copyfile(path, path + ".long")
+    # The same state with a log of one event (as `archive` leaves it): what the log's length costs.
+    with open(status) as f:
+        state = json.load(f)
+    with open(log + ".short", "w") as f:
+        f.write(json.dumps({"specversion": "1.0", "id": "short", "source": "exectrack/S0000",
+                            "type": "dev.exectrack.log.started", "time": "2026-12-01T00:00:00.000Z",
+                            "datacontenttype": "application/json", "seq": count,
+                            "data": {"actor": {"pid": 1}, "status": state}}, separators=(",", ":")) + "\n")
+
+    def reset_long():
+        for path in (status, log):
+            shutil.copyfile(path + ".long", path)
+
+    def reset_short():
+        shutil.copyfile(status + ".long", status)
+        shutil.copyfile(log + ".short", log)
+    runs = max(5, RUNS // 3)
+    print(f"event log: {count:,} events, {os.path.getsize(log) / 1e6:.1f} MB")
+    for name, argv, before in [
+        ("update, 1-event log", [BIN, "update", "S0000", "L3", "0", "failed"], reset_short),
+        ("update, long log", [BIN, "update", "S0000", "L3", "0", "failed"], reset_long),
+        ("events --limit 20", [BIN, "events", "S0000", "--limit", "20"], None),
+        ("events (whole log)", [BIN, "events", "S0000"], None),
+        ("replay (whole log)", [BIN, "replay", "S0000"], None),
+        ("validate (replays)", [BIN, "validate", "S0000"], None),
+    ]:
+        median, p95, peak = measure(argv, root, runs, before)
+        results[(name, 10000)] = median
+        print(f"{name:<22}{10000:>8} tasks{median:>9.1f}{p95:>9.1f}{peak:>13.1f}")
+
     print("\nratios (13 tasks, to the floors)")
     floor, floor_io = results[("floor (Codable)", 13)], results[("floor (I/O only)", 13)]
     for name in ("update", "report", "metrics", "next", "list"):
@@ -149,6 +244,10 @@ def main():
         ("10,000 tasks: report under 40 ms", results[("report", 10000)], 40, "ms"),
         ("10,000 tasks: metrics under 60 ms", results[("metrics", 10000)], 60, "ms"),
         ("list over 1,000 specs under 300 ms", results[("list", "1000 specs")], 300, "ms"),
+        ("10,000 tasks: update, long log within 1.1x", results[("update, long log", 10000)],
+         1.1 * results[("update, 1-event log", 10000)], "ms"),
+        ("long log: events --limit 20 under 20 ms", results[("events --limit 20", 10000)], 20, "ms"),
+        ("long log: replay under 1 s", results[("replay (whole log)", 10000)], 1000, "ms"),
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

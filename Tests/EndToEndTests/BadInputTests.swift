@@ -61,8 +61,8 @@ private let creatingCommands: Set = ["init", "parse"]
 private let watchingCommands: Set = ["watch"]
 /// Commands that act on a corrupt status file instead of refusing it: restore replaces it with the
 /// `.bak`, archive keeps a copy of it as it is, init refuses to overwrite any file without --force,
-/// and events reads the event log, which is what helps most when the status file is lost.
-private let corruptFileHandlers: Set = ["init", "restore", "archive", "events"]
+/// and events and replay read the event log, which is what helps most when the status file is lost.
+private let corruptFileHandlers: Set = ["init", "restore", "archive", "events", "replay"]
 
 /// Rewrites the F001 status file through Foundation's JSON (an independent writer).
 private func editStatus(_ project: Project, _ edit: (inout [String: Any]) -> Void) throws {

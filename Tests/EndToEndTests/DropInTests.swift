@@ -248,12 +248,16 @@ import Testing
         let original = try project.statusBytes("F001")
         var r = try project.run(["archive", "F001"])
         #expect(r.exitCode == 0, "\(r.stderr)")
-        let archived = try FileManager.default.contentsOfDirectory(atPath: project.url(".claude/execution/archive").path)
+        // The event log goes along (docs/events.md, "Archiving").
+        let archivedFiles = try FileManager.default.contentsOfDirectory(atPath: project.url(".claude/execution/archive").path)
+        let archived = archivedFiles.filter { $0.hasSuffix(".json") }
         #expect(archived.count == 1)
+        #expect(archivedFiles.contains(archived[0].replacingOccurrences(of: ".json", with: ".events.jsonl")), "\(archivedFiles)")
         #expect(archived[0].range(of: #"^F001-\d{8}\.json$"#, options: .regularExpression) != nil, "\(archived)")
         r = try project.run(["archive", "F001", "--remove"])
         #expect(r.exitCode == 0, "\(r.stderr)")
-        let both = try FileManager.default.contentsOfDirectory(atPath: project.url(".claude/execution/archive").path).sorted()
+        let both = try FileManager.default.contentsOfDirectory(atPath: project.url(".claude/execution/archive").path)
+            .filter { $0.hasSuffix(".json") }.sorted()
         #expect(both.count == 2)
         #expect(both.contains { $0.range(of: #"^F001-\d{8}-\d{6}\.json$"#, options: .regularExpression) != nil }, "\(both)")
         for name in both {

@@ -39,8 +39,8 @@ import Testing
         #expect(try project.run(["parse", "F001"]).exitCode == 0)
         let reparsed = try log(project).last
         #expect(reparsed?["type"] as? String == "dev.exectrack.spec.reparsed")
-        let layers = (reparsed?["data"] as? [String: Any])?["layers"] as? [[String: Any]]
-        #expect(layers?.reduce(0) { $0 + (($1["tasks"] as? [Any])?.count ?? 0) } == 14)
+        let layers = (reparsed?["data"] as? [String: Any])?["layers"] as? [String: [String: Any]]
+        #expect(layers?.values.reduce(0) { $0 + (($1["tasks"] as? [Any])?.count ?? 0) } == 14)
     }
 
     /// Events appended by a write that never published its status file (a crash between the

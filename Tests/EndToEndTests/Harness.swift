@@ -327,3 +327,19 @@ let commandTable: [CommandInfo] = {
                     options: values(entry["options"], positional: false))
     }
 }()
+
+/// Starts exectrack without waiting for it; its stdout and stderr go to files in the project.
+func startInBackground(_ project: Project, _ arguments: [String]) throws -> (Process, URL, URL) {
+    let process = Process()
+    process.executableURL = exectrackBinary
+    process.arguments = arguments
+    process.currentDirectoryURL = project.root
+    let out = project.url("background.out")
+    let err = project.url("background.err")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    try process.run()
+    return (process, out, err)
+}

@@ -157,22 +157,6 @@ import Testing
         #expect(list[0]["error"] is String)
     }
 
-    /// Starts exectrack without waiting for it; its stdout and stderr go to files in the project.
-    func startInBackground(_ project: Project, _ arguments: [String]) throws -> (Process, URL, URL) {
-        let process = Process()
-        process.executableURL = exectrackBinary
-        process.arguments = arguments
-        process.currentDirectoryURL = project.root
-        let out = project.url("background.out")
-        let err = project.url("background.err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        return (process, out, err)
-    }
-
     @Test func pipedWatchPrintsOneReportPerChangeWithoutEscapes() throws {
         let project = try Project(specs: ["F001": f001Tasks])
         let (watcher, out, err) = try startInBackground(project, ["watch", "F001", "--interval", "0.1", "--exit-on-complete"])

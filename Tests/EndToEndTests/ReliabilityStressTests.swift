@@ -432,6 +432,7 @@ import Testing
         #expect(try project.run(["report", spec, "--format", "json"]).exitCode == 0)
         let validation = try project.run(["validate", spec])
         #expect(validation.exitCode == 0, "\(validation.stdout)\(validation.stderr)")
+        try expectLogReplaysToTheFile(project, spec)
 
         // Readers: every run exited 0 with JSON on stdout, and progress never went backwards.
         var readerProblems: [String] = []
@@ -493,6 +494,20 @@ import Testing
 
     /// Starts `exectrack` with posix_spawn (so the child stays ours, unreaped, until waitpid: a
     /// kill can never hit a recycled pid), with an empty signal mask and default dispositions.
+    /// The log replays to the status file byte for byte, and no write was taken for a hand edit:
+    /// writes that died before publishing were voided, never applied (docs/events.md). Returns
+    /// the number of events and of voids.
+    @discardableResult
+    func expectLogReplaysToTheFile(_ project: Project, _ spec: String) throws -> (events: Int, voided: Int) {
+        let types = ((try? Data(contentsOf: project.url(".claude/execution/\(spec).events.jsonl"))) ?? Data())
+            .split(separator: 0x0A).compactMap { (try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any])?["type"] as? String }
+        #expect(!types.contains("dev.exectrack.status.edited_externally"))
+        let replayed = try project.run(["replay", spec])
+        let file = try project.statusBytes(spec)
+        #expect(replayed.exitCode == 0 && Data(replayed.stdout.utf8) == file, "\(replayed.stderr)")
+        return (types.count, types.filter { $0 == "dev.exectrack.event.voided" }.count)
+    }
+
     func spawnExectrack(_ arguments: [String]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -704,6 +719,7 @@ import Testing
         #expect(try project.run(["report", spec, "--format", "json"]).exitCode == 0)
         let validation = try project.run(["validate", spec])
         #expect(validation.exitCode == 0, "\(validation.stdout)\(validation.stderr)")
+        let (eventCount, voids) = try expectLogReplaysToTheFile(project, spec)
 
         // Stray temp files: the next writer removes those more than a minute old, and no other.
         let now = Date()
@@ -741,7 +757,7 @@ import Testing
         let cleaned = 2 + killedLeftovers.count + 2   // the two stale plants, the kills', then fresh + recent
 
         print("crash: iterations=\(iterations) kills=\(kills) finished-before-kill=\(finishedBeforeKill)"
-            + " torn=\(torn) torn-backups=\(tornBackups) torn-log-tails=\(tornLogTails) old-state=\(oldState) new-state=\(newState) (of which .bak one version behind=\(backupLagging)) neither=\(neither)"
+            + " torn=\(torn) torn-backups=\(tornBackups) torn-log-tails=\(tornLogTails) events=\(eventCount) voided-by-next-write=\(voids) old-state=\(oldState) new-state=\(newState) (of which .bak one version behind=\(backupLagging)) neither=\(neither)"
             + " | temp files left by kills=\(leftovers.count) (still present=\(killedLeftovers.count))"
             + " temp files cleaned=\(cleaned) | \(String(format: "%.1f", crashSeconds))s crash loop, "
             + "\(String(format: "%.1f", (clock.now - started).seconds))s total")

@@ -196,6 +196,9 @@ extension FieldTable where Model: ModelObject {
     /// The keys in written order.
     public var keys: [String] { rows.map({ $0.name }) }
 
+    /// The keys of fields recomputed rather than stored.
+    public var derivedKeys: [String] { rows.filter { $0.derivation != .stored }.map { $0.name } }
+
     /// The row for `key`. Documents list keys in the order the writer puts them, so the row after
     /// the previous match is tried first and a lookup is usually one comparison.
     func match(_ key: UnsafeBufferPointer<UInt8>, after previous: inout Int) -> Int? {

@@ -19,6 +19,14 @@ public enum EventType: String, CaseIterable, Sendable {
     case specResumed = "dev.exectrack.spec.resumed"
     case specRestored = "dev.exectrack.spec.restored"
     case specUpdated = "dev.exectrack.spec.updated"
+    /// `archive`: the last event of a log, which then moves to `archive/` with the status file.
+    case specArchived = "dev.exectrack.spec.archived"
+    /// The first event of a log begun while the status file already existed (after `archive`, or
+    /// for a spec tracked before the log): the whole state, so the log replays on its own.
+    case logStarted = "dev.exectrack.log.started"
+    /// The status file was changed by something other than exectrack since the last write: the
+    /// whole state as found, so the audit trail has no silent gap.
+    case statusEditedExternally = "dev.exectrack.status.edited_externally"
     /// Events appended by a write that never published its status file (a crash between the
     /// two): they describe nothing that happened and are never applied.
     case eventVoided = "dev.exectrack.event.voided"
@@ -47,6 +55,13 @@ extension StatusFile {
     /// layers completed, pause, block and resume. A change that none of these names (a
     /// rewrite of stale counters, an edit of unknown fields) is one `spec.updated`.
     public func changeEvents(since before: StatusFile?) -> [ChangeEvent] {
+        var events = eventsOfTasksAndEntries(since: before)
+        if events.isEmpty { events = [ChangeEvent(.specUpdated)] }
+        for (key, value) in stateChanges(since: before).entries { events[events.count - 1].data.append(key, value) }
+        return events
+    }
+
+    private func eventsOfTasksAndEntries(since before: StatusFile?) -> [ChangeEvent] {
         guard let before else { return [ChangeEvent(.specInitialized, data: planData())] }
         var events: [ChangeEvent] = []
         if !hasSameTaskList(as: before) {
@@ -79,7 +94,60 @@ extension StatusFile {
         if pausedAt == nil, blockedAt == nil, before.pausedAt != nil || before.blockedAt != nil {
             events.append(ChangeEvent(.specResumed))
         }
-        return events.isEmpty ? [ChangeEvent(.specUpdated)] : events
+        return events
+    }
+
+    /// What the events of a write leave out, carried by its last event so that the log replays
+    /// to the file exactly (docs/events.md, "Replaying"): `fields`, the spec's own fields that
+    /// changed as a merge patch (a value replaces, `null` removes), with `layers` holding one
+    /// such patch per layer; `errors_changed` and `warnings_changed`, entries changed in place
+    /// (an error resolved by a retry) with their positions.
+    func stateChanges(since before: StatusFile?) -> JSONObject {
+        var fields = Self.mergePatch(from: before?.ownFields ?? JSONObject(), to: ownFields)
+        var layerPatches = JSONObject()
+        for layer in layers {
+            let old = before?.layers.first { $0.key == layer.key }
+            let patch = Self.mergePatch(from: old?.ownFields ?? JSONObject(), to: layer.ownFields)
+            if !patch.isEmpty { layerPatches.append(layer.key, .object(patch)) }
+        }
+        if !layerPatches.isEmpty { fields.append("layers", .object(layerPatches)) }
+        var result = JSONObject()
+        func entries<Entry: ModelObject>(_ name: String, _ now: [Entry], _ old: [Entry]) {
+            if now.count < old.count {
+                fields.append(name, .array(now.map { $0.json }))
+                return
+            }
+            let changed = zip(now, old).enumerated().filter { $0.element.0 != $0.element.1 }
+            if changed.isEmpty { return }
+            result.append("\(name)_changed", .array(changed.map { i, pair in
+                .object(JSONObject([("index", .int(i)), (String(name.dropLast()), pair.0.json)]))
+            }))
+        }
+        entries("errors", errors, before?.errors ?? [])
+        entries("warnings", warnings, before?.warnings ?? [])
+        if !fields.isEmpty { result.insert("fields", .object(fields), at: 0) }
+        return result
+    }
+
+    /// The top-level fields that are neither derived nor lists (with unknown ones), as written.
+    var ownFields: JSONObject {
+        var header = self
+        header.layers = []
+        header.errors = []
+        header.warnings = []
+        return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
+    }
+
+    private static let notOwnKeys: Set<String> = Set(fields.derivedKeys + ["event_seq", "layers", "errors", "warnings"])
+
+    /// `new` as a patch over `old`: the members that differ, and `null` for those `new` lacks.
+    static func mergePatch(from old: JSONObject, to new: JSONObject) -> JSONObject {
+        var patch = JSONObject()
+        for (key, value) in new.entries where old[key] != value && !(value.isNull && old[key] == nil) {
+            patch.append(key, value)
+        }
+        for key in old.keys where new[key] == nil { patch.append(key, .null) }
+        return patch
     }
 
     /// Whether the layers and their tasks (ids and descriptions) are the same: a re-parse changes
@@ -98,15 +166,16 @@ extension StatusFile {
         return true
     }
 
-    /// The whole plan with each task's state: enough to rebuild the file from this event.
+    /// The whole plan with each task's state, its `layers` as the status file has them: enough
+    /// to rebuild the file from this event.
     private func planData() -> JSONObject {
-        JSONObject([
+        var header = self
+        header.errors = []
+        header.warnings = []
+        return JSONObject([
             ("feature", .string(feature)),
             ("feature_name", .string(featureName)),
-            ("layers", .array(layers.map { layer in
-                .object(JSONObject([("key", .string(layer.key)), ("name", .string(layer.name)),
-                                    ("tasks", .array(layer.tasks.map { $0.json }))]))
-            })),
+            ("layers", header.json.objectValue?["layers"] ?? .object(JSONObject())),
         ])
     }
 
@@ -131,4 +200,15 @@ extension StatusFile {
         if let id, !id.isEmpty { return "\(layer)/\(id)" }
         return index.map { "\(layer)/\($0)" } ?? layer
     }
+}
+
+extension ExecutionLayer {
+    /// The layer's fields that are neither derived nor its tasks (with unknown ones), as written.
+    var ownFields: JSONObject {
+        var header = self
+        header.tasks = []
+        return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
+    }
+
+    private static let notOwnKeys: Set<String> = Set(fields.derivedKeys + ["tasks"])
 }

@@ -12,10 +12,13 @@ public struct EventQuery: Equatable, Sendable {
 
     /// The events that match, in log order; with `limit`, the last that many.
     public func apply(_ events: [EventRecord]) -> [EventRecord] {
-        let matching = events.filter { event in
-            (types.isEmpty || event.eventType.map(types.contains) == true) && since.map { event.time >= $0 } != false
-        }
+        let matching = events.filter(keeps)
         return limit.map { Array(matching.suffix($0)) } ?? matching
+    }
+
+    /// Whether the event is of a type asked for and not before `since` (the limit aside).
+    public func keeps(_ event: EventRecord) -> Bool {
+        (types.isEmpty || event.eventType.map(types.contains) == true) && since.map { event.time >= $0 } != false
     }
 
     /// A type as `--type` takes it: `task.completed` or the full `dev.exectrack.task.completed`.

@@ -14,6 +14,9 @@ public struct EventRecord: ModelObject {
     public var subject: String?
     public var dataContentType = EventRecord.contentType
     public var seq: Int64 = 0
+    /// On the last event of a write: `ContentDigest` of the status file that write published, so
+    /// the next write can tell whether anything else changed the file in between.
+    public var statusDigest: String?
     public var data: JSONValue = .object(JSONObject())
     public var extra = JSONObject()
 
@@ -40,6 +43,7 @@ public struct EventRecord: ModelObject {
         .field("subject", \.subject, omittedWhenNil: true),
         .field("datacontenttype", \.dataContentType),
         .field("seq", \.seq, check: { $0 >= 1 ? nil : "must be 1 or more" }),
+        .field("statusdigest", \.statusDigest, omittedWhenNil: true),
         .field("data", \.data),
     ])
 
@@ -53,13 +57,14 @@ public struct EventRecord: ModelObject {
         self = try ExactJSONDecoder.decode(EventRecord.self, from: line)
     }
 
-    /// What a writer needs of the log's last event, read from the start of its line only: the
-    /// log's own lines put `type` and `seq` before `data`, which for a re-parse of 10,000 tasks
-    /// is megabytes. Nil when the start is not such an event (the caller then reads the line whole).
-    public static func head(of line: [UInt8]) -> (seq: Int64, type: String, restoredEventSeq: Int64?)? {
-        line.withUnsafeBufferPointer { buffer -> (seq: Int64, type: String, restoredEventSeq: Int64?)? in
+    /// What a writer needs of an event, read from the start of its line only: the log's own
+    /// lines put `type`, `seq` and `statusdigest` before `data`, which for a re-parse of 10,000
+    /// tasks is megabytes, and a restore's `event_seq` first in `data`. Nil when the start is
+    /// not such an event (the caller then reads the line whole).
+    public static func head(of line: [UInt8]) -> Head? {
+        line.withUnsafeBufferPointer { buffer -> Head? in
             var parser = JSONParser(bytes: buffer)
-            var type: String?, seq: Int64?
+            var type: String?, seq: Int64?, digest: String?
             do {
                 guard try parser.peek() == UInt8(ascii: "{") else { return nil }
                 try parser.beginObject()
@@ -68,18 +73,62 @@ public struct EventRecord: ModelObject {
                     switch key.text {
                     case "type": type = try parser.value().stringValue
                     case "seq": seq = try parser.value().intValue.map(Int64.init)
-                    case "data" where type == EventType.specRestored.rawValue:
-                        let data = try parser.value().objectValue
-                        guard let seq, let type else { return nil }
-                        return (seq, type, data?["event_seq"]?.intValue.map(Int64.init))
+                    case "statusdigest": digest = try parser.value().stringValue
+                    case "data":
+                        guard let seq, seq >= 1, let type else { return nil }
+                        var head = Head(seq: seq, type: type, statusDigest: digest)
+                        guard type == EventType.specRestored.rawValue || type == EventType.eventVoided.rawValue else { return head }
+                        // Their few data members follow the actor.
+                        try parser.beginObject()
+                        var firstInData = true
+                        var from: Int64?
+                        while let key = try parser.nextKey(&firstInData) {
+                            let value = try parser.value()
+                            switch key.text {
+                            case "actor": continue
+                            case "event_seq": head.restoredEventSeq = value.intValue.map(Int64.init)
+                            case "from_seq": from = value.intValue.map(Int64.init)
+                            case "through_seq":
+                                if let from, let through = value.intValue.map(Int64.init), from <= through { head.voided = from...through }
+                            default: break
+                            }
+                            if key.text != "from_seq" { return head }
+                        }
+                        return head
                     default: _ = try parser.value()
                     }
-                    if let seq, let type, seq >= 1, type != EventType.specRestored.rawValue { return (seq, type, nil) }
                 }
             } catch {
                 return nil
             }
             return nil
         }
+    }
+
+    /// See `head(of:)`.
+    public struct Head: Equatable, Sendable {
+        public var seq: Int64
+        public var type: String
+        public var statusDigest: String?
+        /// For `spec.restored`: the last event the restored file reflects.
+        public var restoredEventSeq: Int64?
+        /// For `event.voided`: the events it voids.
+        public var voided: ClosedRange<Int64>?
+
+        public init(seq: Int64, type: String, statusDigest: String?, restoredEventSeq: Int64? = nil, voided: ClosedRange<Int64>? = nil) {
+            self.seq = seq
+            self.type = type
+            self.statusDigest = statusDigest
+            self.restoredEventSeq = restoredEventSeq
+            self.voided = voided
+        }
+    }
+
+    public var head: Head {
+        let data = data.objectValue
+        let from = data?["from_seq"]?.intValue.map(Int64.init), through = data?["through_seq"]?.intValue.map(Int64.init)
+        return Head(seq: seq, type: type, statusDigest: statusDigest,
+                    restoredEventSeq: eventType == .specRestored ? data?["event_seq"]?.intValue.map(Int64.init) : nil,
+                    voided: eventType == .eventVoided ? from.flatMap { from in through.flatMap { from <= $0 ? from...$0 : nil } } : nil)
     }
 }

@@ -121,4 +121,13 @@ public struct JSONObject: Equatable, Sendable {
         entries.append((key, value))
     }
 
+    public mutating func insert(_ key: String, _ value: JSONValue, at index: Int) {
+        entries.insert((key, value), at: index)
+    }
+
+    /// The object without the members named in `keys`.
+    public func removing(_ keys: Set<String>) -> JSONObject {
+        JSONObject(entries.filter { !keys.contains($0.key) })
+    }
+
 }

@@ -8,6 +8,10 @@ public struct ValidationReport: Equatable, Sendable {
             case duplicateID = "duplicate_id"
             case missingDependency = "missing_dependency"
             case danglingError = "dangling_error"
+            /// A line of the event log that is not an event, or out of order.
+            case eventLogLine = "event_log_line"
+            /// The event log does not replay to the status file.
+            case eventLogMismatch = "event_log_mismatch"
         }
 
         public var kind: Kind

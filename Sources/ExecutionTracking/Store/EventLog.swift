@@ -13,39 +13,222 @@ import Darwin
 extension StatusStore {
     public func eventsPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec).events.jsonl" }
 
-    /// The log's events in order, and the lines that are not events (numbered from 1). A last
-    /// line without its newline is a write in progress (or torn by a crash) and is left out.
-    public func readEvents(_ spec: SpecID) throws(TrackerError) -> (events: [EventRecord], problems: [(line: Int, problem: String)]) {
+    /// Logs grow with a spec's history (`archive` rotates them), so they may be larger than the
+    /// status files' cap.
+    static let maxEventLogBytes = 1 << 30
+
+    /// A line of the log that is not an event, numbered from 1.
+    public typealias LogProblem = (line: Int, problem: String)
+
+    /// The log's events in order, and the lines that are not events. A last line without its
+    /// newline is a write in progress (or torn by a crash) and is left out.
+    public func readEvents(_ spec: SpecID) throws(TrackerError) -> (events: [EventRecord], problems: [LogProblem]) {
         let path = eventsPath(spec)
-        guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile) else {
+        guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile,
+                                              maxBytes: Self.maxEventLogBytes) else {
             return ([], [])
         }
         var events: [EventRecord] = []
-        var problems: [(line: Int, problem: String)] = []
-        var start = 0
-        var number = 0
-        while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            number += 1
-            let line = Array(bytes[start..<end])
-            start = end + 1
-            guard !line.isEmpty else { continue }
+        var problems: [LogProblem] = []
+        EventLines.forEach(in: bytes) { number, line in
             do {
-                events.append(try EventRecord(line: line))
+                events.append(try EventRecord(line: Array(line)))
             } catch {
                 problems.append((number, "\(error)"))
             }
         }
         return (events, problems)
     }
+
+    /// The last `limit` events that `query` keeps, reading the log backwards from its end, so a
+    /// long log costs no more than its tail; problems are lines among those read.
+    public func readEventsTail(_ spec: SpecID, _ query: EventQuery, limit: Int) throws(TrackerError) -> (events: [EventRecord], problems: [LogProblem]) {
+        let path = eventsPath(spec)
+        let shown = display(path)
+        guard let (fd, info) = try FileSystem.openForReading(path, shownAs: shown, role: "an event log", refuseWith: .corruptFile) else {
+            return ([], [])
+        }
+        defer { close(fd) }
+        var lines = BackwardLines(fd: fd, end: info.size, shown: shown)
+        try lines.dropUnterminatedTail()
+        var found: [EventRecord] = []
+        var problemOffsets: [(offset: Int64, problem: String)] = []
+        while found.count < limit, let line = try lines.previous() {
+            let bytes = try lines.read(line)
+            guard !bytes.isEmpty else { continue }
+            do {
+                let event = try EventRecord(line: bytes)
+                if query.keeps(event) { found.append(event) }
+            } catch {
+                problemOffsets.append((line.lowerBound, "\(error)"))
+            }
+        }
+        // Line numbers need the newlines before each bad line: counted only when there is one.
+        var problems: [LogProblem] = []
+        for (offset, problem) in problemOffsets.reversed() {
+            problems.append((try lines.lineNumber(at: offset), problem))
+        }
+        return (found.reversed(), problems)
+    }
+}
+
+/// Splits a log's bytes into complete lines (a last line without its newline is left out).
+enum EventLines {
+    static func forEach(in bytes: [UInt8], from offset: Int = 0, firstNumber: Int = 1, _ body: (Int, ArraySlice<UInt8>) -> Void) {
+        var start = offset
+        var number = firstNumber - 1
+        while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            number += 1
+            let line = bytes[start..<end]
+            start = end + 1
+            if !line.isEmpty { body(number, line) }
+        }
+    }
+}
+
+/// A log's lines from its end backwards, read in 64 KiB blocks with `pread`.
+struct BackwardLines {
+    let fd: Int32
+    /// The end of the part not yet visited: the offset just after a newline (or the file's size).
+    private(set) var end: Int64
+    let shown: String
+
+    init(fd: Int32, end: Int64, shown: String) {
+        self.fd = fd
+        self.end = end
+        self.shown = shown
+    }
+
+    func read(_ range: Range<Int64>) throws(TrackerError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: Int(range.count))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(range.lowerBound) + off_t(done)) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw TrackerError(.corruptFile, "cannot read \(shown): \(n == 0 ? "it shrank while read" : FileSystem.lastError())") }
+            done += n
+        }
+        return bytes
+    }
+
+    /// The offset of the last newline before `end`, or -1.
+    func newline(before end: Int64) throws(TrackerError) -> Int64 {
+        var end = end
+        while end > 0 {
+            let start = max(0, end - 64 * 1024)
+            if let i = try read(start..<end).lastIndex(of: UInt8(ascii: "\n")) { return start + Int64(i) }
+            end = start
+        }
+        return -1
+    }
+
+    /// Leaves out a last line without its newline (a write in progress, or torn); returns where
+    /// the complete lines end.
+    @discardableResult
+    mutating func dropUnterminatedTail() throws(TrackerError) -> Int64 {
+        if end > 0, try read(end - 1..<end) != [UInt8(ascii: "\n")] {
+            end = try newline(before: end) + 1
+        }
+        return end
+    }
+
+    /// The byte range of the previous line (without its newline), or nil at the start.
+    mutating func previous() throws(TrackerError) -> Range<Int64>? {
+        guard end > 0 else { return nil }
+        let lineEnd = end - 1
+        let lineStart = try newline(before: lineEnd) + 1
+        end = lineStart
+        return lineStart..<lineEnd
+    }
+
+    /// The number (from 1) of the line that starts at `offset`.
+    func lineNumber(at offset: Int64) throws(TrackerError) -> Int {
+        var count = 1
+        var start: Int64 = 0
+        while start < offset {
+            let stop = min(offset, start + 1 << 20)
+            count += try read(start..<stop).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            start = stop
+        }
+        return count
+    }
+}
+
+/// `events --follow`: the events appended since the last look. Like `tail -F`, it keeps the log
+/// open: when `archive` moves the log away, the rest of the old one is read before the new one
+/// at the name is followed from its start.
+public final class EventLogFollower {
+    private let path: String
+    private let shown: String
+    private var fd: Int32 = -1
+    private var place: FileSystem.Info.Place?
+    private var offset: Int64 = 0
+    private var lineNumber = 0
+
+    public init(_ store: StatusStore, _ spec: SpecID) {
+        path = store.eventsPath(spec)
+        shown = store.display(path)
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// The complete lines added since the previous call, as events and problems.
+    public func poll() throws(TrackerError) -> (events: [EventRecord], problems: [StatusStore.LogProblem]) {
+        var result: (events: [EventRecord], problems: [StatusStore.LogProblem]) = ([], [])
+        if fd >= 0 { try drain(into: &result) }
+        let current = FileSystem.info(path)
+        if fd < 0 || current?.place != place {
+            if fd >= 0 { close(fd) }
+            fd = -1
+            guard let (opened, info) = try FileSystem.openForReading(path, shownAs: shown, role: "an event log", refuseWith: .corruptFile) else {
+                return result
+            }
+            fd = opened
+            place = info.place
+            offset = 0
+            lineNumber = 0
+            try drain(into: &result)
+        }
+        return result
+    }
+
+    /// Reads the complete lines after `offset` of the open log.
+    private func drain(into result: inout (events: [EventRecord], problems: [StatusStore.LogProblem])) throws(TrackerError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw TrackerError(.corruptFile, "cannot read \(shown): \(FileSystem.lastError())") }
+        let size = Int64(st.st_size)
+        if size < offset {
+            offset = 0
+            lineNumber = 0
+        }
+        var lines = BackwardLines(fd: fd, end: size, shown: shown)
+        let complete = try lines.dropUnterminatedTail()
+        guard complete > offset else { return }
+        let bytes = try lines.read(offset..<complete)
+        EventLines.forEach(in: bytes, firstNumber: lineNumber + 1) { number, line in
+            do {
+                result.events.append(try EventRecord(line: Array(line)))
+            } catch {
+                result.problems.append((number, "\(error)"))
+            }
+        }
+        lineNumber += bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        offset = complete
+    }
 }
 
 extension SpecWrite {
-    /// Appends `changes` to the spec's event log and makes them durable, before the status file
-    /// that reflects them is published; returns the `seq` of the last event, for the status
-    /// file's `event_seq`. `reflected` is the `event_seq` of the status file being replaced:
-    /// events after it were appended by a write that never published, and are voided first. A
-    /// torn last line (a crash mid-append) is cut off.
-    func commitEvents(_ changes: [ChangeEvent], reflected: Int64?, now: Timestamp) throws(TrackerError) -> Int64 {
+    /// Appends `changes` to the spec's event log and makes them durable, then returns the status
+    /// file to publish, which `status` makes for the `seq` of the last event (its `event_seq`).
+    /// The last event records the digest of those bytes. `current` is the status file being
+    /// replaced: events after its `event_seq` were appended by a write that never published and
+    /// are voided first; a file that is not the one the log's last write published (a hand edit,
+    /// a copy, a checkout) is recorded whole as `status.edited_externally`; a log begun while the
+    /// file exists starts with `log.started`, the whole state. A torn last line is cut off.
+    func commitEvents(_ changes: [ChangeEvent], replacing current: (bytes: [UInt8], file: StatusFile)?, now: Timestamp,
+                      publishing status: (_ eventSeq: Int64) -> [UInt8]) throws(TrackerError) -> [UInt8] {
         let path = store.eventsPath(spec)
         let shown = store.display(path)
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
@@ -58,30 +241,80 @@ extension SpecWrite {
         guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else {
             throw TrackerError(.writeFailed, "\(shown) is \(FileSystem.Info(st).kindName), not an event log; move it away and retry")
         }
-        let lastEvent = try Self.lastEvent(fd, size: Int64(st.st_size), shown: shown)
-        var last = lastEvent?.seq ?? 0
-        var lines: [[UInt8]] = []
-        func append(_ change: ChangeEvent) {
-            last += 1
-            lines.append(EventRecord(change, spec: spec.rawValue, id: "\(spec)-\(last)-\(SystemClock.uniqueSuffix())-\(getpid())",
-                                     seq: last, time: now, actor: Self.actor).line)
+        var lines = BackwardLines(fd: fd, end: Int64(st.st_size), shown: shown)
+        let complete = try lines.dropUnterminatedTail()
+        if complete < Int64(st.st_size), ftruncate(fd, off_t(complete)) != 0 {
+            throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
         }
-        // After `restore` the file reflects the event its restore event names.
-        var reflected = reflected
-        if let lastEvent, lastEvent.type == EventType.specRestored.rawValue, lastEvent.restoredEventSeq == reflected {
-            reflected = lastEvent.seq
+        var events = try Self.eventsBefore(changes, replacing: current, lines: &lines)
+        events.events += changes
+        let last = events.lastSeq + Int64(events.events.count)
+        let content = status(last)
+        let digest = ContentDigest.of(content)
+        let encoded = events.events.enumerated().map { i, change in
+            let seq = events.lastSeq + 1 + Int64(i)
+            var record = EventRecord(change, spec: spec.rawValue, id: "\(spec)-\(seq)-\(SystemClock.uniqueSuffix())-\(getpid())",
+                                     seq: seq, time: now, actor: Self.actor)
+            if seq == last { record.statusDigest = digest }
+            return record.line
         }
-        if let reflected, last > reflected {
-            append(ChangeEvent(.eventVoided, data: JSONObject([("from_seq", .int(Int(reflected + 1))), ("through_seq", .int(Int(last)))])))
-        }
-        changes.forEach(append)
         guard mayPublish() else { throw TrackerError(.lockTimeout, "the lock or the status file changed while held") }
         // One write per line: a reader never sees two events' bytes interleaved.
-        for line in lines {
+        for line in encoded {
             try FileSystem.writeToDescriptor(line, fd, shown: shown)
         }
         guard fdatasync(fd) == 0 else { throw TrackerError(.writeFailed, "cannot sync \(shown): \(FileSystem.lastError())") }
-        return last
+        return content
+    }
+
+    /// The events a write records before its own: `log.started`, `event.voided`,
+    /// `status.edited_externally` (see `commitEvents`); and the `seq` of the log's last event.
+    private static func eventsBefore(_ changes: [ChangeEvent], replacing current: (bytes: [UInt8], file: StatusFile)?,
+                                     lines: inout BackwardLines) throws(TrackerError) -> (lastSeq: Int64, events: [ChangeEvent]) {
+        let lastHead = try previousHead(&lines)
+        guard let current else { return (lastHead?.seq ?? 0, []) }
+        guard let lastHead else {
+            return (0, [ChangeEvent(.logStarted, data: JSONObject([("status", current.file.json)]))])
+        }
+        var reflected = current.file.eventSeq
+        // After `restore` the file reflects the event its restore event names.
+        if lastHead.type == EventType.specRestored.rawValue, lastHead.restoredEventSeq == reflected {
+            reflected = lastHead.seq
+        }
+        // Back to the write that published this file, which recorded its digest (logs from before
+        // digests have none). The events after it are one crashed write's (voided below), unless
+        // a write after it completed — then the file was put back from elsewhere (a copy, a
+        // checkout), which is an edit: those events happened and stay.
+        var publisher: EventRecord.Head? = lastHead
+        var voided: [ClosedRange<Int64>] = []
+        var laterWrites = 0
+        while let head = publisher, let reflected, head.seq > reflected {
+            if let range = head.voided { voided.append(range) }
+            if head.seq != lastHead.seq, head.statusDigest != nil, !voided.contains(where: { $0.contains(head.seq) }) { laterWrites += 1 }
+            publisher = try previousHead(&lines)
+        }
+        var events: [ChangeEvent] = []
+        if let reflected, lastHead.seq > reflected, laterWrites == 0 {
+            events.append(ChangeEvent(.eventVoided, data: JSONObject([("from_seq", .int(Int(reflected + 1))), ("through_seq", .int(Int(lastHead.seq)))])))
+        }
+        let vouched = laterWrites == 0 && reflected != nil && publisher?.seq == reflected
+            && publisher.map { $0.statusDigest == nil || $0.statusDigest == ContentDigest.of(current.bytes) } == true
+        if !vouched {
+            events.append(ChangeEvent(.statusEditedExternally, data: JSONObject([("status", current.file.json)])))
+        }
+        return (lastHead.seq, events)
+    }
+
+    /// The head of the event before `lines`' position; lines that are not events are passed over.
+    private static func previousHead(_ lines: inout BackwardLines) throws(TrackerError) -> EventRecord.Head? {
+        while let line = try lines.previous() {
+            guard !line.isEmpty else { continue }
+            if let head = EventRecord.head(of: try lines.read(line.lowerBound..<min(line.upperBound, line.lowerBound + 4096))) {
+                return head
+            }
+            if let record = try? EventRecord(line: lines.read(line)) { return record.head }
+        }
+        return nil
     }
 
     /// Who writes: this process on this machine.
@@ -91,46 +324,4 @@ extension SpecWrite {
             ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
         return JSONObject([("pid", .int(Int(getpid()))), ("host", .optional(host))])
     }()
-
-    /// The log's last event (nil for a log without one). A torn tail is truncated away; lines
-    /// that are not events are passed over. Only the start of the last line is read when it is
-    /// one of the log's own (`EventRecord.head`): after a re-parse it holds the whole plan.
-    private static func lastEvent(_ fd: Int32, size fileSize: Int64, shown: String)
-        throws(TrackerError) -> (seq: Int64, type: String, restoredEventSeq: Int64?)? {
-        func read(_ offset: Int64, _ length: Int64) throws(TrackerError) -> [UInt8] {
-            var bytes = [UInt8](repeating: 0, count: Int(length))
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(length), off_t(offset)) }
-            guard n == length else { throw TrackerError(.writeFailed, "cannot read \(shown): \(FileSystem.lastError())") }
-            return bytes
-        }
-        /// The offset of the last newline before `end`, or -1.
-        func newline(before end: Int64) throws(TrackerError) -> Int64 {
-            var end = end
-            while end > 0 {
-                let start = max(0, end - 64 * 1024)
-                if let i = try read(start, end - start).lastIndex(of: UInt8(ascii: "\n")) { return start + Int64(i) }
-                end = start
-            }
-            return -1
-        }
-        var size = fileSize
-        guard size > 0 else { return nil }
-        if try read(size - 1, 1) != [UInt8(ascii: "\n")] {
-            size = try newline(before: size) + 1
-            guard ftruncate(fd, off_t(size)) == 0 else {
-                throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
-            }
-        }
-        var lineEnd = size - 1
-        while lineEnd > 0 {
-            let lineStart = try newline(before: lineEnd) + 1
-            let prefix = try read(lineStart, min(lineEnd - lineStart, 4096))
-            if let head = EventRecord.head(of: prefix) { return head }
-            if let record = try? EventRecord(line: read(lineStart, lineEnd - lineStart)) {
-                return (record.seq, record.type, record.data.objectValue?["event_seq"]?.intValue.map(Int64.init))
-            }
-            lineEnd = lineStart - 1
-        }
-        return nil
-    }
 }

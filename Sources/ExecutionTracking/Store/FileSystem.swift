@@ -94,7 +94,44 @@ enum FileSystem {
     /// `allowStreams` lets a path the user named (`--tasks-file /dev/stdin`) be a pipe or device,
     /// read to its end up to the same cap.
     static func read(_ path: String, shownAs shown: String, role: String,
-                     refuseWith kind: TrackerError.Kind, allowStreams: Bool = false) throws(TrackerError) -> [UInt8]? {
+                     refuseWith kind: TrackerError.Kind, allowStreams: Bool = false,
+                     maxBytes: Int = maxReadBytes) throws(TrackerError) -> [UInt8]? {
+        guard let (fd, info) = try openForReading(path, shownAs: shown, role: role, refuseWith: kind, allowStreams: allowStreams) else {
+            return nil
+        }
+        defer { close(fd) }
+        let stream = !info.isRegular
+        guard info.size <= maxBytes else { throw tooLarge(shown, role: role, kind: kind, maxBytes: maxBytes) }
+        // Read straight into an array of the file's size plus one byte (reading nothing there
+        // confirms the end); a file that grew meanwhile gets more room, up to the cap.
+        var result = [UInt8](repeating: 0, count: stream ? 65_536 : Int(info.size) + 1)
+        var count = 0
+        while true {
+            if count == result.count {
+                guard count <= maxBytes else { throw tooLarge(shown, role: role, kind: kind, maxBytes: maxBytes) }
+                result += repeatElement(0, count: result.count)
+            }
+            let n = result.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TrackerError(kind, "cannot read \(shown): \(lastError())")
+            }
+            if n == 0 { break }
+            count += n
+        }
+        guard count <= maxBytes else { throw tooLarge(shown, role: role, kind: kind, maxBytes: maxBytes) }
+        result.removeLast(result.count - count)
+        return result
+    }
+
+    private static func tooLarge(_ shown: String, role: String, kind: TrackerError.Kind, maxBytes: Int) -> TrackerError {
+        TrackerError(kind, "\(shown) is larger than \(maxBytes >> 20) MiB, the most exectrack reads as \(role)")
+    }
+
+    /// Opens a file for reading the way `read` does (without blocking, refusing what is not a
+    /// regular file unless `allowStreams`); nil when nothing is at `path`. The caller closes it.
+    static func openForReading(_ path: String, shownAs shown: String, role: String, refuseWith kind: TrackerError.Kind,
+                               allowStreams: Bool = false) throws(TrackerError) -> (fd: Int32, info: Info)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (allowStreams ? 0 : O_NONBLOCK))
         guard fd >= 0 else {
             switch errno {
@@ -109,40 +146,19 @@ enum FileSystem {
                 throw TrackerError(kind, "cannot read \(shown): \(lastError())")
             }
         }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw TrackerError(kind, "cannot read \(shown): \(lastError())") }
+        guard fstat(fd, &st) == 0 else {
+            close(fd)
+            throw TrackerError(kind, "cannot read \(shown): \(lastError())")
+        }
         let info = Info(st)
         let stream = allowStreams && (info.type == S_IFIFO || info.type == S_IFCHR)
         guard info.isRegular || stream else {
+            close(fd)
             throw TrackerError(kind, "\(shown) is \(info.kindName), not \(role)"
                 + (info.isDirectory ? "" : "; move it away and retry"))
         }
-        guard info.size <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
-        // Read straight into an array of the file's size plus one byte (reading nothing there
-        // confirms the end); a file that grew meanwhile gets more room, up to the cap.
-        var result = [UInt8](repeating: 0, count: stream ? 65_536 : Int(info.size) + 1)
-        var count = 0
-        while true {
-            if count == result.count {
-                guard count <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
-                result += repeatElement(0, count: result.count)
-            }
-            let n = result.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TrackerError(kind, "cannot read \(shown): \(lastError())")
-            }
-            if n == 0 { break }
-            count += n
-        }
-        guard count <= maxReadBytes else { throw tooLarge(shown, role: role, kind: kind) }
-        result.removeLast(result.count - count)
-        return result
-    }
-
-    private static func tooLarge(_ shown: String, role: String, kind: TrackerError.Kind) -> TrackerError {
-        TrackerError(kind, "\(shown) is larger than \(maxReadBytes >> 20) MiB, the most exectrack reads as \(role)")
+        return (fd, info)
     }
 
     static func directoryEntries(_ path: String) -> [String] {

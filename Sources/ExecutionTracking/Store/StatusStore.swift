@@ -169,13 +169,23 @@ public struct StatusStore: Sendable {
         guard let bytes = try readStatusBytes(statusPath(spec)) else {
             throw missingStatusFile(spec)
         }
+        var report: ValidationReport
+        let file: StatusFile
         do throws(StatusFileDecodingError) {
             let json: JSONValue
             do { json = try JSONParser.parse(bytes) } catch { throw .syntax(error) }
-            do { return try ValidationReport.check(json, spec: spec.rawValue, now: now) } catch { throw .shape(error) }
+            do {
+                report = try ValidationReport.check(json, spec: spec.rawValue, now: now)
+                file = try StatusFile(json: json, defaultFeature: spec.rawValue)
+            } catch { throw .shape(error) }
         } catch {
             throw unreadable(spec, error)
         }
+        if FileSystem.linkInfo(eventsPath(spec)) != nil {
+            let (events, problems) = try readEvents(spec)
+            report.issues += ValidationReport.checkLog(events, problems: problems, against: file, log: display(eventsPath(spec)))
+        }
+        return report
     }
 
     func decode(_ bytes: [UInt8], spec: SpecID) throws(TrackerError) -> StatusFile {
@@ -290,16 +300,19 @@ public struct StatusStore: Sendable {
                 }
             }
             updated.lastUpdated = stamp
-            var replaced: StatusFile?
-            if case .status(let old) = previous { replaced = old }
-            updated.eventSeq = try write.commitEvents(updated.changeEvents(since: replaced), reflected: replaced?.eventSeq, now: stamp)
+            var replaced: (bytes: [UInt8], file: StatusFile)?
+            if case .status(let old) = previous, let bytes { replaced = (bytes, old) }
+            let content = try write.commitEvents(updated.changeEvents(since: replaced?.file), replacing: replaced, now: stamp) { seq in
+                updated.eventSeq = seq
+                return updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096)
+            }
             var archived: String?
             if let bytes, archivePrevious(previous) {
                 archived = try write.commitArchive(bytes, now: stamp)
             }
             var keepBackup = true
             if case .unreadable = previous { keepBackup = false }
-            try write.commitStatus(updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096), keepBackup: keepBackup)
+            try write.commitStatus(content, keepBackup: keepBackup)
             FileSystem.removeStaleTempFiles(in: executionDirectory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000)
             return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
         }

@@ -246,6 +246,13 @@ public struct Tracker: Sendable {
         return status
     }
 
+    /// `restore --from-events`: the rebuilt file, with derived fields computed for display.
+    public func restoreFromEvents(_ spec: SpecID) throws(TrackerError) -> StatusStore.Rebuilt {
+        var rebuilt = try store.restoreFromEvents(spec, now: clock())
+        rebuilt.status.recomputeDerivedFields()
+        return rebuilt
+    }
+
     /// Every spec's state for `list`; an unreadable file is listed with its problem.
     public func listEntries() -> [SpecList.Entry] {
         store.listSpecs().map { spec in

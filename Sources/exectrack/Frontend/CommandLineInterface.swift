@@ -44,7 +44,7 @@ enum CommandLineInterface {
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
         ReportCommand.self, WatchCommand.self, MetricsCommand.self, ExportCommand.self, NextCommand.self,
         ClaimCommand.self, ListCommand.self, ValidateCommand.self, RestoreCommand.self, ArchiveCommand.self,
-        EventsCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
+        EventsCommand.self, ReplayCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {
