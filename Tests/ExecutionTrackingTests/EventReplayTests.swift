@@ -12,6 +12,14 @@ import Testing
         }
     }
 
+    /// The event as replay reads it from its line.
+    private func read(_ record: EventRecord) throws -> ReplayEvent {
+        try ExactJSONDecoder.decode(ReplayEvent.self, from: record.line)
+    }
+
+    /// The log file holding `records`.
+    private func file(_ records: [EventRecord]) -> [UInt8] { records.flatMap { $0.line } }
+
     /// One random change of the kinds commands, agents and `jq` make.
     private func mutate(_ status: inout StatusFile, _ random: inout Random, now: Timestamp) {
         let l = random.int(0...(status.layers.count - 1))
@@ -60,7 +68,7 @@ import Testing
             var now = t0
             status.createdAt = now
             var replay = EventReplay()
-            for event in records(status.changeEvents(since: nil), after: &seq, time: now) { try replay.apply(event) }
+            for event in records(status.changeEvents(since: nil), after: &seq, time: now) { try replay.apply(read(event)) }
             status.eventSeq = seq
             for step in 0..<60 {
                 let before = status
@@ -74,7 +82,7 @@ import Testing
                 old.eventSeq = nil
                 guard after != old else { continue }
                 // Applied as they come, as `events --follow` readers would.
-                for event in records(status.changeEvents(since: before), after: &seq, time: now) { try replay.apply(event) }
+                for event in records(status.changeEvents(since: before), after: &seq, time: now) { try replay.apply(read(event)) }
                 status.eventSeq = seq
                 var replayed = replay.state
                 replayed?.recomputeDerivedFields()
@@ -103,7 +111,7 @@ import Testing
         log += records(lost.changeEvents(since: status), after: &seq, time: t0.plus(seconds: 1))
         log += records([ChangeEvent(.eventVoided, data: JSONObject([("from_seq", .int(2)), ("through_seq", .int(Int(seq)))]))],
                        after: &seq, time: t0.plus(seconds: 2))
-        var replayed = try #require(try EventReplay.state(of: log).state)
+        var replayed = try #require(try EventReplay.replay(log: file(log)).replay.state)
         replayed.eventSeq = published.eventSeq
         #expect(replayed == published)
     }
@@ -115,16 +123,16 @@ import Testing
         second.layers[1].tasks[2].status = .inProgress
         second.recomputeDerivedFields()
         log += records(second.changeEvents(since: status), after: &seq, time: t0.plus(seconds: 60))
-        #expect(try EventReplay.state(of: log, until: t0.plus(seconds: 59)).state == first)
-        #expect(try EventReplay.state(of: log, until: t0.plus(seconds: -1)).state == nil)
-        #expect(try EventReplay.state(of: log, until: t0.plus(seconds: 60)).state?.layers[1].tasks[2].status == .inProgress)
+        #expect(try EventReplay.replay(log: file(log), until: t0.plus(seconds: 59)).replay.state == first)
+        #expect(try EventReplay.replay(log: file(log), until: t0.plus(seconds: -1)).replay.state == nil)
+        #expect(try EventReplay.replay(log: file(log), until: t0.plus(seconds: 60)).replay.state?.layers[1].tasks[2].status == .inProgress)
     }
 
     @Test func anEventThatCannotBeAppliedIsNamed() {
         var seq: Int64 = 0
         let log = records([ChangeEvent(.taskStarted, subject: "L0/0", data: JSONObject([("layer", .string("L0")), ("index", .int(0))]))],
                           after: &seq, time: t0)
-        #expect(throws: ReplayError.self) { try EventReplay.state(of: log) }
+        #expect(throws: ReplayError.self) { try EventReplay.replay(log: file(log)) }
     }
 
     @Test func digestsDifferForAnyChangedByte() {

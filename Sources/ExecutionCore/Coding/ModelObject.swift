@@ -298,6 +298,27 @@ extension FieldTable where Model: ModelObject {
         encoder.out.endObject()
     }
 
+    // MARK: Merge patches
+
+    /// Applies a merge patch (the event log's `fields`, docs/events.md): each member sets the
+    /// stored field of its key to its value (`null` clears an optional one), or, for a key no
+    /// field has, the unknown member (`null` removes it). Derived fields are left to be recomputed.
+    public func merge(_ patch: JSONObject, into model: inout Model) throws {
+        let container = try JSONTreeDecoder(.object(patch)).container(keyedBy: AnyCodingKey.self)
+        var unknown: [(key: String, value: JSONValue)] = []
+        try withUnsafeMutableBytes(of: &model) { storage in
+            for (key, value) in patch.entries {
+                guard let i = row(named: key) else {
+                    unknown.append((key, value))
+                    continue
+                }
+                guard rows[i].derivation == .stored else { continue }
+                try rows[i].decode(storage.baseAddress! + rows[i].offset, container, AnyCodingKey(key))
+            }
+        }
+        for (key, value) in unknown { model.extra[key] = value.isNull ? nil : value }
+    }
+
     // MARK: Any other Decoder and Encoder
 
     func decode(from decoder: any Decoder) throws -> Model {

@@ -2,46 +2,32 @@
 // the status file's `event_seq` gives the status file (docs/events.md, "Checking it").
 
 extension ValidationReport {
-    /// Issues of the log `log` (its display name) against `status`; `problems` are the lines
-    /// that are not events.
-    public static func checkLog(_ events: [EventRecord], problems: [(line: Int, problem: String)], against status: StatusFile,
-                                log: String) -> [Issue] {
-        var issues = problems.map { Issue(kind: .eventLogLine, path: "\(log):\($0.line)", message: "is not an event: \($0.problem)") }
-        var previous: Int64 = 0
-        for event in events {
-            if event.seq <= previous {
-                issues.append(Issue(kind: .eventLogLine, path: "\(log) seq \(event.seq)", message: "follows event \(previous): seq must increase"))
-            }
-            previous = max(previous, event.seq)
+    /// Issues of the event log `bytes` (shown as `log`) against `status`.
+    public static func checkLog(_ bytes: [UInt8], against status: StatusFile, log: String) -> [Issue] {
+        let reflected = EventRecord.reflected(byFileWith: status.eventSeq, last: EventReplay.scan(log: bytes).last)
+        let outcome: EventReplay.Outcome
+        do {
+            outcome = try EventReplay.replay(log: bytes, through: reflected ?? Int64.max)
+        } catch {
+            return [Issue(kind: .eventLogMismatch, path: log, message: "cannot be replayed: \(error)")]
         }
-        guard let last = events.last?.seq else { return issues }
-        var reflected = status.eventSeq
-        // After `restore` the file reflects the event its restore event names.
-        if let restore = events.last, restore.eventType == .specRestored, restore.head.restoredEventSeq == reflected {
-            reflected = restore.seq
-        }
+        var issues = outcome.problems.map { Issue(kind: .eventLogLine, path: "\(log):\($0.line)", message: "is not an event: \($0.problem)") }
+        issues += outcome.outOfOrder.map { Issue(kind: .eventLogLine, path: "\(log) seq \($0.seq)", message: "follows event \($0.after): seq must increase") }
+        guard let last = outcome.last?.seq else { return issues }
         guard let reflected else {
             issues.append(Issue(kind: .eventLogMismatch, path: "event_seq",
                                 message: "is missing, but \(log) has events: the file was replaced since exectrack last wrote it"))
             return issues
         }
-        guard reflected <= previous else {
+        guard reflected <= last else {
             issues.append(Issue(kind: .eventLogMismatch, path: "event_seq",
                                 message: "is \(reflected), but \(log) ends at event \(last): the file is not the one its log describes"))
             return issues
         }
-        var replay = EventReplay(voided: EventReplay.voidedRanges(in: events))
-        do {
-            for event in events where event.seq <= reflected { try replay.apply(event) }
-        } catch {
-            issues.append(Issue(kind: .eventLogMismatch, path: log, message: "cannot be replayed: \(error)"))
-            return issues
-        }
-        guard var replayed = replay.state else {
+        guard var replayed = outcome.replay.state else {
             issues.append(Issue(kind: .eventLogMismatch, path: log, message: "has no state by event \(reflected), the file's event_seq"))
             return issues
         }
-        replayed.recomputeDerivedFields()
         var file = status
         file.recomputeDerivedFields()
         replayed.eventSeq = file.eventSeq

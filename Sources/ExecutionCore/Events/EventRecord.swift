@@ -124,11 +124,34 @@ public struct EventRecord: ModelObject {
         }
     }
 
+    /// The last event a status file whose `event_seq` is `eventSeq` reflects, this being the
+    /// log's last event: after `restore`, the restore event itself (the file keeps its `.bak`'s
+    /// `event_seq`).
+    public static func reflected(byFileWith eventSeq: Int64?, last: Head?) -> Int64? {
+        guard let last, last.type == EventType.specRestored.rawValue, last.restoredEventSeq == eventSeq else { return eventSeq }
+        return last.seq
+    }
+
     public var head: Head {
         let data = data.objectValue
         let from = data?["from_seq"]?.intValue.map(Int64.init), through = data?["through_seq"]?.intValue.map(Int64.init)
         return Head(seq: seq, type: type, statusDigest: statusDigest,
                     restoredEventSeq: eventType == .specRestored ? data?["event_seq"]?.intValue.map(Int64.init) : nil,
                     voided: eventType == .eventVoided ? from.flatMap { from in through.flatMap { from <= $0 ? from...$0 : nil } } : nil)
+    }
+}
+
+/// Splits a log's bytes into complete lines, numbered from 1 (a last line without its newline is
+/// a write in progress, or torn, and is left out; empty lines are passed over).
+package enum EventLines {
+    package static func forEach(in bytes: [UInt8], firstNumber: Int = 1, _ body: (Int, ArraySlice<UInt8>) -> Void) {
+        var start = 0
+        var number = firstNumber - 1
+        while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            number += 1
+            let line = bytes[start..<end]
+            start = end + 1
+            if !line.isEmpty { body(number, line) }
+        }
     }
 }

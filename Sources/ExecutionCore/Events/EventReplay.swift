@@ -9,6 +9,98 @@ public struct ReplayError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { "event \(seq): \(problem)" }
 }
 
+/// An event as replay reads it: the members it applies, decoded straight from the line by the
+/// model's own readers (a 50,000-event log would spend most of a second in trees otherwise).
+public struct ReplayEvent: ModelObject {
+    public var type = ""
+    public var seq: Int64 = 0
+    public var time = Timestamp(millisecondsSinceEpoch: 0)
+    public var subject: String?
+    public var data = Data()
+    public var extra = JSONObject()
+
+    public init() {}
+
+    public static let fields = FieldTable<ReplayEvent>([
+        .field("type", \.type),
+        .field("seq", \.seq),
+        .field("time", \.time),
+        .field("subject", \.subject),
+        .field("data", \.data),
+    ])
+
+    public var eventType: EventType? { EventType(rawValue: type) }
+
+    /// `data`, as the event types of docs/events.md fill it.
+    public struct Data: ModelObject {
+        public var feature: String?
+        public var featureName: String?
+        /// The plan (`spec.initialized`, `spec.reparsed`); `hasPlan` says whether there was one.
+        public var layers: [ExecutionLayer] = []
+        public var hasPlan = false
+        public var layer: String?
+        public var index: Int?
+        public var task: ExecutionTask?
+        public var error: ErrorEntry?
+        public var warning: WarningEntry?
+        /// The whole file (`log.started`, `status.edited_externally`, `spec.restored` from a `.bak`).
+        public var status: StatusFile?
+        /// `fields` (the static `fields` is the type's table).
+        public var changedFields: JSONValue?
+        public var errorsChanged: [EntryChange]?
+        public var warningsChanged: [EntryChange]?
+        public var fromSeq: Int64?
+        public var throughSeq: Int64?
+        public var extra = JSONObject()
+
+        public init() {}
+
+        public static let fields = FieldTable<Data>([
+            .field("feature", \.feature),
+            .field("feature_name", \.featureName),
+            .field("layers", \.layers, coding: LayersByKey.self),
+            .field("layer", \.layer),
+            .field("index", \.index),
+            .field("task", \.task),
+            .field("error", \.error),
+            .field("warning", \.warning),
+            .field("status", \.status),
+            .field("fields", \.changedFields),
+            .field("errors_changed", \.errorsChanged),
+            .field("warnings_changed", \.warningsChanged),
+            .field("from_seq", \.fromSeq),
+            .field("through_seq", \.throughSeq),
+        ])
+
+        public mutating func didDecode(_ decoded: DecodedFields<Data>) {
+            hasPlan = decoded.contains(\.layers)
+            // Logs written before the plan was keyed like the status file list its layers with a `key`.
+            for l in layers.indices {
+                if case .string(let key)? = layers[l].extra["key"] {
+                    layers[l].key = key
+                    layers[l].extra["key"] = nil
+                }
+            }
+        }
+    }
+
+    /// An entry of `errors_changed` or `warnings_changed`.
+    public struct EntryChange: ModelObject {
+        public var index = 0
+        public var error: ErrorEntry?
+        public var warning: WarningEntry?
+        public var extra = JSONObject()
+
+        public init() {}
+
+        public static let fields = FieldTable<EntryChange>([
+            .field("index", \.index),
+            .field("error", \.error),
+            .field("warning", \.warning),
+        ])
+    }
+}
+
 public struct EventReplay: Sendable {
     /// The state so far; nil before the first event that sets one.
     public private(set) var state: StatusFile?
@@ -18,158 +110,160 @@ public struct EventReplay: Sendable {
     public private(set) var lastApplied: Int64?
     private let voided: [ClosedRange<Int64>]
 
-    /// `voided`: the ranges that `event.voided` events name (`voidedRanges(in:)`); events there
-    /// never happened and are not applied.
+    /// `voided`: the ranges that `event.voided` events name; events there never happened and
+    /// are not applied.
     public init(voided: [ClosedRange<Int64>] = []) {
         self.voided = voided
     }
 
-    /// The state after the events up to `until` (all when nil); derived fields computed.
-    public static func state(of events: [EventRecord], until: Timestamp? = nil) throws(ReplayError) -> EventReplay {
-        var replay = EventReplay(voided: voidedRanges(in: events))
-        for event in events {
-            if let until, event.time > until { break }
-            try replay.apply(event)
-        }
-        replay.state?.recomputeDerivedFields()
-        return replay
+    /// A log read whole: the state after its events up to `until` and through `seq` (all when
+    /// nil), derived fields computed; the lines that are not events (numbered from 1); and the
+    /// events whose `seq` does not increase.
+    public struct Outcome: Sendable {
+        public var replay: EventReplay
+        public var problems: [(line: Int, problem: String)] = []
+        public var outOfOrder: [(seq: Int64, after: Int64)] = []
+        public var events = 0
+        /// The heads of the last event and of the events it may void or restore (`EventRecord.head`).
+        public var last: EventRecord.Head?
     }
 
-    public static func voidedRanges(in events: [EventRecord]) -> [ClosedRange<Int64>] {
-        events.compactMap { event in
-            guard event.eventType == .eventVoided, let data = event.data.objectValue,
-                  let from = data["from_seq"]?.intValue, let through = data["through_seq"]?.intValue, from <= through else { return nil }
-            return Int64(from)...Int64(through)
+    /// The log's last event and the ranges its voids name, from the starts of its lines only.
+    public static func scan(log bytes: [UInt8]) -> (last: EventRecord.Head?, voided: [ClosedRange<Int64>]) {
+        var voided: [ClosedRange<Int64>] = []
+        var last: EventRecord.Head?
+        EventLines.forEach(in: bytes) { _, line in
+            guard let head = EventRecord.head(of: Array(line.prefix(4096))) else { return }
+            last = head
+            if let range = head.voided { voided.append(range) }
         }
+        return (last, voided)
     }
 
-    public mutating func apply(_ event: EventRecord) throws(ReplayError) {
+    public static func replay(log bytes: [UInt8], until: Timestamp? = nil, through: Int64? = nil) throws(ReplayError) -> Outcome {
+        // A void follows the events it voids: find them all first.
+        let (last, voided) = scan(log: bytes)
+        var outcome = Outcome(replay: EventReplay(voided: voided), last: last)
+        var previous: Int64 = 0
+        var failure: ReplayError?
+        EventLines.forEach(in: bytes) { number, line in
+            guard failure == nil else { return }
+            let event: ReplayEvent
+            do {
+                event = try ExactJSONDecoder.decode(ReplayEvent.self, from: Array(line))
+                guard event.seq >= 1 else { throw StatusFileDecodingError.shape(StatusFileShapeError(path: "seq", problem: "must be 1 or more")) }
+            } catch {
+                outcome.problems.append((number, "\(error)"))
+                return
+            }
+            outcome.events += 1
+            if event.seq <= previous { outcome.outOfOrder.append((event.seq, previous)) }
+            previous = max(previous, event.seq)
+            if let until, event.time > until { return }
+            if let through, event.seq > through { return }
+            do throws(ReplayError) { try outcome.replay.apply(event) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        outcome.replay.state?.recomputeDerivedFields()
+        return outcome
+    }
+
+    public mutating func apply(_ event: ReplayEvent) throws(ReplayError) {
         guard !voided.contains(where: { $0.contains(event.seq) }) else { return }
         guard let type = event.eventType else {
             unknownTypes.insert(event.type)
             return
         }
-        let data = event.data.objectValue ?? JSONObject()
+        let data = event.data
         func fail(_ problem: String) -> ReplayError { ReplayError(seq: event.seq, problem: problem) }
-        func decode<T: ModelObject>(_: T.Type, _ key: String, in object: JSONObject = data) throws(ReplayError) -> T {
-            guard let value = object[key] else { throw fail("its data has no \(key)") }
-            do { return try JSONTree.decode(T.self, from: value) } catch { throw fail("its \(key) is not valid: \(error)") }
-        }
-        func whole(_ value: JSONValue?) throws(ReplayError) -> StatusFile {
-            guard let value else { throw fail("its data has no status") }
-            do { return try StatusFile(json: value) } catch { throw fail("its status is not a status file: \(error)") }
+        func current(_ what: String) throws(ReplayError) -> StatusFile {
+            guard let state else { throw fail("\(what) before the log has any state") }
+            return state
         }
         switch type {
         case .specInitialized, .specReparsed:
-            var plan = JSONObject([("feature", data["feature"] ?? .null), ("feature_name", data["feature_name"] ?? .null),
-                                   ("layers", data["layers"] ?? .null)])
-            if type == .specReparsed, state == nil { throw fail("a re-parse before the log has any state") }
-            if case .array? = data["layers"] { plan["layers"] = Self.keyedLayers(data["layers"]!) }
-            let planned = try whole(.object(plan))
-            if type == .specReparsed {
-                state!.layers = planned.layers
+            guard data.hasPlan else { throw fail("its data has no layers") }
+            if type == .specInitialized {
+                state = StatusFile(feature: data.feature ?? "", featureName: data.featureName ?? data.feature ?? "")
             } else {
-                state = planned
+                _ = try current("a re-parse")
             }
+            state!.layers = StatusFile.numericallyOrdered(data.layers)
         case .taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset, .taskUpdated:
-            guard state != nil else { throw fail("a task change before the log has any state") }
-            guard let key = data["layer"]?.stringValue, let index = data["index"]?.intValue,
+            _ = try current("a task change")
+            guard let key = data.layer, let index = data.index, var task = data.task,
                   let l = state!.layers.firstIndex(where: { $0.key == key }), state!.layers[l].tasks.indices.contains(index) else {
-                throw fail("it names a task the plan does not have (\(event.subject ?? "no subject"))")
+                throw fail("it names no task the plan has (\(event.subject ?? "no subject"))")
             }
-            var task = try decode(ExecutionTask.self, "task")
             task.index = index
             state!.layers[l].tasks[index] = task
         case .errorLogged:
-            guard state != nil else { throw fail("an error before the log has any state") }
-            state!.errors.append(try decode(ErrorEntry.self, "error"))
+            _ = try current("an error")
+            guard let entry = data.error else { throw fail("its data has no error") }
+            state!.errors.append(entry)
         case .warningLogged:
-            guard state != nil else { throw fail("a warning before the log has any state") }
-            state!.warnings.append(try decode(WarningEntry.self, "warning"))
+            _ = try current("a warning")
+            guard let entry = data.warning else { throw fail("its data has no warning") }
+            state!.warnings.append(entry)
         case .specRestored:
             // `restore --from-events` rebuilt the state the log already has; a `.bak` goes back
             // as it was, `event_seq` included.
-            if data["status"] != nil {
-                state = try whole(data["status"])
+            if let status = data.status {
+                state = status
                 lastApplied = event.seq
                 return
             }
         case .logStarted, .statusEditedExternally:
-            state = try whole(data["status"])
+            guard let status = data.status else { throw fail("its data has no status") }
+            state = status
         case .layerCompleted, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
             break
         }
-        if data["fields"] != nil || data["errors_changed"] != nil || data["warnings_changed"] != nil {
-            guard state != nil else { throw fail("a change before the log has any state") }
+        if data.changedFields != nil || data.errorsChanged != nil || data.warningsChanged != nil {
+            _ = try current("a change")
             try applyStateChanges(data, fail)
         }
         state?.eventSeq = event.seq
         lastApplied = event.seq
     }
 
-    /// Logs written before the plan was keyed like the status file list layers as objects with a `key`.
-    private static func keyedLayers(_ list: JSONValue) -> JSONValue {
-        var keyed = JSONObject()
-        for case .object(var layer) in list.arrayValue ?? [] {
-            guard let key = layer["key"]?.stringValue else { continue }
-            layer["key"] = nil
-            keyed.append(key, .object(layer))
-        }
-        return .object(keyed)
-    }
-
     /// `fields`, `errors_changed`, `warnings_changed` (`StatusFile.stateChanges`).
-    private mutating func applyStateChanges(_ data: JSONObject, _ fail: (String) -> ReplayError) throws(ReplayError) {
+    private mutating func applyStateChanges(_ data: ReplayEvent.Data, _ fail: (String) -> ReplayError) throws(ReplayError) {
+        // Taken out, so that changing it copies no task list (a failed replay is abandoned).
         var current = state!
-        if case .object(let patch)? = data["fields"] {
-            var header = current.ownFields
-            for (key, value) in patch.entries where !["layers", "errors", "warnings"].contains(key) {
-                header[key] = value.isNull ? nil : value
+        state = nil
+        if case .object(let patch)? = data.changedFields {
+            do {
+                try StatusFile.fields.merge(patch.removing(["layers", "errors", "warnings"]), into: &current)
+                if let errors = patch["errors"] { current.errors = try JSONTree.decode([ErrorEntry].self, from: errors) }
+                if let warnings = patch["warnings"] { current.warnings = try JSONTree.decode([WarningEntry].self, from: warnings) }
+            } catch {
+                throw fail("its fields are not valid: \(error)")
             }
-            header["layers"] = .object(JSONObject())
-            var updated: StatusFile
-            do { updated = try StatusFile(json: .object(header)) } catch { throw fail("its fields do not make a status file: \(error)") }
-            updated.layers = current.layers
-            updated.errors = current.errors
-            updated.warnings = current.warnings
             if case .object(let layerPatches)? = patch["layers"] {
                 for (key, value) in layerPatches.entries {
                     guard case .object(let layerPatch) = value else { throw fail("its patch of layer \(key) is not an object") }
-                    let l = updated.layers.firstIndex { $0.key == key }
-                    var fields = l.map { updated.layers[$0].ownFields } ?? JSONObject()
-                    for (field, value) in layerPatch.entries { fields[field] = value.isNull ? nil : value }
-                    fields["tasks"] = .array([])
-                    var layer: ExecutionLayer
-                    do { layer = try JSONTree.decode(ExecutionLayer.self, from: .object(fields)) } catch {
-                        throw fail("its patch of layer \(key) does not make a layer: \(error)")
+                    var l = current.layers.firstIndex { $0.key == key }
+                    if l == nil {
+                        current.layers.append(ExecutionLayer(key: key, name: key))
+                        l = current.layers.count - 1
                     }
-                    layer.key = key
-                    if let l {
-                        layer.tasks = updated.layers[l].tasks
-                        updated.layers[l] = layer
-                    } else {
-                        updated.layers.append(layer)
+                    do { try ExecutionLayer.fields.merge(layerPatch, into: &current.layers[l!]) } catch {
+                        throw fail("its patch of layer \(key) is not valid: \(error)")
                     }
                 }
             }
-            do {
-                if let errors = patch["errors"] { updated.errors = try JSONTree.decode([ErrorEntry].self, from: errors) }
-                if let warnings = patch["warnings"] { updated.warnings = try JSONTree.decode([WarningEntry].self, from: warnings) }
-            } catch {
-                throw fail("its errors or warnings are not valid: \(error)")
-            }
-            current = updated
         }
-        func replaceEntries<Entry: ModelObject>(_ name: String, _ list: inout [Entry]) throws(ReplayError) {
-            for case .object(let change) in data["\(name)_changed"]?.arrayValue ?? [] {
-                guard let i = change["index"]?.intValue, list.indices.contains(i), let value = change[String(name.dropLast())] else {
-                    throw fail("its \(name)_changed names no entry the state has")
-                }
-                do { list[i] = try JSONTree.decode(Entry.self, from: value) } catch { throw fail("its \(name)_changed is not valid: \(error)") }
-            }
+        for change in data.errorsChanged ?? [] {
+            guard current.errors.indices.contains(change.index), let entry = change.error else { throw fail("its errors_changed names no error the state has") }
+            current.errors[change.index] = entry
         }
-        try replaceEntries("errors", &current.errors)
-        try replaceEntries("warnings", &current.warnings)
+        for change in data.warningsChanged ?? [] {
+            guard current.warnings.indices.contains(change.index), let entry = change.warning else {
+                throw fail("its warnings_changed names no warning the state has")
+            }
+            current.warnings[change.index] = entry
+        }
         state = current
     }
 }

@@ -90,9 +90,8 @@ extension StatusStore {
                 + "a lost or unreadable file (see what the log says with: exectrack replay \(spec))")
         }
         return try write(spec) { (write) throws(TrackerError) -> Rebuilt in
-            let (events, problems) = try readEvents(spec)
-            let replay = try replayed(spec, events)
-            guard var state = replay.state, let through = replay.lastApplied else {
+            let outcome = try replayed(spec)
+            guard var state = outcome.replay.state, let through = outcome.replay.lastApplied else {
                 throw TrackerError(.notFound, "\(display(eventsPath(spec))) has no event to rebuild \(spec) from")
             }
             let event = ChangeEvent(.specRestored, data: JSONObject([("from_events", .bool(true)), ("through_seq", .int(Int(through)))]))
@@ -101,20 +100,26 @@ extension StatusStore {
                 return state.jsonBytes()
             }
             try write.commitStatus(content, keepBackup: false)
-            return Rebuilt(status: state, eventCount: events.count, problems: problems)
+            return Rebuilt(status: state, eventCount: outcome.events, problems: outcome.problems)
         }
     }
 
-    /// `replay --until`: the status file as the log says it was at `until` (now when nil); nil
-    /// when the log has no state by then.
+    /// `replay --until`: the status file as the log says it was at `until` (its end when nil);
+    /// nil when the log has no state by then. Events after those the status file reflects were
+    /// appended by a write that never published, and are not applied; without a readable status
+    /// file there is no telling, and they are.
     public func replay(_ spec: SpecID, until: Timestamp?) throws(TrackerError) -> (status: StatusFile?, problems: [LogProblem]) {
-        let (events, problems) = try readEvents(spec)
-        return (try replayed(spec, events, until: until).state, problems)
+        let outcome = try replayed(spec, until: until, through: readableStatus(spec)?.file.eventSeq)
+        return (outcome.replay.state, outcome.problems)
     }
 
-    func replayed(_ spec: SpecID, _ events: [EventRecord], until: Timestamp? = nil) throws(TrackerError) -> EventReplay {
+    /// The log read whole and replayed (no log: no state), through the event a status file with
+    /// `event_seq` `through` reflects.
+    func replayed(_ spec: SpecID, until: Timestamp? = nil, through: Int64? = nil) throws(TrackerError) -> EventReplay.Outcome {
         do {
-            return try EventReplay.state(of: events, until: until)
+            let log = try readLog(spec) ?? []
+            let last = through.flatMap { _ in EventReplay.scan(log: log).last }
+            return try EventReplay.replay(log: log, until: until, through: EventRecord.reflected(byFileWith: through, last: last))
         } catch {
             throw TrackerError(.corruptFile, "\(display(eventsPath(spec))) cannot be replayed: \(error)")
         }

@@ -17,17 +17,19 @@ extension StatusStore {
     /// status files' cap.
     static let maxEventLogBytes = 1 << 30
 
+    /// The log's bytes; nil when there is none.
+    func readLog(_ spec: SpecID) throws(TrackerError) -> [UInt8]? {
+        let path = eventsPath(spec)
+        return try FileSystem.read(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile, maxBytes: Self.maxEventLogBytes)
+    }
+
     /// A line of the log that is not an event, numbered from 1.
     public typealias LogProblem = (line: Int, problem: String)
 
     /// The log's events in order, and the lines that are not events. A last line without its
     /// newline is a write in progress (or torn by a crash) and is left out.
     public func readEvents(_ spec: SpecID) throws(TrackerError) -> (events: [EventRecord], problems: [LogProblem]) {
-        let path = eventsPath(spec)
-        guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile,
-                                              maxBytes: Self.maxEventLogBytes) else {
-            return ([], [])
-        }
+        guard let bytes = try readLog(spec) else { return ([], []) }
         var events: [EventRecord] = []
         var problems: [LogProblem] = []
         EventLines.forEach(in: bytes) { number, line in
@@ -69,20 +71,6 @@ extension StatusStore {
             problems.append((try lines.lineNumber(at: offset), problem))
         }
         return (found.reversed(), problems)
-    }
-}
-
-/// Splits a log's bytes into complete lines (a last line without its newline is left out).
-enum EventLines {
-    static func forEach(in bytes: [UInt8], from offset: Int = 0, firstNumber: Int = 1, _ body: (Int, ArraySlice<UInt8>) -> Void) {
-        var start = offset
-        var number = firstNumber - 1
-        while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            number += 1
-            let line = bytes[start..<end]
-            start = end + 1
-            if !line.isEmpty { body(number, line) }
-        }
     }
 }
 
@@ -276,11 +264,7 @@ extension SpecWrite {
         guard let lastHead else {
             return (0, [ChangeEvent(.logStarted, data: JSONObject([("status", current.file.json)]))])
         }
-        var reflected = current.file.eventSeq
-        // After `restore` the file reflects the event its restore event names.
-        if lastHead.type == EventType.specRestored.rawValue, lastHead.restoredEventSeq == reflected {
-            reflected = lastHead.seq
-        }
+        let reflected = EventRecord.reflected(byFileWith: current.file.eventSeq, last: lastHead)
         // Back to the write that published this file, which recorded its digest (logs from before
         // digests have none). The events after it are one crashed write's (voided below), unless
         // a write after it completed — then the file was put back from elsewhere (a copy, a

@@ -181,9 +181,8 @@ public struct StatusStore: Sendable {
         } catch {
             throw unreadable(spec, error)
         }
-        if FileSystem.linkInfo(eventsPath(spec)) != nil {
-            let (events, problems) = try readEvents(spec)
-            report.issues += ValidationReport.checkLog(events, problems: problems, against: file, log: display(eventsPath(spec)))
+        if FileSystem.linkInfo(eventsPath(spec)) != nil, let log = try readLog(spec) {
+            report.issues += ValidationReport.checkLog(log, against: file, log: display(eventsPath(spec)))
         }
         return report
     }
