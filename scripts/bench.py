@@ -96,8 +96,11 @@ def long_log(root, spec="S0000"):
                                                          "severity": "low", "layer": key, "task_index": i}})
     with open(log_path, "a") as f:
         f.write("\n".join(lines) + "\n")
+    # Without a status file, replay goes to the log's end (it stops at a readable file's event_seq).
+    status_path = os.path.join(root, f".claude/execution/{spec}.json")
+    os.remove(status_path)
     replayed = subprocess.run([BIN, "replay", spec], cwd=root, capture_output=True, check=True).stdout
-    with open(os.path.join(root, f".claude/execution/{spec}.json"), "wb") as f:
+    with open(status_path, "wb") as f:
         f.write(replayed)
     return seq
 

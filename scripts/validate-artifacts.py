@@ -8,7 +8,8 @@ every other *.json against Schemas/execution-status.schema.json (jsonschema, dra
 *.junit.xml is parsed by junitparser; every *.otlp.json is parsed into an OTLP
 ExportTraceServiceRequest by protobuf's json_format; every line of every *.events.jsonl is checked
 against Schemas/event.schema.json and read by the CloudEvents SDK, and its seq must follow the
-line before. Exits 1 on the first kind of
+line before; *.notify-state.json, *.notify-trust.json and *.notify.json are checked against their
+schemas in Schemas/. Exits 1 on the first kind of
 failure, listing every failing file; also fails when a kind has no files at all, so
 an empty run cannot pass.
 """
@@ -30,7 +31,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def load_schemas():
     schemas = {}
     resources = []
-    for name in ("execution-status", "metrics", "event"):
+    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -47,6 +48,9 @@ def classify(path):
         return "junit"
     if name.endswith(".otlp.json"):
         return "otlp"
+    for kind in ("notify-state", "notify-trust", "notify"):
+        if name.endswith(f".{kind}.json") or name == f"{kind}.json":
+            return kind
     if name.endswith(".metrics.json") or name.endswith("-metrics.json"):
         return "metrics"
     if name.endswith(".json"):
@@ -86,7 +90,7 @@ def check_events(path, validator):
 
 def main(directories):
     validators = load_schemas()
-    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0}
+    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -94,8 +98,8 @@ def main(directories):
             if not kind:
                 continue
             try:
-                if kind in ("status", "metrics"):
-                    validator = validators["execution-status" if kind == "status" else "metrics"]
+                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust"):
+                    validator = validators[{"status": "execution-status"}.get(kind, kind)]
                     errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
                     if errors:
                         raise ValueError("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:3]))

@@ -23,6 +23,13 @@ let artifactsDirectory: URL? = {
     return url
 }()
 
+/// `XDG_CONFIG_HOME` for every run that does not set its own: no notify.json, nothing trusted.
+let emptyConfigDirectory: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("exectrack-e2e-config-\(getpid())", isDirectory: true)
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}()
+
 struct RunResult {
     let exitCode: Int32
     let stdout: String
@@ -65,7 +72,7 @@ final class Project {
     func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> RunResult {
         let result = try runProcess(exectrackBinary, arguments, environment: environment, in: directory ?? root)
         if result.exitCode == 0, let artifacts = artifactsDirectory {
-            try collectArtifacts(of: arguments, result: result, into: artifacts, from: directory ?? root)
+            try collectArtifacts(of: arguments, result: result, into: artifacts, from: directory ?? root, environment: environment)
         }
         return result
     }
@@ -73,7 +80,8 @@ final class Project {
     /// With `EXECTRACK_ARTIFACTS_DIR` set (as `.ci/run` does), every file the tool wrote and every
     /// machine-readable output of a successful run is kept there, for the schema and format
     /// validators to check after the tests. Names carry a content hash, so repeats collapse.
-    func collectArtifacts(of arguments: [String], result: RunResult, into directory: URL, from cwd: URL) throws {
+    func collectArtifacts(of arguments: [String], result: RunResult, into directory: URL, from cwd: URL,
+                          environment: [String: String] = [:]) throws {
         func keep(_ data: Data, kind: String) throws {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
@@ -89,6 +97,13 @@ final class Project {
             if FileManager.default.fileExists(atPath: written.path) { try keep(Data(contentsOf: written), kind: "status.json") }
             let log = url(".claude/execution/\(arguments[1]).events.jsonl")
             if isRegularFile(log) { try keep(Data(contentsOf: log), kind: "events.jsonl") }
+        }
+        // Notification state: cooldowns in the project, trust in the user's configuration.
+        let cooldowns = url(".claude/exectrack/notify-state.json")
+        if isRegularFile(cooldowns) { try keep(Data(contentsOf: cooldowns), kind: "notify-state.json") }
+        if let config = environment["XDG_CONFIG_HOME"] {
+            let trust = URL(fileURLWithPath: config).appendingPathComponent("exectrack/trusted.json")
+            if isRegularFile(trust) { try keep(Data(contentsOf: trust), kind: "notify-trust.json") }
         }
         if arguments.first == "metrics" || arguments.first == "calculate-metrics", let i = arguments.firstIndex(of: "--export") {
             let path = i + 1 < arguments.count && !arguments[i + 1].hasPrefix("-")
@@ -144,6 +159,9 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     env.removeValue(forKey: "EXECTRACK_ROOT")
+    // The user's own notification rules must not run in tests: an empty configuration directory.
+    env["XDG_CONFIG_HOME"] = emptyConfigDirectory.path
+    env.removeValue(forKey: "EXECTRACK_NO_NOTIFY")
     for (k, v) in environment { env[k] = v }
     process.environment = env
     // Output goes to files, so a large output can never block the child on a full pipe.
@@ -289,11 +307,12 @@ struct CommandInfo: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// A command line the command accepts for `spec` (required arguments and options only), or
-    /// nil when some kind has no sample value.
+    /// A command line the command accepts for `spec` (required arguments and options only, and
+    /// SPEC even where it is optional: a spec named is always checked), or nil when some kind has
+    /// no sample value.
     func invocation(spec: String) -> [String]? {
         var args = [name]
-        for value in positionals where value.required {
+        for value in positionals where value.required || value.kind == "spec" {
             guard let sample = Self.sample(value, spec: spec) else { return nil }
             args.append(sample)
         }

@@ -32,7 +32,7 @@ struct ArchitectureTests {
     @Test func oneFileTakesLocks() throws {
         let files = try sources("Sources")
         let locking = files.filter { $0.text.contains("flock(") }.map(\.path)
-        #expect(locking == ["Sources/ExecutionTracking/Store/SpecWrite.swift"])
+        #expect(locking == ["Sources/ExecutionTracking/Store/FileLock.swift"])
     }
 
     /// Options are read through their declarations, never by a name written at the lookup.

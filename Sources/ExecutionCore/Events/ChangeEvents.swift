@@ -14,6 +14,10 @@ public enum EventType: String, CaseIterable, Sendable {
     case errorLogged = "dev.exectrack.error.logged"
     case warningLogged = "dev.exectrack.warning.logged"
     case layerCompleted = "dev.exectrack.layer.completed"
+    /// Every task is done (the spec's derived `status` became `complete`).
+    case specCompleted = "dev.exectrack.spec.completed"
+    /// An unresolved critical error stops the spec (its derived `status` became `failed`).
+    case specFailed = "dev.exectrack.spec.failed"
     case specPaused = "dev.exectrack.spec.paused"
     case specBlocked = "dev.exectrack.spec.blocked"
     case specResumed = "dev.exectrack.spec.resumed"
@@ -30,6 +34,11 @@ public enum EventType: String, CaseIterable, Sendable {
     /// Events appended by a write that never published its status file (a crash between the
     /// two): they describe nothing that happened and are never applied.
     case eventVoided = "dev.exectrack.event.voided"
+    /// A notification rule's command failed, timed out or could not start (docs/notifications.md).
+    /// Appended after the write it is about; the status file does not reflect it.
+    case notifyFailed = "dev.exectrack.notify.failed"
+    /// `notify --test`: the sample event rules receive; never written to a log.
+    case notifyTest = "dev.exectrack.notify.test"
 
     /// The type's name without the common prefix (`task.completed`), as `events --type` takes it.
     public var shortName: String { String(rawValue.dropFirst("dev.exectrack.".count)) }
@@ -52,7 +61,7 @@ public struct ChangeEvent: Equatable, Sendable {
 extension StatusFile {
     /// The events that take `before` (nil: there was no file) to this version, in a fixed
     /// order: the spec's task list, then each task in document order, new errors and warnings,
-    /// layers completed, pause, block and resume. A change that none of these names (a
+    /// layers completed, the spec completed or failed, pause, block and resume. A change that none of these names (a
     /// rewrite of stale counters, an edit of unknown fields) is one `spec.updated`.
     public func changeEvents(since before: StatusFile?) -> [ChangeEvent] {
         var events = eventsOfTasksAndEntries(since: before)
@@ -84,6 +93,11 @@ extension StatusFile {
         let completedBefore = Set(before.layers.filter { $0.status == .complete }.map { $0.key })
         for layer in layers where layer.status == .complete && !completedBefore.contains(layer.key) {
             events.append(ChangeEvent(.layerCompleted, subject: layer.key, data: JSONObject([("layer", .string(layer.key))])))
+        }
+        if status != before.status, status == .complete || status == .failed {
+            events.append(ChangeEvent(status == .complete ? .specCompleted : .specFailed, data: JSONObject([
+                ("total_tasks", .int(totalTasks)), ("completed_tasks", .int(completedTasks)), ("failed_tasks", .int(failedTasks)),
+            ])))
         }
         if pausedAt != nil, before.pausedAt == nil {
             events.append(ChangeEvent(.specPaused, data: JSONObject([("reason", .optional(pauseReason))])))

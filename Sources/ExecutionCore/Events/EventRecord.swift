@@ -115,6 +115,9 @@ public struct EventRecord: ModelObject {
         /// For `event.voided`: the events it voids.
         public var voided: ClosedRange<Int64>?
 
+        /// See `EventType.isAnnotation`.
+        public var isAnnotation: Bool { EventType(rawValue: type)?.isAnnotation == true }
+
         public init(seq: Int64, type: String, statusDigest: String?, restoredEventSeq: Int64? = nil, voided: ClosedRange<Int64>? = nil) {
             self.seq = seq
             self.type = type

@@ -128,12 +128,13 @@ public struct EventReplay: Sendable {
         public var last: EventRecord.Head?
     }
 
-    /// The log's last event and the ranges its voids name, from the starts of its lines only.
+    /// The log's last event (annotations aside) and the ranges its voids name, from the starts
+    /// of its lines only.
     public static func scan(log bytes: [UInt8]) -> (last: EventRecord.Head?, voided: [ClosedRange<Int64>]) {
         var voided: [ClosedRange<Int64>] = []
         var last: EventRecord.Head?
         EventLines.forEach(in: bytes) { _, line in
-            guard let head = EventRecord.head(of: Array(line.prefix(4096))) else { return }
+            guard let head = EventRecord.head(of: Array(line.prefix(4096))), !head.isAnnotation else { return }
             last = head
             if let range = head.voided { voided.append(range) }
         }
@@ -216,8 +217,11 @@ public struct EventReplay: Sendable {
         case .logStarted, .statusEditedExternally:
             guard let status = data.status else { throw fail("its data has no status") }
             state = status
-        case .layerCompleted, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
+        case .layerCompleted, .specCompleted, .specFailed, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
             break
+        case .notifyFailed, .notifyTest:
+            // Beside the state: the file's `event_seq` never names them.
+            return
         }
         if data.changedFields != nil || data.errorsChanged != nil || data.warningsChanged != nil {
             _ = try current("a change")

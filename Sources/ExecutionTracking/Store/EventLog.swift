@@ -217,23 +217,9 @@ extension SpecWrite {
     /// file exists starts with `log.started`, the whole state. A torn last line is cut off.
     func commitEvents(_ changes: [ChangeEvent], replacing current: (bytes: [UInt8], file: StatusFile)?, now: Timestamp,
                       publishing status: (_ eventSeq: Int64) -> [UInt8]) throws(TrackerError) -> [UInt8] {
-        let path = store.eventsPath(spec)
-        let shown = store.display(path)
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
-        guard fd >= 0 else {
-            if errno == ELOOP { throw TrackerError(.writeFailed, "\(shown) is a symlink; exectrack never follows one at its own files. Remove it and retry") }
-            throw TrackerError(.writeFailed, "cannot open \(shown): \(FileSystem.lastError())")
-        }
+        let (fd, shown, opened) = try openLogForAppending()
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else {
-            throw TrackerError(.writeFailed, "\(shown) is \(FileSystem.Info(st).kindName), not an event log; move it away and retry")
-        }
-        var lines = BackwardLines(fd: fd, end: Int64(st.st_size), shown: shown)
-        let complete = try lines.dropUnterminatedTail()
-        if complete < Int64(st.st_size), ftruncate(fd, off_t(complete)) != 0 {
-            throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
-        }
+        var lines = opened
         var events = try Self.eventsBefore(changes, replacing: current, lines: &lines)
         events.events += changes
         let last = events.lastSeq + Int64(events.events.count)
@@ -241,28 +227,77 @@ extension SpecWrite {
         let digest = ContentDigest.of(content)
         let encoded = events.events.enumerated().map { i, change in
             let seq = events.lastSeq + 1 + Int64(i)
-            var record = EventRecord(change, spec: spec.rawValue, id: "\(spec)-\(seq)-\(SystemClock.uniqueSuffix())-\(getpid())",
-                                     seq: seq, time: now, actor: Self.actor)
+            var record = EventRecord(change, spec: spec.rawValue, id: Self.eventID(spec, seq), seq: seq, time: now, actor: Self.actor)
             if seq == last { record.statusDigest = digest }
-            return record.line
+            return record
         }
+        try append(encoded, to: fd, shown: shown)
+        appended = encoded
+        return content
+    }
+
+    /// Appends events that the status file does not reflect (`EventType.isAnnotation`), after the
+    /// log's last event, without touching the status file.
+    func commitAnnotations(_ changes: [ChangeEvent], now: Timestamp) throws(TrackerError) {
+        let (fd, shown, lines) = try openLogForAppending()
+        defer { close(fd) }
+        var backward = lines
+        let lastSeq = try Self.previousHead(&backward)?.seq ?? 0
+        try append(changes.enumerated().map { i, change in
+            let seq = lastSeq + 1 + Int64(i)
+            return EventRecord(change, spec: spec.rawValue, id: Self.eventID(spec, seq), seq: seq, time: now, actor: Self.actor)
+        }, to: fd, shown: shown)
+    }
+
+    private static func eventID(_ spec: SpecID, _ seq: Int64) -> String { "\(spec)-\(seq)-\(SystemClock.uniqueSuffix())-\(getpid())" }
+
+    /// One write per line, so a reader never sees two events' bytes interleaved; then made durable.
+    private func append(_ records: [EventRecord], to fd: Int32, shown: String) throws(TrackerError) {
         guard mayPublish() else { throw TrackerError(.lockTimeout, "the lock or the status file changed while held") }
-        // One write per line: a reader never sees two events' bytes interleaved.
-        for line in encoded {
-            try FileSystem.writeToDescriptor(line, fd, shown: shown)
+        for record in records {
+            try FileSystem.writeToDescriptor(record.line, fd, shown: shown)
         }
         guard fdatasync(fd) == 0 else { throw TrackerError(.writeFailed, "cannot sync \(shown): \(FileSystem.lastError())") }
-        return content
+    }
+
+    /// The log opened for appending (created when missing; a symlink or special file refused),
+    /// its torn last line cut off, and its lines ready to be read backwards. The caller closes it.
+    private func openLogForAppending() throws(TrackerError) -> (fd: Int32, shown: String, lines: BackwardLines) {
+        let path = store.eventsPath(spec)
+        let shown = store.display(path)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw TrackerError(.writeFailed, "\(shown) is a symlink; exectrack never follows one at its own files. Remove it and retry") }
+            throw TrackerError(.writeFailed, "cannot open \(shown): \(FileSystem.lastError())")
+        }
+        do throws(TrackerError) {
+            var st = stat()
+            guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else {
+                throw TrackerError(.writeFailed, "\(shown) is \(FileSystem.Info(st).kindName), not an event log; move it away and retry")
+            }
+            var lines = BackwardLines(fd: fd, end: Int64(st.st_size), shown: shown)
+            let complete = try lines.dropUnterminatedTail()
+            if complete < Int64(st.st_size), ftruncate(fd, off_t(complete)) != 0 {
+                throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
+            }
+            return (fd, shown, lines)
+        } catch {
+            close(fd)
+            throw error
+        }
     }
 
     /// The events a write records before its own: `log.started`, `event.voided`,
     /// `status.edited_externally` (see `commitEvents`); and the `seq` of the log's last event.
     private static func eventsBefore(_ changes: [ChangeEvent], replacing current: (bytes: [UInt8], file: StatusFile)?,
                                      lines: inout BackwardLines) throws(TrackerError) -> (lastSeq: Int64, events: [ChangeEvent]) {
-        let lastHead = try previousHead(&lines)
-        guard let current else { return (lastHead?.seq ?? 0, []) }
-        guard let lastHead else {
-            return (0, [ChangeEvent(.logStarted, data: JSONObject([("status", current.file.json)]))])
+        let newest = try previousHead(&lines)
+        var stateHead = newest
+        if stateHead?.isAnnotation == true { stateHead = try previousStateHead(&lines) }
+        let lastSeq = newest?.seq ?? 0
+        guard let current else { return (lastSeq, []) }
+        guard let lastHead = stateHead else {
+            return (lastSeq, [ChangeEvent(.logStarted, data: JSONObject([("status", current.file.json)]))])
         }
         let reflected = EventRecord.reflected(byFileWith: current.file.eventSeq, last: lastHead)
         // Back to the write that published this file, which recorded its digest (logs from before
@@ -275,7 +310,7 @@ extension SpecWrite {
         while let head = publisher, let reflected, head.seq > reflected {
             if let range = head.voided { voided.append(range) }
             if head.seq != lastHead.seq, head.statusDigest != nil, !voided.contains(where: { $0.contains(head.seq) }) { laterWrites += 1 }
-            publisher = try previousHead(&lines)
+            publisher = try previousStateHead(&lines)
         }
         var events: [ChangeEvent] = []
         if let reflected, lastHead.seq > reflected, laterWrites == 0 {
@@ -286,7 +321,15 @@ extension SpecWrite {
         if !vouched {
             events.append(ChangeEvent(.statusEditedExternally, data: JSONObject([("status", current.file.json)])))
         }
-        return (lastHead.seq, events)
+        return (lastSeq, events)
+    }
+
+    /// Like `previousHead`, passing over annotations.
+    private static func previousStateHead(_ lines: inout BackwardLines) throws(TrackerError) -> EventRecord.Head? {
+        while let head = try previousHead(&lines) {
+            if !head.isAnnotation { return head }
+        }
+        return nil
     }
 
     /// The head of the event before `lines`' position; lines that are not events are passed over.

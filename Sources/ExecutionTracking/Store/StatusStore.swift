@@ -18,6 +18,9 @@ public struct StatusStore: Sendable {
     public var faults: WriteFaults = .none
     /// Set when the configured lock timeout is invalid: only commands that take the lock fail.
     public var lockTimeoutProblem: TrackerError?
+    /// Runs the notification rules of the events each write logged, after it released the lock;
+    /// nil runs none (tests, and the writes a notifier makes itself).
+    public var notifier: Notifier?
 
     public init(root: String, lockTimeoutSeconds: Double = 10) {
         self.root = root

@@ -146,7 +146,9 @@ public struct Tracker: Sendable {
     /// Repeating a terminal status (complete, failed, skipped) the task already has never
     /// re-stamps its timing; details given with it are still recorded.
     public func update(_ spec: SpecID, layer: String, task: String, status rawStatus: String,
-                       details: TaskUpdateDetails) throws(TrackerError) -> Updated {
+                       details given: TaskUpdateDetails) throws(TrackerError) -> Updated {
+        var details = given
+        details.output = details.output.map(SecretMask.mask)
         guard let newStatus = TaskStatus(normalizing: rawStatus) else {
             throw TrackerError(.invalidStatus, "invalid status '\(rawStatus.singleLine)'; valid: \(TaskStatus.validValuesList) "
                 + "(aliases: completed, done, running, started, in-progress, todo)")
@@ -177,8 +179,8 @@ public struct Tracker: Sendable {
                          category: ErrorCategory?, recovery: String?) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
         let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             let location = try status!.taskLocation(layer: status!.layerIndex(for: layer), task: task)
-            status!.logError(message, at: location, severity: severity, category: category,
-                             recoveryAction: recovery, now: now)
+            status!.logError(SecretMask.mask(message), at: location, severity: severity, category: category,
+                             recoveryAction: recovery.map(SecretMask.mask), now: now)
             return location
         }
         return (outcome.status, outcome.result)
@@ -195,19 +197,19 @@ public struct Tracker: Sendable {
             } else if task != nil {
                 throw TrackerError(.usage, "--task needs --layer")
             }
-            status!.logWarning(message, layer: layerKey, taskIndex: taskIndex, severity: severity, now: now)
+            status!.logWarning(SecretMask.mask(message), layer: layerKey, taskIndex: taskIndex, severity: severity, now: now)
         }.status
     }
 
     public func pause(_ spec: SpecID, reason: String?) throws(TrackerError) -> StatusFile {
         try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
-            status!.pause(reason: reason, now: now)
+            status!.pause(reason: reason.map(SecretMask.mask), now: now)
         }.status
     }
 
     public func block(_ spec: SpecID, reason: String) throws(TrackerError) -> StatusFile {
         try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
-            status!.block(reason: reason, now: now)
+            status!.block(reason: SecretMask.mask(reason), now: now)
         }.status
     }
 

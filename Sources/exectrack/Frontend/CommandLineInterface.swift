@@ -12,6 +12,7 @@ protocol Subcommand {
 struct Context {
     let tracker: Tracker
     var store: StatusStore { tracker.store }
+    let notifySettings: NotifySettings
 
     /// An empty `--root` or `EXECTRACK_ROOT` counts as not given; one that is given must exist.
     init(_ arguments: ParsedArguments) throws(TrackerError) {
@@ -27,6 +28,9 @@ struct Context {
                     + "from 0 to \(Int(Limits.maxLockTimeoutSeconds)), got '\(text.prefix(40))'")
             }
         }
+        notifySettings = NotifySettings(xdgConfigHome: Console.environment("XDG_CONFIG_HOME"), home: Console.environment("HOME"),
+                                        noNotify: Console.environment("EXECTRACK_NO_NOTIFY"))
+        store.notifier = Notifier(notifySettings, warn: { Console.message("exectrack: warning: \($0)") })
         tracker = Tracker(store: store)
     }
 
@@ -44,7 +48,7 @@ enum CommandLineInterface {
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
         ReportCommand.self, WatchCommand.self, MetricsCommand.self, ExportCommand.self, NextCommand.self,
         ClaimCommand.self, ListCommand.self, ValidateCommand.self, RestoreCommand.self, ArchiveCommand.self,
-        EventsCommand.self, ReplayCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
+        EventsCommand.self, ReplayCommand.self, NotifyCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {
