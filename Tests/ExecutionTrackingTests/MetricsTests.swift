@@ -77,7 +77,7 @@ extension MetricsTests {
             #expect(m.unresolvedErrorCount == 0)
             #expect(severityCounts(m) == ["low 0", "medium 0", "high 0", "critical 0"])
             #expect(categoryCounts(m) == ["timeout 0", "connection 0", "permission 0", "not_found 0", "auth 0",
-                                          "syntax 0", "dependency 0", "other 0"])
+                                          "syntax 0", "dependency 0", "other 0", "agent_lost 0"])
             #expect(m.warningCount == 0)
         }
 
@@ -154,7 +154,7 @@ extension MetricsTests {
             #expect(m.unresolvedErrorCount == 1)
             #expect(severityCounts(m) == ["low 0", "medium 0", "high 1", "critical 0"])
             #expect(categoryCounts(m) == ["timeout 0", "connection 1", "permission 0", "not_found 0", "auth 0",
-                                          "syntax 0", "dependency 0", "other 0"])
+                                          "syntax 0", "dependency 0", "other 0", "agent_lost 0"])
         }
 
         // MARK: Step 3: after the retry
@@ -494,7 +494,7 @@ extension MetricsTests {
             #expect(m.unresolvedErrorCount == 3)
             #expect(severityCounts(m) == ["low 0", "medium 1", "high 1", "critical 1"])
             #expect(categoryCounts(m) == ["timeout 1", "connection 0", "permission 0", "not_found 0", "auth 1",
-                                          "syntax 0", "dependency 1", "other 0"])
+                                          "syntax 0", "dependency 1", "other 0", "agent_lost 0"])
             try expectValidExport(m, nullAt: ["completed_at"])
             let object = try metricsExportObject(m)
             #expect(object["success_rate"] == .number(JSONNumber("0")!))

@@ -364,7 +364,7 @@ struct ReportRenderingTests {
         let o = value.objectValue!
         #expect(o.keys == ["spec", "feature_name", "status", "completion_percentage", "done_tasks", "total_tasks",
                            "failed_tasks", "current_layer", "started_at", "last_updated", "elapsed_ms",
-                           "estimated_remaining_ms", "paused", "pause_reason", "blocked_reason", "layers", "running",
+                           "estimated_remaining_ms", "paused", "pause_reason", "blocked_reason", "layers", "running", "agents",
                            "error_count", "recent_errors", "warning_count", "recent_warnings", "next_action", "generated_at"])
         #expect(o["spec"] == .string("F001"))
         #expect(o["status"] == .string("paused"))
@@ -390,7 +390,9 @@ struct ReportRenderingTests {
         let running = o["running"]!.arrayValue![1].objectValue!
         #expect(running == JSONObject([("layer", .string("L1")), ("index", .int(1)), ("id", .string("T005")),
                                        ("description", .string("Conversation service")), ("agent", .string("ai-agent")),
-                                       ("started_at", .string("2026-11-21T10:05:10.000Z")), ("attempts", .int(1))]))
+                                       ("started_at", .string("2026-11-21T10:05:10.000Z")), ("attempts", .int(1)),
+                                       ("liveness", .string("active")), ("claimed_by", .null), ("heartbeat_at", .null)]))
+        #expect(o["agents"] == .object(JSONObject([("active", .int(2)), ("stale", .int(0)), ("dead", .int(0))])))
         // The rendered form is that value in the jq layout, and parses back to it.
         let rendered = ProgressReport.render(snapshot, as: .json)
         #expect(rendered == JSONWriter.encode(value))

@@ -11,6 +11,10 @@ public enum EventType: String, CaseIterable, Sendable {
     case taskSkipped = "dev.exectrack.task.skipped"
     case taskReset = "dev.exectrack.task.reset"
     case taskUpdated = "dev.exectrack.task.updated"
+    /// The holder renewed its lease (`heartbeat`, or `update … in_progress` by the holder).
+    case taskHeartbeat = "dev.exectrack.task.heartbeat"
+    /// `reap` (or `claim`) took a task from a dead or long-stale agent; `data` names it.
+    case agentReaped = "dev.exectrack.agent.reaped"
     case errorLogged = "dev.exectrack.error.logged"
     case warningLogged = "dev.exectrack.warning.logged"
     case layerCompleted = "dev.exectrack.layer.completed"
@@ -62,9 +66,10 @@ extension StatusFile {
     /// The events that take `before` (nil: there was no file) to this version, in a fixed
     /// order: the spec's task list, then each task in document order, new errors and warnings,
     /// layers completed, the spec completed or failed, pause, block and resume. A change that none of these names (a
-    /// rewrite of stale counters, an edit of unknown fields) is one `spec.updated`.
-    public func changeEvents(since before: StatusFile?) -> [ChangeEvent] {
-        var events = eventsOfTasksAndEntries(since: before)
+    /// rewrite of stale counters, an edit of unknown fields) is one `spec.updated`. `announced`
+    /// events (`agent.reaped`), which say why a change was made, come first.
+    public func changeEvents(since before: StatusFile?, announcing announced: [ChangeEvent] = []) -> [ChangeEvent] {
+        var events = announced + eventsOfTasksAndEntries(since: before)
         if events.isEmpty { events = [ChangeEvent(.specUpdated)] }
         for (key, value) in stateChanges(since: before).entries { events[events.count - 1].data.append(key, value) }
         return events
@@ -200,7 +205,7 @@ extension StatusFile {
         case .failed?: .taskFailed
         case .skipped?: .taskSkipped
         case .pending?: .taskReset
-        case nil: .taskUpdated
+        case nil: task.isLeaseRenewal(of: old) ? .taskHeartbeat : .taskUpdated
         }
         return ChangeEvent(type, subject: Self.subject(layer: layer, index: task.index, id: task.id), data: JSONObject([
             ("layer", .string(layer)), ("index", .int(task.index)),
@@ -213,6 +218,18 @@ extension StatusFile {
     static func subject(layer: String, index: Int?, id: String?) -> String {
         if let id, !id.isEmpty { return "\(layer)/\(id)" }
         return index.map { "\(layer)/\($0)" } ?? layer
+    }
+}
+
+extension ExecutionTask {
+    /// Whether the only change from `old` is a renewed lease: heartbeat, holder, TTL.
+    func isLeaseRenewal(of old: ExecutionTask) -> Bool {
+        guard heartbeatAt != old.heartbeatAt else { return false }
+        var renewed = self
+        renewed.heartbeatAt = old.heartbeatAt
+        renewed.claimedBy = old.claimedBy
+        renewed.leaseTtlS = old.leaseTtlS
+        return renewed == old
     }
 }
 

@@ -30,7 +30,15 @@ public struct EventQuery: Equatable, Sendable {
     /// meaning that long before `now`.
     public static func time(_ text: String, now: Timestamp) -> Timestamp? {
         if let stamp = Timestamp(iso8601: text) { return stamp }
-        guard let unit = text.last, let count = Int64(text.dropLast()), count >= 0 else { return nil }
+        guard let ms = DurationText.milliseconds(text), ms <= now.millisecondsSinceEpoch else { return nil }
+        return now.adding(milliseconds: -ms)
+    }
+}
+
+/// DUR as commands take it (docs/file-format.md): a whole number and a unit, `90s`, `30m`, `2h`, `7d`.
+public enum DurationText {
+    public static func milliseconds(_ text: String) -> Int64? {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count >= 0, text.first?.isNumber == true else { return nil }
         let seconds: Int64
         switch unit {
         case "s": seconds = 1
@@ -40,8 +48,7 @@ public struct EventQuery: Equatable, Sendable {
         default: return nil
         }
         let (ms, overflow) = count.multipliedReportingOverflow(by: seconds * 1000)
-        guard !overflow, ms <= now.millisecondsSinceEpoch else { return nil }
-        return now.adding(milliseconds: -ms)
+        return overflow ? nil : ms
     }
 }
 

@@ -27,6 +27,8 @@ public struct StatusFile: ModelObject {
     public var layers: [ExecutionLayer]
     public var errors: [ErrorEntry]
     public var warnings: [WarningEntry]
+    /// Seed 003's agent records (docs/agents.md); nil in files that never had one.
+    public var agents: [AgentRecord]?
     public var extra: JSONObject
 
     // Derived on every write (see `recomputingDerivedFields`); stored so `jq` readers see them.
@@ -81,6 +83,7 @@ public struct StatusFile: ModelObject {
         .field("layers", \.layers, coding: LayersByKey.self),
         .field("errors", \.errors),
         .field("warnings", \.warnings),
+        .field("agents", \.agents, omittedWhenNil: true),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<StatusFile>) {
@@ -183,6 +186,12 @@ public struct ExecutionTask: ModelObject {
     public var filesCreated: [String]
     public var filesModified: [String]
     public var error: String?
+    /// The lease of a task in progress (docs/agents.md): who holds it, since when, its last
+    /// heartbeat and how long it lives without one.
+    public var claimedBy: AgentProcess?
+    public var claimedAt: Timestamp?
+    public var heartbeatAt: Timestamp?
+    public var leaseTtlS: Int64?
     public var extra: JSONObject
 
     public init(index: Int = 0, id: String? = nil, description: String, command: String? = nil,
@@ -205,6 +214,10 @@ public struct ExecutionTask: ModelObject {
         self.filesCreated = []
         self.filesModified = []
         self.error = nil
+        self.claimedBy = nil
+        self.claimedAt = nil
+        self.heartbeatAt = nil
+        self.leaseTtlS = nil
         self.extra = extra
     }
 
@@ -233,6 +246,10 @@ public struct ExecutionTask: ModelObject {
         .field("files_created", \.filesCreated),
         .field("files_modified", \.filesModified),
         .field("error", \.error),
+        .field("claimed_by", \.claimedBy, omittedWhenNil: true),
+        .field("claimed_at", \.claimedAt, omittedWhenNil: true),
+        .field("heartbeat_at", \.heartbeatAt, omittedWhenNil: true),
+        .field("lease_ttl_s", \.leaseTtlS, omittedWhenNil: true),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<ExecutionTask>) {

@@ -72,6 +72,8 @@ public enum ErrorCategory: String, NamedValue, Sendable {
     case timeout, connection, permission
     case notFound = "not_found"
     case auth, syntax, dependency, other
+    /// The agent holding the task died or went silent (`reap --to failed`); never classified from a message.
+    case agentLost = "agent_lost"
 
     public static let kind = "error category"
 
@@ -129,6 +131,7 @@ public enum ErrorCategory: String, NamedValue, Sendable {
         case .syntax: "Fix the syntax error reported, then retry the task"
         case .dependency: "Install or complete the missing dependency, then retry the task"
         case .other: "Inspect the error output, fix the cause, then retry or skip the task"
+        case .agentLost: "Check what the agent left behind, then let another agent claim the task again"
         }
     }
 }

@@ -27,11 +27,11 @@ public struct Notification: Equatable, Sendable {
             case "high": return .high
             default: return .normal
             }
-        case .specFailed, .specPaused, .specBlocked, .notifyFailed: return .high
+        case .specFailed, .specPaused, .specBlocked, .agentReaped, .notifyFailed: return .high
         case .notifyTest: return .urgent
         case .taskFailed, .layerCompleted, .specCompleted, .specResumed, .specRestored, .specArchived,
              .statusEditedExternally, .eventVoided: return .normal
-        case .specInitialized, .specReparsed, .taskStarted, .taskCompleted, .taskSkipped, .taskReset, .taskUpdated,
+        case .specInitialized, .specReparsed, .taskStarted, .taskCompleted, .taskSkipped, .taskReset, .taskUpdated, .taskHeartbeat,
              .warningLogged, .specUpdated, .logStarted: return .low
         }
     }
@@ -66,6 +66,11 @@ public struct Notification: Equatable, Sendable {
         case .layerCompleted?:
             title = "\(spec): layer \(subject) complete"
             message = "Every task of layer \(subject) is done."
+        case .agentReaped?:
+            let owner = data["previous_owner"]?.objectValue
+            let name = owner?["agent"]?.stringValue ?? data["agent"]?.stringValue ?? "an agent"
+            title = "\(spec): task \(subject) taken from \(name) (\(data["liveness"]?.stringValue ?? "lost"))"
+            message = "Returned to \(data["to"]?.stringValue ?? "pending") after \(data["attempts"]?.intValue ?? 0) attempt(s)."
         case .specCompleted?:
             title = "\(spec): complete"
             message = "Every task of \(spec) is done."

@@ -16,6 +16,22 @@ public enum ProgressReport {
     }
 
     /// One line after a change: where the spec stands now.
+    /// ` (2 running, 1 stale, 1 dead)` when an agent is stale or dead; nothing when all are alive.
+    static func livenessCounts(_ s: ProgressSnapshot) -> String {
+        guard s.count(.stale) + s.count(.dead) > 0 else { return "" }
+        return " (\(s.count(.active)) running, \(s.count(.stale)) stale, \(s.count(.dead)) dead)"
+    }
+
+    /// `agent dead: pid 4121 is gone` or `stale: no heartbeat for 20m`.
+    static func livenessNote(_ task: ProgressSnapshot.RunningTask, now: Timestamp) -> String {
+        let last = task.heartbeatAt ?? task.startedAt
+        switch task.liveness {
+        case .dead: return "agent dead" + (task.holder?.pid.map { ": pid \($0) is gone; run: exectrack reap" } ?? "; run: exectrack reap")
+        case .stale: return "stale: no heartbeat " + (last.map { "since \(DurationFormatting.ago($0, now: now))" } ?? "recorded")
+        case .active: return "running"
+        }
+    }
+
     public static func summaryLine(_ status: StatusFile) -> String {
         "\(status.feature): \(status.completionPercentage)% (\(status.doneTasks)/"
             + "\(status.totalTasks) tasks), \(status.status.rawValue); next: \(status.nextAction.visibleControlCharacters)"
@@ -86,14 +102,15 @@ public enum ProgressReport {
         }
         if !s.running.isEmpty {
             lines.append("")
-            lines.append("Currently Executing:")
+            lines.append("Currently Executing:" + livenessCounts(s))
             for task in s.running {
-                var line = "  🔄 \(taskName(layer: task.layer, index: task.index, id: task.id)) "
+                var line = "  \(task.liveness.icon) \(taskName(layer: task.layer, index: task.index, id: task.id)) "
                     + task.description.visibleControlCharacters
                 var facts: [String] = []
                 if let agent = task.agent { facts.append("@\(agent.visibleControlCharacters)") }
                 if let started = task.startedAt { facts.append("started \(DurationFormatting.ago(started, now: s.now))") }
                 if task.attempts > 1 { facts.append("attempt \(task.attempts)") }
+                if task.liveness != .active { facts.append(livenessNote(task, now: s.now)) }
                 if !facts.isEmpty { line += " (\(facts.joined(separator: ", ")))" }
                 lines.append(line)
             }
@@ -149,10 +166,11 @@ public enum ProgressReport {
                 + "| \(layer.done)/\(layer.total) | \(layer.failed) | \(duration) |\n"
         }
         if !s.running.isEmpty {
-            out += "\n**Currently Executing:**\n\n"
+            out += "\n**Currently Executing:**\(livenessCounts(s))\n\n"
             for task in s.running {
-                out += "- 🔄 `\(taskName(layer: task.layer, index: task.index, id: task.id))` \(task.description.markdownInline)"
+                out += "- \(task.liveness.icon) `\(taskName(layer: task.layer, index: task.index, id: task.id))` \(task.description.markdownInline)"
                 if let agent = task.agent { out += " (@\(agent.markdownInline))" }
+                if task.liveness != .active { out += " — \(livenessNote(task, now: s.now).markdownInline)" }
                 out += "\n"
             }
         }
@@ -215,8 +233,12 @@ public enum ProgressReport {
             t.append("agent", .optional(task.agent))
             t.append("started_at", .optional(task.startedAt))
             t.append("attempts", .int(task.attempts))
+            t.append("liveness", .string(task.liveness.rawValue))
+            t.append("claimed_by", task.holder.map { $0.json } ?? .null)
+            t.append("heartbeat_at", .optional(task.heartbeatAt))
             return .object(t)
         }))
+        o.append("agents", .object(JSONObject(Liveness.allCases.map { ($0.rawValue, .int(s.count($0))) })))
         o.append("error_count", .int(s.errorCount))
         o.append("recent_errors", .array(s.recentErrors.map({ $0.json })))
         o.append("warning_count", .int(s.warningCount))

@@ -20,6 +20,10 @@ public struct ProgressSnapshot: Equatable, Sendable {
         public var agent: String?
         public var startedAt: Timestamp?
         public var attempts: Int
+        /// Whether its agent is alive (docs/agents.md, "Liveness").
+        public var liveness: Liveness
+        public var holder: AgentProcess?
+        public var heartbeatAt: Timestamp?
     }
 
     public var spec: String
@@ -38,6 +42,8 @@ public struct ProgressSnapshot: Equatable, Sendable {
     public var estimatedRemainingMs: Int64?
     public var layers: [LayerLine]
     public var running: [RunningTask]
+    /// Tasks in progress by the liveness of their agents.
+    public func count(_ liveness: Liveness) -> Int { running.filter { $0.liveness == liveness }.count }
     public var errorCount: Int
     /// The last three errors, oldest first.
     public var recentErrors: [ErrorEntry]
@@ -49,7 +55,8 @@ public struct ProgressSnapshot: Equatable, Sendable {
     public var blockReason: String?
     public var now: Timestamp
 
-    public init(_ file: StatusFile, now: Timestamp) {
+    /// `liveness` judges each task in progress (the caller reads `/proc`; pure here).
+    public init(_ file: StatusFile, now: Timestamp, liveness: (ExecutionTask) -> Liveness = { _ in .active }) {
         var status = file
         status.recomputeDerivedFields()
         spec = status.feature
@@ -74,7 +81,8 @@ public struct ProgressSnapshot: Equatable, Sendable {
         running = status.layers.flatMap { layer in
             layer.tasks.filter { $0.status == .inProgress }.map {
                 RunningTask(layer: layer.key, index: $0.index, id: $0.id, description: $0.description,
-                            agent: $0.agent, startedAt: $0.startedAt, attempts: $0.attempts)
+                            agent: $0.agent, startedAt: $0.startedAt, attempts: $0.attempts, liveness: liveness($0),
+                            holder: $0.claimedBy, heartbeatAt: $0.heartbeatAt)
             }
         }
         errorCount = status.errors.count
@@ -85,6 +93,16 @@ public struct ProgressSnapshot: Equatable, Sendable {
         pauseReason = status.pausedAt == nil ? nil : status.pauseReason
         blockReason = status.blockedAt == nil ? nil : (status.blockReason ?? "no reason given")
         self.now = now
+    }
+}
+
+extension Liveness {
+    public var icon: String {
+        switch self {
+        case .active: "🔄"
+        case .stale: "⚠️"
+        case .dead: "💀"
+        }
     }
 }
 

@@ -136,14 +136,14 @@ extension StatusFile {
 
     /// Takes the first ready task for `agent`: marks it in_progress. Refuses with the reason when
     /// nothing is ready (exit 6).
-    public mutating func claimNextTask(agent: String?, anyLayer: Bool = false, inLayer layer: Int? = nil,
-                                       now: Timestamp) throws(TrackerError) -> TaskLocation {
+    public mutating func claimNextTask(agent: String?, holder: AgentProcess? = nil, leaseTTLSeconds: Int64? = nil,
+                                       anyLayer: Bool = false, inLayer layer: Int? = nil, now: Timestamp) throws(TrackerError) -> TaskLocation {
         // A named layer is claimed from even while earlier layers are unfinished.
         let anyLayer = anyLayer || layer != nil
         guard let location = startableTasks(anyLayer: anyLayer, inLayer: layer).first else {
             throw TrackerError(.precondition, nothingReadyMessage(anyLayer: anyLayer, inLayer: layer))
         }
-        setTaskStatus(.inProgress, at: location, details: TaskUpdateDetails(agent: agent), now: now)
+        setTaskStatus(.inProgress, at: location, details: TaskUpdateDetails(agent: agent, holder: holder, leaseTTLSeconds: leaseTTLSeconds), now: now)
         return location
     }
 }

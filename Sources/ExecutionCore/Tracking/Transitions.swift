@@ -8,14 +8,23 @@ public struct TaskUpdateDetails: Equatable, Sendable {
     /// Overrides the measured duration (for work timed elsewhere).
     public var durationMs: Int64?
     public var agent: String?
+    /// For `in_progress`: the process taking the task (docs/agents.md), and the lease's TTL.
+    public var holder: AgentProcess?
+    public var leaseTTLSeconds: Int64?
+    /// For `in_progress`: a new attempt even when the holder renews its own task.
+    public var restart = false
 
     public init(output: String? = nil, filesCreated: [String] = [], filesModified: [String] = [],
-                durationMs: Int64? = nil, agent: String? = nil) {
+                durationMs: Int64? = nil, agent: String? = nil, holder: AgentProcess? = nil,
+                leaseTTLSeconds: Int64? = nil, restart: Bool = false) {
         self.output = output
         self.filesCreated = filesCreated
         self.filesModified = filesModified
         self.durationMs = durationMs
         self.agent = agent
+        self.holder = holder
+        self.leaseTTLSeconds = leaseTTLSeconds
+        self.restart = restart
     }
 }
 
@@ -40,26 +49,69 @@ extension StatusFile {
     public mutating func setTaskStatus(_ status: TaskStatus, at location: TaskLocation,
                                        details: TaskUpdateDetails = TaskUpdateDetails(), now: Timestamp) {
         var task = layers[location.layer].tasks[location.task]
+        let renewing = status == .inProgress && task.status == .inProgress && !details.restart
+            && details.holder.map { holder in task.claimedBy.map { $0.isSameHolder(as: holder) } ?? false } == true
         task.status = status
         switch status {
+        case .inProgress where renewing:
+            // The holder saying it still works on it: the lease is renewed, the attempt goes on.
+            task.heartbeatAt = now
+            task.claimedBy = details.holder
+            if let ttl = details.leaseTTLSeconds { task.leaseTtlS = ttl }
         case .inProgress:
             task.startedAt = now
             task.completedAt = nil
             task.durationMs = nil
             task.attempts = min(task.attempts + 1, Limits.maxAttempts)
+            task.claimedBy = details.holder
+            task.claimedAt = details.holder == nil ? nil : now
+            task.heartbeatAt = details.holder == nil ? nil : now
+            task.leaseTtlS = details.holder == nil ? nil : details.leaseTTLSeconds
         case .complete, .failed, .skipped:
             task.completedAt = now
             task.durationMs = details.durationMs ?? task.startedAt.map { now.milliseconds(since: $0).clamped(to: 0...Limits.maxDurationMs) }
             if status != .failed { task.error = nil }
+            task.clearLease()
         case .pending:
             task.startedAt = nil
             task.completedAt = nil
             task.durationMs = nil
             task.error = nil
+            task.clearLease()
         }
         task.record(details)
         layers[location.layer].tasks[location.task] = task
+        if let holder = details.holder, status == .inProgress {
+            noteAgent(holder, took: Self.subject(layer: layers[location.layer].key, index: location.task, id: task.id), now: now)
+        }
         if status != .failed { resolveErrors(of: location, now: now) }
+    }
+
+    /// `heartbeat`: renews the leases `holder` has (of the task at `location` only, when given).
+    /// Exit 6 when it holds none, or when the task named is held by another, naming the holder.
+    public mutating func heartbeat(_ holder: AgentProcess, at location: TaskLocation?, ttlSeconds: Int64?, now: Timestamp) throws(TrackerError) -> [TaskLocation] {
+        var renewed: [TaskLocation] = []
+        let places = location.map { [$0] } ?? layers.indices.flatMap { l in layers[l].tasks.indices.map { TaskLocation(layer: l, task: $0) } }
+        for place in places {
+            let task = self.task(at: place)
+            guard task.status == .inProgress, let current = task.claimedBy, current.isSameHolder(as: holder) else {
+                if location != nil {
+                    let name = "\(layers[place.layer].key).\(task.id ?? String(place.task))"
+                    let why = task.status != .inProgress ? "is \(task.status.rawValue), not in progress"
+                        : "is held by \(task.claimedBy?.shown ?? "no one (no lease)")"
+                    throw TrackerError(.precondition, "\(name) \(why); \(holder.shown) holds no lease on it")
+                }
+                continue
+            }
+            layers[place.layer].tasks[place.task].heartbeatAt = now
+            layers[place.layer].tasks[place.task].claimedBy = holder
+            if let ttlSeconds { layers[place.layer].tasks[place.task].leaseTtlS = ttlSeconds }
+            renewed.append(place)
+        }
+        guard !renewed.isEmpty else {
+            throw TrackerError(.precondition, "\(holder.shown) holds no task in progress; take one with: exectrack claim SPEC --agent NAME")
+        }
+        return renewed
     }
 
     /// Records an update's output, files and agent without touching the task's status or
@@ -70,6 +122,13 @@ extension StatusFile {
 }
 
 extension ExecutionTask {
+    mutating func clearLease() {
+        claimedBy = nil
+        claimedAt = nil
+        heartbeatAt = nil
+        leaseTtlS = nil
+    }
+
     mutating func record(_ details: TaskUpdateDetails) {
         if let output = details.output { self.output = output }
         if let agent = details.agent { self.agent = agent }

@@ -8,6 +8,9 @@ public struct ValidationReport: Equatable, Sendable {
             case duplicateID = "duplicate_id"
             case missingDependency = "missing_dependency"
             case danglingError = "dangling_error"
+            /// A lease no process could hold: pid 0 or below, a TTL of 0 or below, a heartbeat or
+            /// claim in the future (docs/agents.md).
+            case impossibleLease = "impossible_lease"
             /// A line of the event log that is not an event, or out of order.
             case eventLogLine = "event_log_line"
             /// The event log does not replay to the status file.
@@ -87,6 +90,18 @@ public struct ValidationReport: Equatable, Sendable {
                             issues.append(Issue(kind: .impossibleTimestamp, path: "\(place).completed_at",
                                                 message: "\(end.iso8601) is later than \(owner) completed_at \(ownerEnd.iso8601)"))
                         }
+                    }
+                }
+                if let pid = task.claimedBy?.pid, pid <= 0 {
+                    issues.append(Issue(kind: .impossibleLease, path: "\(place).claimed_by.pid", message: "\(pid) is no process id"))
+                }
+                if let ttl = task.leaseTtlS, ttl <= 0 {
+                    issues.append(Issue(kind: .impossibleLease, path: "\(place).lease_ttl_s",
+                                        message: "\(ttl) is no TTL (the default of \(Leases.defaultTTLSeconds)s applies)"))
+                }
+                for (name, stamp) in [("heartbeat_at", task.heartbeatAt), ("claimed_at", task.claimedAt)] {
+                    if let stamp, stamp > future {
+                        issues.append(Issue(kind: .impossibleLease, path: "\(place).\(name)", message: "\(stamp.iso8601) is in the future"))
                     }
                 }
                 if task.status == .inProgress, task.startedAt == nil {

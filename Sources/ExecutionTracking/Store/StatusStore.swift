@@ -260,12 +260,13 @@ public struct StatusStore: Sendable {
     /// creating anything. `replaceCorrupt` lets `change` start from nothing when the current file
     /// cannot be read; the unreadable file then does not displace the last good `.bak`. When
     /// `archivePrevious` says so, the replaced file is first copied to `archive/`, where no later
-    /// write rotates it away.
+    /// write rotates it away. `announcing` gives the events that say why the change was made
+    /// (`agent.reaped`), logged before those the change itself makes.
     @discardableResult
     public func mutate<Result>(
         _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false, alwaysWrite: Bool = false,
-        archivePrevious: (Previous) -> Bool = { _ in false }, now: () -> Timestamp,
-        _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
+        archivePrevious: (Previous) -> Bool = { _ in false }, announcing: (Result) -> [ChangeEvent] = { _ in [] },
+        now: () -> Timestamp, _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
     ) throws(TrackerError) -> Commit<Result> {
         let path = statusPath(spec)
         if mustExist, !FileSystem.exists(path) {
@@ -304,7 +305,8 @@ public struct StatusStore: Sendable {
             updated.lastUpdated = stamp
             var replaced: (bytes: [UInt8], file: StatusFile)?
             if case .status(let old) = previous, let bytes { replaced = (bytes, old) }
-            let content = try write.commitEvents(updated.changeEvents(since: replaced?.file), replacing: replaced, now: stamp) { seq in
+            let events = updated.changeEvents(since: replaced?.file, announcing: announcing(result))
+            let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq in
                 updated.eventSeq = seq
                 return updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096)
             }

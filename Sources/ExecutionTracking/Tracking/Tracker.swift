@@ -1,5 +1,27 @@
 import ExecutionCore
 
+/// How a command names the process taking a lease (docs/agents.md): `--agent`, `--session`,
+/// `--pid`, `--ttl`, `--restart`.
+public struct LeaseOptions: Sendable {
+    public var agent: String?
+    public var session: String?
+    public var pid: Int64?
+    public var ttlSeconds: Int64?
+    public var restart: Bool
+
+    public init(agent: String? = nil, session: String? = nil, pid: Int64? = nil, ttlSeconds: Int64? = nil, restart: Bool = false) {
+        self.agent = agent
+        self.session = session
+        self.pid = pid
+        self.ttlSeconds = ttlSeconds
+        self.restart = restart
+    }
+
+    func holder(agent name: String?) -> AgentProcess {
+        Processes.holder(agent: name ?? agent, session: session, pid: pid)
+    }
+}
+
 /// The operations behind the commands: validate input, then apply a pure transition through the
 /// store. Every check that can fail without reading the file runs before any file is touched.
 public struct Tracker: Sendable {
@@ -146,12 +168,17 @@ public struct Tracker: Sendable {
     /// Repeating a terminal status (complete, failed, skipped) the task already has never
     /// re-stamps its timing; details given with it are still recorded.
     public func update(_ spec: SpecID, layer: String, task: String, status rawStatus: String,
-                       details given: TaskUpdateDetails) throws(TrackerError) -> Updated {
+                       details given: TaskUpdateDetails, lease: LeaseOptions = LeaseOptions()) throws(TrackerError) -> Updated {
         var details = given
         details.output = details.output.map(SecretMask.mask)
         guard let newStatus = TaskStatus(normalizing: rawStatus) else {
             throw TrackerError(.invalidStatus, "invalid status '\(rawStatus.singleLine)'; valid: \(TaskStatus.validValuesList) "
                 + "(aliases: completed, done, running, started, in-progress, todo)")
+        }
+        if newStatus == .inProgress {
+            details.holder = lease.holder(agent: details.agent)
+            details.leaseTTLSeconds = lease.ttlSeconds ?? Leases.defaultTTLSeconds
+            details.restart = lease.restart
         }
         let commit = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> (TaskLocation, Bool) in
             let location = try status!.taskLocation(layer: status!.layerIndex(for: layer), task: task)
@@ -223,12 +250,58 @@ public struct Tracker: Sendable {
 
     /// `claim`: under the lock, the first ready task becomes in_progress for `agent`. Two agents
     /// claiming at once get different tasks: the second sees the first's write.
-    public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool, layer: String? = nil) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
-        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+    /// `claim`: the tasks of dead agents are reaped to pending first (docs/agents.md), then the
+    /// next ready task is taken under a lease.
+    public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool, layer: String? = nil,
+                      lease: LeaseOptions = LeaseOptions()) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
+        let holder = lease.holder(agent: agent)
+        var reaped: [ChangeEvent] = []
+        let outcome = try store.mutate(spec, announcing: { (_: TaskLocation) in reaped }, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             let layerIndex = try layer.map { (reference: String) throws(TrackerError) in try status!.layerIndex(for: reference) }
-            return try status!.claimNextTask(agent: agent, anyLayer: anyLayer, inLayer: layerIndex, now: now)
+            let dead = status!.reapCandidates(now: now, graceMs: nil, here: Processes.here, probe: Processes.state)
+            reaped = status!.reap(dead, to: .pending, now: now)
+            return try status!.claimNextTask(agent: agent, holder: holder, leaseTTLSeconds: lease.ttlSeconds ?? Leases.defaultTTLSeconds,
+                                             anyLayer: anyLayer, inLayer: layerIndex, now: now)
         }
         return (outcome.status, outcome.result)
+    }
+
+    /// `heartbeat`: renews the agent's leases (of one task when `task` is `L1/T012`).
+    public func heartbeat(_ spec: SpecID, task reference: String?, lease: LeaseOptions) throws(TrackerError) -> (status: StatusFile, renewed: [TaskLocation]) {
+        let holder = lease.holder(agent: lease.agent)
+        let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> [TaskLocation] in
+            let location = try reference.map { (text: String) throws(TrackerError) -> TaskLocation in
+                let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else {
+                    throw TrackerError(.usage, "--task must be LAYER/TASK (L1/T012 or L1/3), got '\(text.singleLine.prefix(40))'")
+                }
+                return try status!.taskLocation(layer: status!.layerIndex(for: parts[0]), task: parts[1])
+            }
+            return try status!.heartbeat(holder, at: location, ttlSeconds: lease.ttlSeconds, now: now)
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    /// `reap`: what was (or, with `dryRun`, would be) taken from dead agents and from agents
+    /// stale past `graceMs`.
+    public func reap(_ spec: SpecID, graceMs: Int64, to target: ReapTarget, dryRun: Bool) throws(TrackerError) -> (status: StatusFile, reaped: [ReapCandidate]) {
+        if dryRun {
+            let status = try store.load(spec)
+            return (status, status.reapCandidates(now: clock(), graceMs: graceMs, here: Processes.here, probe: Processes.state))
+        }
+        var events: [ChangeEvent] = []
+        let outcome = try store.mutate(spec, announcing: { _ in events }, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> [ReapCandidate] in
+            let candidates = status!.reapCandidates(now: now, graceMs: graceMs, here: Processes.here, probe: Processes.state)
+            events = status!.reap(candidates, to: target, now: now)
+            return candidates
+        }
+        return (outcome.status, outcome.result)
+    }
+
+    /// Judges leases as they are now, for reports, `list` and `agents`.
+    public func livenessNow() -> (ExecutionTask) -> Liveness {
+        let now = clock()
+        return { task in Leases.liveness(of: task, now: now, here: Processes.here, probe: Processes.state) }
     }
 
     /// `validate`: the file's consistency. With `fix`, derived fields are rewritten under the lock
@@ -267,6 +340,7 @@ public struct Tracker: Sendable {
     }
 
     public func snapshot(_ spec: SpecID) throws(TrackerError) -> ProgressSnapshot {
-        ProgressSnapshot(try store.load(spec), now: clock())
+        let status = try store.load(spec)
+        return ProgressSnapshot(status, now: clock(), liveness: livenessNow())
     }
 }

@@ -11,9 +11,11 @@ enum ClaimCommand: Subcommand {
         name: "claim",
         summary: "Atomically take the next ready task and mark it in_progress",
         positionals: [.spec],
-        options: [agent.spec, anyLayer.spec, layer.spec, json.spec],
+        options: [agent.spec, anyLayer.spec, layer.spec] + LeaseOptionSet.specs + [json.spec],
         discussion: """
         Under the spec's lock, so agents claiming at the same moment never get the same task.
+        The task is held under a lease (docs/agents.md): renew it with exectrack heartbeat. Tasks of
+        agents found dead go back to pending first (an agent.reaped event each).
         Exit 6 when nothing is ready; the message says why (all done, all running, failures to
         retry, paused). Finish the task with: exectrack update SPEC LAYER INDEX complete
         """)
@@ -22,7 +24,8 @@ enum ClaimCommand: Subcommand {
         let spec = try context.spec(arguments)
         let (status, location) = try context.tracker.claim(spec, agent: arguments.read(agent),
                                                            anyLayer: arguments.read(anyLayer),
-                                                           layer: arguments.read(layer))
+                                                           layer: arguments.read(layer),
+                                                           lease: LeaseOptionSet.read(arguments, agent: arguments.read(agent)))
         Console.out(try arguments.read(json)
             ? JSONWriter.encode(TaskListing.json(status, location))
             : TaskListing.line(status, location) + "\n")

@@ -13,8 +13,8 @@ enum ListCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let entries = context.tracker.listEntries()
         Console.out(try arguments.read(json)
-            ? JSONWriter.encode(SpecList.json(entries))
-            : SpecList.text(entries, now: context.tracker.clock(), style: Terminal.style))
+            ? JSONWriter.encode(SpecList.json(entries, liveness: context.tracker.livenessNow()))
+            : SpecList.text(entries, now: context.tracker.clock(), style: Terminal.style, liveness: context.tracker.livenessNow()))
         return 0
     }
 }

@@ -7,6 +7,7 @@ enum UpdateCommand: Subcommand {
     static let filesModified = Option<[String]>.list("--files-modified", "A,B", "record files the task modified")
     static let durationMs = Option<Int64?>.integer("--duration-ms", "N", "record this duration instead of the measured one (at most 100 years)", in: 0...Limits.maxDurationMs)
     static let agent = Option<String?>.text("--agent", "NAME", "record the agent doing the task")
+    static let restart = Option<Bool>.flag("--restart", "with in_progress: start a new attempt even if you hold the task")
     static let json = Option<Bool>.flag("--json", "print the updated task as JSON")
 
     static let spec = CommandSpec(
@@ -19,9 +20,12 @@ enum UpdateCommand: Subcommand {
             PositionalSpec(name: "STATUS", required: true, help: "the new status (aliases below)",
                            kind: .choice(TaskStatus.allCases.map { $0.rawValue })),
         ],
-        options: [output.spec, filesCreated.spec, filesModified.spec, durationMs.spec, agent.spec, json.spec],
+        options: [output.spec, filesCreated.spec, filesModified.spec, durationMs.spec, agent.spec] + LeaseOptionSet.specs
+            + [restart.spec, json.spec],
         discussion: """
-        in_progress stamps started_at and counts an attempt; complete/failed/skipped stamp
+        in_progress stamps started_at, counts an attempt and gives the agent a lease (docs/agents.md);
+        in_progress again by the lease holder renews the lease in the same attempt, unless
+        --restart (a new attempt); complete/failed/skipped stamp
         completed_at and duration_ms; pending resets timing and error (retry). Repeating the
         terminal status a task already has (complete, failed, skipped) changes nothing.
         Aliases: completed, done -> complete; running, started, in-progress -> in_progress; todo -> pending.
@@ -35,7 +39,8 @@ enum UpdateCommand: Subcommand {
             agent: try arguments.read(agent))
         let updated = try context.tracker.update(
             spec, layer: arguments.positionals[1], task: arguments.positionals[2],
-            status: arguments.positionals[3], details: details)
+            status: arguments.positionals[3], details: details,
+            lease: LeaseOptionSet.read(arguments, agent: details.agent, restart: arguments.read(restart)))
         let status = updated.status
         let location = updated.location
         let task = status.task(at: location)

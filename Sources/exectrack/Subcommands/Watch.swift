@@ -54,7 +54,7 @@ enum WatchCommand: Subcommand {
             ProgressReport.text(snapshot, style: Terminal.style)
         }
         func snapshot(_ status: StatusFile) -> ProgressSnapshot {
-            ProgressSnapshot(status, now: context.tracker.clock())
+            ProgressSnapshot(status, now: context.tracker.clock(), liveness: context.tracker.livenessNow())
         }
 
         while true {
