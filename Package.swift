@@ -22,6 +22,6 @@ let package = Package(
         .testTarget(name: "ExecutionTrackingTests", dependencies: ["ExecutionCore", "ExecutionTracking", "SeededRandom"],
                     exclude: ["Fixtures"]),
         // Depends on the executable so `swift test` builds the binary these tests run.
-        .testTarget(name: "EndToEndTests", dependencies: ["exectrack", "SeededRandom"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["exectrack", "SeededRandom"], exclude: ["Fixtures"]),
     ]
 )

@@ -121,30 +121,76 @@ def peak_rss_mb(argv, cwd, before=None):
         return int(f.read().split()[-1]) / 1024
 
 
-def measure(argv, cwd, runs, before=None):
+def measure(argv, cwd, runs, before=None, stdin=None):
     times = []
     for _ in range(runs):
         if before:
             before()
         start = time.perf_counter()
-        pid = spawn(argv, cwd)
+        pid = spawn(argv, cwd, stdin)
         _, status = os.waitpid(pid, 0)
         times.append((time.perf_counter() - start) * 1000)
         if os.waitstatus_to_exitcode(status) not in (0, 6):
             raise SystemExit(f"{' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
     times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], peak_rss_mb(argv, cwd, before)
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], \
+        (peak_rss_mb(argv, cwd, before) if stdin is None else 0.0)
 
 
-def spawn(argv, cwd):
+def spawn(argv, cwd, stdin=None):
     here = os.getcwd()
     os.chdir(cwd)
     try:
         return os.posix_spawn(argv[0], argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, stdin or "/dev/null", os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
             (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0)])
     finally:
         os.chdir(here)
+
+
+def hook_figures(results):
+    """`exectrack hook` per Claude Code payload kind on a 13-task spec whose session holds a
+    lease (docs/hooks.md): p50 and p95 of the whole process."""
+    root = project("hooks", 13)
+    claimed = subprocess.run([BIN, "claim", "S0000", "--agent", "impl"], cwd=root, capture_output=True, text=True).stdout
+
+    def payload(name, event, **fields):
+        path = os.path.join(WORK, f"hook-{name}.json")
+        with open(path, "w") as f:
+            json.dump({"session_id": "bench-session", "transcript_path": "/tmp/t.jsonl", "cwd": root,
+                       "permission_mode": "default", "hook_event_name": event, **fields}, f)
+        return path
+    link = payload("link", "PostToolUse", tool_name="Bash", tool_input={"command": "exectrack claim S0000 --agent impl"},
+                   tool_response={"stdout": claimed, "stderr": "", "interrupted": False, "isImage": False})
+    subprocess.run([BIN, "hook"], cwd=root, stdin=open(link), check=True)
+    status = os.path.join(root, ".claude/execution/S0000.json")
+    with open(status) as f:
+        state = json.load(f)
+    for layer in state["layers"].values():
+        for task in layer["tasks"]:
+            if task.get("claimed_by"):
+                task["heartbeat_at"] = "2000-01-01T00:00:00.000Z"
+    due = status + ".due"
+    with open(due, "w") as f:
+        json.dump(state, f)
+    fresh = status + ".fresh"
+    shutil.copyfile(status, fresh)
+    edit = payload("edit", "PostToolUse", tool_name="Edit", tool_input={"file_path": "a.ts"}, tool_response={"success": True})
+    start = payload("start", "SubagentStart", agent_id="agent-9", agent_type="implementer", prompt="go")
+    empty = os.path.join(WORK, "no-specs")
+    os.makedirs(os.path.join(empty, ".git"), exist_ok=True)
+    cases = [
+        ("PostToolUse, nothing due", root, edit, lambda: shutil.copyfile(fresh, status), False),
+        ("PostToolUse, heartbeat", root, edit, lambda: shutil.copyfile(due, status), True),
+        ("SubagentStart", root, start, lambda: shutil.copyfile(fresh, status), True),
+        ("PostToolUse, no spec", empty, edit, None, False),
+    ]
+    print(f"\n{'exectrack hook (13 tasks)':<34}{'p50 ms':>9}{'p95 ms':>9}")
+    for name, cwd, path, before, writes in cases:
+        median, p95, _ = measure([BIN, "hook"], cwd, max(RUNS, 20), before, stdin=path)
+        results[("hook", name)] = (median, p95, writes)
+        print(f"  {name:<32}{median:>9.1f}{p95:>9.1f}")
 
 
 def main():
@@ -228,6 +274,8 @@ def main():
         results[(name, 10000)] = median
         print(f"{name:<22}{10000:>8} tasks{median:>9.1f}{p95:>9.1f}{peak:>13.1f}")
 
+    hook_figures(results)
+
     print("\nratios (13 tasks, to the floors)")
     floor, floor_io = results[("floor (Codable)", 13)], results[("floor (I/O only)", 13)]
     for name in ("update", "report", "metrics", "next", "list"):
@@ -251,6 +299,8 @@ def main():
          1.1 * results[("update, 1-event log", 10000)], "ms"),
         ("long log: events --limit 20 under 20 ms", results[("events --limit 20", 10000)], 20, "ms"),
         ("long log: replay under 1 s", results[("replay (whole log)", 10000)], 1000, "ms"),
+        *[(f"hook {name}: p95 under {10 if writes else 3} ms", p95, 10 if writes else 3, "ms")
+          for (kind, name), (_, p95, writes) in results.items() if kind == "hook"],
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

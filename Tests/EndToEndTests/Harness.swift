@@ -151,7 +151,8 @@ struct FileFingerprint: Equatable {
     let inode: UInt64
 }
 
-func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String], in directory: URL) throws -> RunResult {
+func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String], in directory: URL,
+                stdin: URL? = nil) throws -> RunResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -177,7 +178,7 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     let err = try FileHandle(forWritingTo: errURL)
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
     try process.run()
     process.waitUntilExit()
     try out.close()

@@ -130,8 +130,8 @@ import Testing
         #expect(outside.exitCode == 6)
         #expect(!FileManager.default.fileExists(atPath: noGit.url(".gitignore").path))
 
-        let unknown = try Project().run(["setup", "hooks"])
+        let unknown = try Project().run(["setup", "mcp"])
         #expect(unknown.exitCode == 1)
-        #expect(unknown.stderr.contains("valid: git"))
+        #expect(unknown.stderr.contains("valid: git, hooks"))
     }
 }

@@ -59,10 +59,14 @@ extension StatusFile {
     }
 
     /// Records that `holder` was found dead (or stale past the grace) and its tasks reaped.
+    /// Both records are marked when a hook linked the lease to a Claude Code subagent.
     mutating func noteAgentLost(_ holder: AgentProcess, now: Timestamp) {
-        guard let id = Self.agentID(holder), var list = agents, let i = list.firstIndex(where: { $0.id == id }) else { return }
-        list[i].status = "dead"
-        list[i].endedAt = now
+        guard var list = agents else { return }
+        for id in [Self.agentID(holder), holder.agentId].compactMap({ $0 }) {
+            guard let i = list.firstIndex(where: { $0.id == id }) else { continue }
+            list[i].status = "dead"
+            list[i].endedAt = now
+        }
         agents = list
     }
 }

@@ -14,6 +14,12 @@ public struct AgentProcess: ModelObject {
     public var host: String?
     /// `/proc/sys/kernel/random/boot_id`: the pid means nothing after a reboot.
     public var bootId: String?
+    /// The Claude Code subagent holding the task (`agent_id` of its hook payloads); nil for a
+    /// session's main agent (docs/hooks.md).
+    public var agentId: String?
+    /// When the agent said it stopped (SubagentStop, SessionEnd) while holding the task: a fact,
+    /// so the lease is dead whatever its process does.
+    public var endedAt: Timestamp?
     public var extra = JSONObject()
 
     public init() {}
@@ -37,14 +43,25 @@ public struct AgentProcess: ModelObject {
         .field("pid_ns", \.pidNs, omittedWhenNil: true),
         .field("host", \.host, omittedWhenNil: true),
         .field("boot_id", \.bootId, omittedWhenNil: true),
+        .field("agent_id", \.agentId, omittedWhenNil: true),
+        .field("ended_at", \.endedAt, omittedWhenNil: true),
     ])
 
     /// Whether `other` is the same holder: the same agent name when both have one, else the
-    /// same process (pid and start time).
+    /// same process (pid and start time). The Claude Code session and subagent a hook linked to
+    /// the lease are kept by `keepingLinks`.
     public func isSameHolder(as other: AgentProcess) -> Bool {
         if let agent, let theirs = other.agent { return agent == theirs }
         guard let pid, pid == other.pid, host == other.host else { return false }
         return pidStart == nil || other.pidStart == nil || pidStart == other.pidStart
+    }
+
+    /// `renewed` keeping the session and subagent a hook linked to this lease when it names none.
+    public func keepingLinks(_ renewed: AgentProcess) -> AgentProcess {
+        var result = renewed
+        if result.sessionId == nil { result.sessionId = sessionId }
+        if result.agentId == nil { result.agentId = agentId }
+        return result
     }
 
     /// `agent-2 (pid 4121 on build-7)`.
@@ -103,6 +120,7 @@ public enum Leases {
     /// the future) never make a lease dead: they fall back to the TTL, a future heartbeat counts
     /// as now.
     public static func liveness(of task: ExecutionTask, now: Timestamp, here: HostFacts, probe: (Int64) -> ProcessState) -> Liveness {
+        if task.claimedBy?.endedAt != nil { return .dead }
         if let holder = task.claimedBy, let pid = holder.pid, pid > 0, let start = holder.pidStart,
            here.canReadProcesses, holder.host == here.host, holder.bootId != nil, holder.bootId == here.bootId,
            holder.pidNs != nil, holder.pidNs == here.pidNs {

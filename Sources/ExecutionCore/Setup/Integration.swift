@@ -6,6 +6,8 @@
 public enum IntegrationTarget: String, CaseIterable, Sendable {
     /// `.gitignore` rules that keep the tool's local files (locks, backups, temp files) out of git.
     case git
+    /// Claude Code hooks in `.claude/settings.json` that run `exectrack hook` (docs/hooks.md).
+    case hooks
 }
 
 /// One file `setup` looked at, and what it would change.
@@ -18,6 +20,16 @@ public struct IntegrationEdit: Equatable, Sendable {
     public let added: [String]
     /// What the file already had, or had otherwise, and was left as it is.
     public let kept: [String]
+    /// Why the file cannot be edited safely (then `newText` is nil).
+    public let refusal: String?
+
+    public init(path: String, newText: String?, added: [String], kept: [String], refusal: String? = nil) {
+        self.path = path
+        self.newText = newText
+        self.added = added
+        self.kept = kept
+        self.refusal = refusal
+    }
 
     public var changes: Bool { newText != nil }
 }
@@ -27,6 +39,7 @@ extension IntegrationTarget {
     public var files: [String] {
         switch self {
         case .git: [".gitignore"]
+        case .hooks: [".claude/settings.json"]
         }
     }
 
@@ -35,7 +48,65 @@ extension IntegrationTarget {
         switch self {
         case .git: Self.ensureLines(IntegrationTarget.gitIgnored, in: current, path: path,
                                     heading: "# exectrack: local lock, backup and temp files stay out of git")
+        case .hooks: Self.ensureHooks(in: current, path: path)
         }
+    }
+
+    /// The command every hook runs, and the events it is wired to (PostToolUse for every tool).
+    public static let hookCommand = "exectrack hook"
+    static let hookEvents: [(event: String, matcher: String?)] = [
+        ("SessionStart", nil), ("SessionEnd", nil), ("SubagentStart", nil), ("SubagentStop", nil), ("PostToolUse", "*"), ("Stop", nil),
+    ]
+
+    /// Adds to `hooks.<Event>` of a Claude Code settings file a group running `exectrack hook`
+    /// for each event that has none (a hook whose command starts with `exectrack hook`, or runs
+    /// a path ending in `/exectrack hook`, counts). Everything else the file has, the user's own
+    /// hooks included, is kept as it is, in its order. A file that is not a JSON object, or whose
+    /// `hooks` is not an object of lists, is not edited (`newText` nil and the reason in `kept`).
+    static func ensureHooks(in current: String?, path: String) -> IntegrationEdit {
+        var root = JSONObject()
+        if let current, !current.trimmingWhitespace.isEmpty {
+            guard let parsed = (try? JSONParser.parse(Array(current.utf8)))?.objectValue else {
+                return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "is not a JSON object")
+            }
+            root = parsed
+        }
+        var hooks = JSONObject()
+        if let existing = root["hooks"] {
+            guard let object = existing.objectValue else {
+                return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "has a \"hooks\" that is not an object")
+            }
+            hooks = object
+        }
+        var added: [String] = [], kept: [String] = []
+        for (event, matcher) in hookEvents {
+            var groups: [JSONValue] = []
+            if let existing = hooks[event] {
+                guard let list = existing.arrayValue else {
+                    return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "has hooks.\(event) that is not a list")
+                }
+                groups = list
+            }
+            let wired = groups.contains { group in
+                (group.objectValue?["hooks"]?.arrayValue ?? []).contains { hook in
+                    guard let command = hook.objectValue?["command"]?.stringValue?.trimmingWhitespace else { return false }
+                    return command == hookCommand || command.hasPrefix(hookCommand + " ") || command.hasSuffix("/" + hookCommand)
+                }
+            }
+            if wired {
+                kept.append("hooks.\(event)")
+                continue
+            }
+            var group = JSONObject()
+            if let matcher { group.append("matcher", .string(matcher)) }
+            group.append("hooks", .array([.object(JSONObject([("type", .string("command")), ("command", .string(hookCommand))]))]))
+            groups.append(.object(group))
+            if hooks[event] == nil { hooks.append(event, .array(groups)) } else { hooks[event] = .array(groups) }
+            added.append("hooks.\(event)")
+        }
+        guard !added.isEmpty else { return IntegrationEdit(path: path, newText: nil, added: [], kept: kept) }
+        if root["hooks"] == nil { root.append("hooks", .object(hooks)) } else { root["hooks"] = .object(hooks) }
+        return IntegrationEdit(path: path, newText: JSONWriter.encode(.object(root)) + "\n", added: added, kept: kept)
     }
 
     /// Locks, backups and temp files are per machine: committing them would hand one machine's

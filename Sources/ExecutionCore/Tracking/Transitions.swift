@@ -56,7 +56,7 @@ extension StatusFile {
         case .inProgress where renewing:
             // The holder saying it still works on it: the lease is renewed, the attempt goes on.
             task.heartbeatAt = now
-            task.claimedBy = details.holder
+            task.claimedBy = task.claimedBy.map { $0.keepingLinks(details.holder!) } ?? details.holder
             if let ttl = details.leaseTTLSeconds { task.leaseTtlS = ttl }
         case .inProgress:
             task.startedAt = now
@@ -104,7 +104,7 @@ extension StatusFile {
                 continue
             }
             layers[place.layer].tasks[place.task].heartbeatAt = now
-            layers[place.layer].tasks[place.task].claimedBy = holder
+            layers[place.layer].tasks[place.task].claimedBy = current.keepingLinks(holder)
             if let ttlSeconds { layers[place.layer].tasks[place.task].leaseTtlS = ttlSeconds }
             renewed.append(place)
         }

@@ -39,11 +39,16 @@ extension StatusStore {
                 }
                 current = text
             }
-            edits.append(target.edit(file, current: current))
+            let edit = target.edit(file, current: current)
+            if let refusal = edit.refusal {
+                throw TrackerError(.precondition, "\(display(path)) \(refusal); add to it by hand (see: exectrack setup --help)")
+            }
+            edits.append(edit)
         }
         guard !dryRun else { return edits }
         for edit in edits {
             guard let text = edit.newText else { continue }
+            try FileSystem.createDirectories(FileSystem.split(root + "/" + edit.path).directory, shown: display)
             try FileSystem.replaceFile(Array(text.utf8), at: root + "/" + edit.path, cleaning: .of(FileSystem.split(edit.path).name),
                                        nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
         }

@@ -14,11 +14,15 @@ enum SetupCommand: Subcommand {
         discussion: """
         git  adds to .gitignore the rules that keep exectrack's local files out of git: lock files,
              .bak backups and temp files under .claude/execution/.
-        Only what is missing is added, at the top of the file under an "# exectrack" heading, so
-        every rule of yours (a negation such as !.claude/execution/keep.bak included) still wins;
-        nothing the file has is changed or removed, and its line endings are kept. Running setup
-        again changes nothing. Exit 6 when the file cannot be edited safely (a symlink, a hard
-        link, not UTF-8) or the project is not in a git work tree.
+             Only what is missing is added, at the top of the file under an "# exectrack" heading,
+             so every rule of yours (a negation such as !.claude/execution/keep.bak included) still
+             wins; nothing the file has is changed or removed, and its line endings are kept.
+        hooks  adds to .claude/settings.json a Claude Code hook running exectrack hook for
+             SessionStart, SessionEnd, SubagentStart, SubagentStop, PostToolUse and Stop
+             (docs/hooks.md), for each event that has none; your own hooks and settings are kept.
+        Running setup again changes nothing. Exit 6 when the file cannot be edited safely (a
+        symlink, a hard link, not UTF-8, not the JSON expected) or, for git, the project is not in
+        a git work tree.
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {

@@ -1,0 +1,94 @@
+import ExecutionCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// `exectrack hook` (docs/hooks.md): a Claude Code hook payload applied to the spec its session
+// works on. A hook must never break or slow the agent: nothing here throws, waits for the lock
+// or runs a notification rule; problems go to `.claude/exectrack/hook.log`.
+
+extension Tracker {
+    /// The most of a payload read: a tool's response can be large, and none is worth more.
+    public static let maxHookPayloadBytes = 1 << 20
+
+    /// The payload on stdin, up to `maxHookPayloadBytes`; `truncated` when there was more (the
+    /// rest is drained, so the writer never blocks on a full pipe).
+    public static func readHookPayload() -> (bytes: [UInt8], truncated: Bool) {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var truncated = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress!, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            if bytes.count + n > maxHookPayloadBytes { truncated = true } else { bytes += buffer[..<n] }
+        }
+        return (truncated ? [] : bytes, truncated)
+    }
+
+    /// Applies one payload; returns what it did (for tests). `specHint` is `$EXECTRACK_SPEC`.
+    @discardableResult
+    public func hook(_ bytes: [UInt8], truncated: Bool, specHint: String?) -> HookEffect {
+        if truncated { return logged(.problem("the payload is larger than \(Self.maxHookPayloadBytes >> 20) MiB; ignored"), event: nil) }
+        let (parsed, problem) = HookPayload.parse(bytes)
+        guard let payload = parsed else { return logged(.problem(problem ?? "unreadable payload"), event: nil) }
+        guard let spec = hookSpec(payload, hint: specHint) else {
+            return logged(.problem("no spec: the session holds no lease, EXECTRACK_SPEC names none, and not exactly one spec is in progress"),
+                          event: payload.event)
+        }
+        // Decided on the file as read, without the lock: most payloads change nothing.
+        guard var preview = try? store.load(spec) else { return logged(.problem("\(spec) cannot be read"), event: payload.event) }
+        switch preview.apply(hook: payload, now: clock()) {
+        case .changed: break
+        case let effect: return logged(effect, event: payload.event)
+        }
+        // Never waits: when another writer holds the lock, this write is skipped.
+        var quick = StatusStore(root: store.root, lockTimeoutSeconds: 0)
+        quick.faults = store.faults
+        do {
+            var effect = HookEffect.none("nothing to write")
+            try quick.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+                effect = status!.apply(hook: payload, now: now)
+            }
+            return effect
+        } catch {
+            return logged(.problem(error.kind == .lockTimeout ? "skipped: another writer holds the lock" : error.message), event: payload.event)
+        }
+    }
+
+    /// The spec a payload is about: the one where its session holds a lease, else the hint,
+    /// else the only spec in progress.
+    func hookSpec(_ payload: HookPayload, hint: String?) -> SpecID? {
+        let specs = store.listSpecs()
+        var loaded: [(SpecID, StatusFile)] = []
+        for spec in specs {
+            guard let status = try? store.load(spec) else { continue }
+            if let session = payload.sessionId, status.hasLease(ofSession: session) { return spec }
+            loaded.append((spec, status))
+        }
+        if let hint, !hint.isEmpty, let spec = try? SpecID(hint), specs.contains(spec) { return spec }
+        let running = loaded.filter { var s = $0.1; s.recomputeDerivedFields(); return s.status == .inProgress }
+        return running.count == 1 ? running[0].0 : nil
+    }
+
+    /// Appends a line to `.claude/exectrack/hook.log` (masked; rotated at 1 MiB) and returns `effect`.
+    private func logged(_ effect: HookEffect, event: String?) -> HookEffect {
+        guard case .problem(let why) = effect else { return effect }
+        let path = store.toolDirectory + "/hook.log"
+        if FileSystem.linkInfo(store.toolDirectory)?.isSymlink == true { return effect }
+        try? FileSystem.createDirectories(store.toolDirectory, shown: store.display)
+        if let info = FileSystem.linkInfo(path), info.isRegular, info.size > 1 << 20 { rename(path, path + ".1") }
+        let line = "\(clock().iso8601) \(event ?? "-") \(SecretMask.mask(why).singleLine)\n"
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
+        guard fd >= 0 else { return effect }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else { return effect }
+        try? FileSystem.writeToDescriptor(Array(line.utf8), fd, shown: store.display(path))
+        return effect
+    }
+}
