@@ -149,7 +149,7 @@ def spawn(argv, cwd, stdin=None):
         os.chdir(here)
 
 
-def hook_figures(results):
+def hook_figures():
     """`exectrack hook` per Claude Code payload kind on a 13-task spec whose session holds a
     lease (docs/hooks.md): p50 and p95 of the whole process."""
     root = project("hooks", 13)
@@ -187,10 +187,12 @@ def hook_figures(results):
         ("PostToolUse, no spec", empty, edit, None, False),
     ]
     print(f"\n{'exectrack hook (13 tasks)':<34}{'p50 ms':>9}{'p95 ms':>9}")
+    figures = []
     for name, cwd, path, before, writes in cases:
         median, p95, _ = measure([BIN, "hook"], cwd, max(RUNS, 20), before, stdin=path)
-        results[("hook", name)] = (median, p95, writes)
+        figures.append((name, p95, writes))
         print(f"  {name:<32}{median:>9.1f}{p95:>9.1f}")
+    return figures
 
 
 def main():
@@ -274,7 +276,7 @@ def main():
         results[(name, 10000)] = median
         print(f"{name:<22}{10000:>8} tasks{median:>9.1f}{p95:>9.1f}{peak:>13.1f}")
 
-    hook_figures(results)
+    hooks = hook_figures()
 
     print("\nratios (13 tasks, to the floors)")
     floor, floor_io = results[("floor (Codable)", 13)], results[("floor (I/O only)", 13)]
@@ -300,7 +302,7 @@ def main():
         ("long log: events --limit 20 under 20 ms", results[("events --limit 20", 10000)], 20, "ms"),
         ("long log: replay under 1 s", results[("replay (whole log)", 10000)], 1000, "ms"),
         *[(f"hook {name}: p95 under {10 if writes else 3} ms", p95, 10 if writes else 3, "ms")
-          for (kind, name), (_, p95, writes) in results.items() if kind == "hook"],
+          for name, p95, writes in hooks],
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

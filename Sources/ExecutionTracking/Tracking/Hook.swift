@@ -36,12 +36,12 @@ extension Tracker {
         if truncated { return logged(.problem("the payload is larger than \(Self.maxHookPayloadBytes >> 20) MiB; ignored"), event: nil) }
         let (parsed, problem) = HookPayload.parse(bytes)
         guard let payload = parsed else { return logged(.problem(problem ?? "unreadable payload"), event: nil) }
-        guard let spec = hookSpec(payload, hint: specHint) else {
+        guard let (spec, status) = hookSpec(payload, hint: specHint) else {
             return logged(.problem("no spec: the session holds no lease, EXECTRACK_SPEC names none, and not exactly one spec is in progress"),
                           event: payload.event)
         }
         // Decided on the file as read, without the lock: most payloads change nothing.
-        guard var preview = try? store.load(spec) else { return logged(.problem("\(spec) cannot be read"), event: payload.event) }
+        var preview = status
         switch preview.apply(hook: payload, now: clock()) {
         case .changed: break
         case let effect: return logged(effect, event: payload.event)
@@ -60,19 +60,18 @@ extension Tracker {
         }
     }
 
-    /// The spec a payload is about: the one where its session holds a lease, else the hint,
-    /// else the only spec in progress.
-    func hookSpec(_ payload: HookPayload, hint: String?) -> SpecID? {
-        let specs = store.listSpecs()
+    /// The spec a payload is about, as read: the one where its session holds a lease, else the
+    /// hint, else the only spec in progress. Each file is read once.
+    func hookSpec(_ payload: HookPayload, hint: String?) -> (SpecID, StatusFile)? {
         var loaded: [(SpecID, StatusFile)] = []
-        for spec in specs {
+        for spec in store.listSpecs() {
             guard let status = try? store.load(spec) else { continue }
-            if let session = payload.sessionId, status.hasLease(ofSession: session) { return spec }
+            if let session = payload.sessionId, status.hasLease(ofSession: session) { return (spec, status) }
             loaded.append((spec, status))
         }
-        if let hint, !hint.isEmpty, let spec = try? SpecID(hint), specs.contains(spec) { return spec }
+        if let hint, !hint.isEmpty, let named = loaded.first(where: { $0.0.rawValue == hint }) { return named }
         let running = loaded.filter { var s = $0.1; s.recomputeDerivedFields(); return s.status == .inProgress }
-        return running.count == 1 ? running[0].0 : nil
+        return running.count == 1 ? running[0] : nil
     }
 
     /// Appends a line to `.claude/exectrack/hook.log` (masked; rotated at 1 MiB) and returns `effect`.
