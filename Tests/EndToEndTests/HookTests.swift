@@ -158,6 +158,7 @@ import Testing
         ("a JSON list", Data("[1, 2]".utf8)),
         ("no hook_event_name", Data(#"{"session_id": "s"}"#.utf8)),
         ("no session", Data(#"{"hook_event_name": "SubagentStart"}"#.utf8)),
+        ("a SubagentStop without agent_id", Data(#"{"hook_event_name": "SubagentStop", "session_id": "s"}"#.utf8)),
         ("10 MB", Data(#"{"hook_event_name": "PostToolUse", "tool_response": ""#.utf8) + Data(repeating: UInt8(ascii: "x"), count: 10_000_000) + Data(#""}"#.utf8)),
         ("a claim naming no task", Data(#"{"hook_event_name": "PostToolUse", "session_id": "s", "tool_name": "Bash", "tool_input": {"command": "exectrack claim F001"}, "tool_response": {"stdout": "L9 42 nothing"}}"#.utf8)),
     ])

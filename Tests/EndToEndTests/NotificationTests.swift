@@ -115,6 +115,15 @@ import Testing
         #expect(try s.run(["notify", "--untrust"]).exitCode == 0)
         try s.run(["warn", "F001", "fifth"])
         #expect(s.received("repo").count == 2)
+
+        // A symlink at the name (to a file trusted elsewhere) is never followed.
+        let elsewhere = s.project.url("trusted-elsewhere.json")
+        try FileManager.default.moveItem(at: s.project.url(".claude/exectrack/notify.json"), to: elsewhere)
+        try FileManager.default.createSymbolicLink(at: s.project.url(".claude/exectrack/notify.json"), withDestinationURL: elsewhere)
+        #expect(try s.run(["notify", "--trust"]).exitCode == 4)
+        let linked = try s.run(["warn", "F001", "sixth"])
+        #expect(linked.stderr.contains("is a symlink"))
+        #expect(s.received("repo").count == 2)
     }
 
     @Test func aCommandPastItsTimeoutIsKilledWithItsGroupAndTheCallerGoesOn() throws {
@@ -216,8 +225,17 @@ import Testing
         // Another subject is another event.
         try s.run(["warn", "F001", "on a layer", "--layer", "L1"])
         #expect(s.received("cool").count == 2)
-        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: s.project.url(".claude/exectrack/notify-state.json"))) as? [String: Any]
+        let stateURL = s.project.url(".claude/exectrack/notify-state.json")
+        var state = try JSONSerialization.jsonObject(with: Data(contentsOf: stateURL)) as? [String: Any]
         #expect((state?["cooldowns"] as? [String: Any])?.count == 2)
+        // A cooldown ending further away than the rule's own (a state file shipped in a clone)
+        // silences nothing.
+        var cooldowns = state?["cooldowns"] as? [String: Any] ?? [:]
+        for key in cooldowns.keys { cooldowns[key] = "2099-01-01T00:00:00.000Z" }
+        state?["cooldowns"] = cooldowns
+        try JSONSerialization.data(withJSONObject: state!).write(to: stateURL)
+        try s.run(["warn", "F001", "after the planted state"])
+        #expect(s.received("cool").count == 3)
     }
 
     @Test func aMalformedFileIsReportedOnceAndNeverBlocksTheWrite() throws {

@@ -37,11 +37,17 @@ public struct HookPayload: Equatable, Sendable {
     public var agentRecordID: String? { agentId ?? sessionId.map { "session-\($0)" } }
 
     /// A Bash call that ran `exectrack … claim`.
-    var isClaim: Bool {
-        guard toolName == "Bash", let command else { return false }
+    var isClaim: Bool { claimWords != nil }
+
+    /// The spec a Bash `exectrack claim SPEC` named.
+    public var claimedSpec: String? { claimWords?.dropFirst().first { !$0.hasPrefix("-") }.map(String.init) }
+
+    private var claimWords: ArraySlice<Substring>? {
+        guard toolName == "Bash", let command else { return nil }
         let words = command.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" || $0 == "&" || $0 == "|" })
-        guard let tool = words.firstIndex(where: { $0 == "exectrack" || $0.hasSuffix("/exectrack") }) else { return false }
-        return words[words.index(after: tool)...].first == "claim"
+        guard let tool = words.firstIndex(where: { $0 == "exectrack" || $0.hasSuffix("/exectrack") }) else { return nil }
+        let rest = words[words.index(after: tool)...]
+        return rest.first == "claim" ? rest : nil
     }
 }
 
@@ -80,6 +86,8 @@ extension StatusFile {
             startAgent(id, type: type, pid: nil, now: now)
             return .changed("\(id) started")
         case "SessionEnd", "SubagentStop":
+            // Without its agent_id a SubagentStop would read as the whole session's end.
+            if payload.event == "SubagentStop", payload.agentId == nil { return .problem("SubagentStop without agent_id: nothing recorded") }
             guard let id = payload.agentRecordID else { return .problem("the payload has no session_id or agent_id") }
             var ended: [String] = []
             for l in layers.indices {

@@ -61,7 +61,7 @@ public enum SecretMask {
         let marker = Array(Self.marker.utf8)
         func startsWord(_ at: Int) -> Bool { at == 0 || !isTokenByte(bytes[at - 1]) }
         while i < bytes.count {
-            if startsWord(i), let (keep, skip) = secretAt(bytes, i) {
+            if let (keep, skip) = secretAt(bytes, i, startsWord: startsWord(i)) {
                 out += bytes[i..<i + keep]
                 out += marker
                 i += skip
@@ -76,7 +76,33 @@ public enum SecretMask {
     }
 
     /// At `i`, a secret: how many bytes to keep (its recognisable start) and how many it spans.
-    private static func secretAt(_ bytes: [UInt8], _ i: Int) -> (keep: Int, skip: Int)? {
+    /// Tokens, bearer values and key blocks start a word; a secret's name may end one
+    /// (`DB_PASSWORD=`, `X-Api-Key:`).
+    private static func secretAt(_ bytes: [UInt8], _ i: Int, startsWord: Bool) -> (keep: Int, skip: Int)? {
+        if startsWord, let found = tokenAt(bytes, i) { return found }
+        for name in secretNames where has(bytes, name, at: i, ignoringCase: true) {
+            var j = i + name.count
+            guard j >= bytes.count || !isTokenByte(bytes[j]) else { continue }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") { j += 1 }
+            while j < bytes.count, bytes[j] == UInt8(ascii: " ") { j += 1 }
+            guard j < bytes.count, bytes[j] == UInt8(ascii: "=") || bytes[j] == UInt8(ascii: ":") else { continue }
+            j += 1
+            while j < bytes.count, bytes[j] == UInt8(ascii: " ") { j += 1 }
+            // A quoted value runs to its closing quote, spaces and all.
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") {
+                let quote = bytes[j]
+                j += 1
+                let run = span(bytes, from: j) { $0 != quote && $0 != UInt8(ascii: "\n") }
+                if run >= 1 { return (j - i, j - i + run) }
+                continue
+            }
+            let run = span(bytes, from: j) { !isSpaceOrQuote($0) && $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ";") }
+            if run >= 1 { return (j - i, j - i + run) }
+        }
+        return nil
+    }
+
+    private static func tokenAt(_ bytes: [UInt8], _ i: Int) -> (keep: Int, skip: Int)? {
         for (prefix, minimum, alphabet) in prefixed where has(bytes, prefix, at: i, ignoringCase: false) {
             let run = span(bytes, from: i + prefix.count, alphabet)
             if run >= minimum { return (prefix.count, prefix.count + run) }
@@ -91,18 +117,6 @@ public enum SecretMask {
             while j < bytes.count, !has(bytes, end, at: j, ignoringCase: false) { j += 1 }
             if j < bytes.count, let close = firstIndex(of: privateKeyEnd, in: bytes, from: j) { j = close + privateKeyEnd.count }
             return (header - i, j - i)
-        }
-        for name in secretNames where has(bytes, name, at: i, ignoringCase: true) {
-            var j = i + name.count
-            guard j >= bytes.count || !isTokenByte(bytes[j]) else { continue }
-            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") { j += 1 }
-            while j < bytes.count, bytes[j] == UInt8(ascii: " ") { j += 1 }
-            guard j < bytes.count, bytes[j] == UInt8(ascii: "=") || bytes[j] == UInt8(ascii: ":") else { continue }
-            j += 1
-            while j < bytes.count, bytes[j] == UInt8(ascii: " ") { j += 1 }
-            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") || bytes[j] == UInt8(ascii: "'") { j += 1 }
-            let run = span(bytes, from: j) { !isSpaceOrQuote($0) && $0 != UInt8(ascii: "&") && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ";") }
-            if run >= 1 { return (j - i, j - i + run) }
         }
         return nil
     }

@@ -66,7 +66,7 @@ extension StatusFile {
             task.claimedBy = details.holder
             task.claimedAt = details.holder == nil ? nil : now
             task.heartbeatAt = details.holder == nil ? nil : now
-            task.leaseTtlS = details.holder == nil ? nil : details.leaseTTLSeconds
+            task.leaseTtlS = details.holder == nil ? nil : details.leaseTTLSeconds ?? Leases.defaultTTLSeconds
         case .complete, .failed, .skipped:
             task.completedAt = now
             task.durationMs = details.durationMs ?? task.startedAt.map { now.milliseconds(since: $0).clamped(to: 0...Limits.maxDurationMs) }

@@ -197,8 +197,11 @@ public final class Notifier: Sendable {
                         continue
                     }
                     let key = "\(job.rule.fingerprint) \(job.record.type) \(job.record.subject ?? "")"
-                    if cooldowns[key] != nil { continue }
-                    cooldowns.append(key, .string(now.adding(milliseconds: Int64(job.rule.cooldownSeconds * 1000)).iso8601))
+                    // An end further away than the rule's cooldown was not written by it (a file
+                    // shipped in a clone): it silences nothing.
+                    let limit = now.adding(milliseconds: Int64(job.rule.cooldownSeconds * 1000))
+                    if let until = cooldowns[key]?.stringValue.flatMap(Timestamp.init(iso8601:)), until <= limit { continue }
+                    cooldowns[key] = .string(limit.iso8601)
                     passing.append(job)
                 }
                 state = JSONObject([("cooldowns", .object(cooldowns))])
@@ -236,6 +239,11 @@ extension StatusStore {
     private func readSource(_ kind: NotifySource.Kind, path: String, state: (String) -> NotifySource.State) -> NotifySource {
         let shown = display(path)
         var source = NotifySource(kind: kind, path: path, shown: shown, state: .missing)
+        // A link could make a clone's rules the content trusted at another path.
+        if kind == .repository, FileSystem.linkInfo(path)?.isSymlink == true {
+            source.state = .unreadable("\(shown) is a symlink; exectrack runs only rules the repository holds itself")
+            return source
+        }
         do {
             guard let bytes = try FileSystem.read(path, shownAs: shown, role: "a notify.json", refuseWith: .corruptFile, maxBytes: 1 << 20) else {
                 return source
@@ -308,7 +316,8 @@ extension StatusStore {
     /// it, and writes it back atomically, all under the file's lock.
     func withToolState<T>(_ path: String, _ change: (inout JSONObject) throws(TrackerError) -> T) throws(TrackerError) -> T {
         let directory = FileSystem.split(path).directory
-        if FileSystem.linkInfo(directory)?.isSymlink == true {
+        // The repository's own directory only: the user's configuration is often a dotfiles link.
+        if directory == toolDirectory, FileSystem.linkInfo(directory)?.isSymlink == true {
             throw TrackerError(.writeFailed, "\(display(directory)) is a symlink; exectrack keeps its state only in a real directory")
         }
         try FileSystem.createDirectories(directory, shown: display)

@@ -69,6 +69,13 @@ public enum ChildProcess {
         var previous = sigaction()
         sigaction(SIGPIPE, &ignore, &previous)
         defer { sigaction(SIGPIPE, &previous, nil) }
+        // An ignored SIGCHLD (inherited across exec) would reap children before waitpid sees them.
+        var standard = sigaction()
+        standard.__sigaction_handler.sa_handler = SIG_DFL
+        sigemptyset(&standard.sa_mask)
+        var previousChild = sigaction()
+        sigaction(SIGCHLD, &standard, &previousChild)
+        defer { sigaction(SIGCHLD, &previousChild, nil) }
 
         let began = SystemClock.monotonic()
         var running = commands.map { Running(spawn($0), deadline: began + $0.timeoutSeconds) }
@@ -213,9 +220,11 @@ public enum ChildProcess {
             closeInput()
         }
 
+        /// Reads what is there, at most 256 KiB a call, so a command that writes without end
+        /// cannot keep the caller past its deadline.
         mutating func readOutput() {
             var buffer = [UInt8](repeating: 0, count: 16_384)
-            while true {
+            for _ in 0..<16 {
                 let n = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress!, $0.count) }
                 if n > 0 {
                     tail += buffer[..<n]

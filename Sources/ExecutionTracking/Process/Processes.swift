@@ -51,17 +51,18 @@ public enum Processes {
                                         "env", "timeout", "nohup", "xargs", "sudo", "doas", "nice", "ionice", "setsid",
                                         "stdbuf", "time", "exectrack", "flock"]
 
-    /// The nearest ancestor whose program is not a wrapper; the parent when every ancestor is
-    /// one, nil without `/proc`.
+    /// The nearest ancestor whose program is not a wrapper (pid 1 included: in a container the
+    /// agent is often the init process); nil when every ancestor is one, or without `/proc`, so
+    /// the lease goes by its TTL rather than by a shell that exits at once.
     static func agentAncestor() -> Int64? {
         var pid = Int64(getppid())
         var seen = 0
-        while pid > 1, seen < 64, let stat = stat(of: "\(pid)") {
+        while pid >= 1, seen < 64, let stat = stat(of: "\(pid)") {
             if !wrappers.contains(stat.name) { return pid }
             pid = stat.parent
             seen += 1
         }
-        return here.canReadProcesses ? Int64(getppid()) : nil
+        return nil
     }
 
     /// The fields of `/proc/<pid>/stat` a lease needs. The name is in parentheses and may hold

@@ -307,14 +307,17 @@ extension SpecWrite {
         var publisher: EventRecord.Head? = lastHead
         var voided: [ClosedRange<Int64>] = []
         var laterWrites = 0
+        // The first unreflected event that is not an annotation: annotations in between stay.
+        var firstUnreflected = lastHead.seq
         while let head = publisher, let reflected, head.seq > reflected {
+            firstUnreflected = head.seq
             if let range = head.voided { voided.append(range) }
             if head.seq != lastHead.seq, head.statusDigest != nil, !voided.contains(where: { $0.contains(head.seq) }) { laterWrites += 1 }
             publisher = try previousStateHead(&lines)
         }
         var events: [ChangeEvent] = []
         if let reflected, lastHead.seq > reflected, laterWrites == 0 {
-            events.append(ChangeEvent(.eventVoided, data: JSONObject([("from_seq", .int(Int(reflected + 1))), ("through_seq", .int(Int(lastHead.seq)))])))
+            events.append(ChangeEvent(.eventVoided, data: JSONObject([("from_seq", .int(Int(firstUnreflected))), ("through_seq", .int(Int(lastHead.seq)))])))
         }
         let vouched = laterWrites == 0 && reflected != nil && publisher?.seq == reflected
             && publisher.map { $0.statusDigest == nil || $0.statusDigest == ContentDigest.of(current.bytes) } == true

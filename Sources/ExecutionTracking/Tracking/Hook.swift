@@ -63,6 +63,11 @@ extension Tracker {
     /// The spec a payload is about, as read: the one where its session holds a lease, else the
     /// hint, else the only spec in progress. Each file is read once.
     func hookSpec(_ payload: HookPayload, hint: String?) -> (SpecID, StatusFile)? {
+        // A claim is linked in the spec it named, whatever the session holds elsewhere.
+        if let named = payload.claimedSpec.flatMap({ try? SpecID($0) }).flatMap({ try? store.resolve($0) }),
+           let status = try? store.load(named) {
+            return (named, status)
+        }
         var loaded: [(SpecID, StatusFile)] = []
         for spec in store.listSpecs() {
             guard let status = try? store.load(spec) else { continue }

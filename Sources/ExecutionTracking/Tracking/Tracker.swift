@@ -177,7 +177,7 @@ public struct Tracker: Sendable {
         }
         if newStatus == .inProgress {
             details.holder = lease.holder(agent: details.agent)
-            details.leaseTTLSeconds = lease.ttlSeconds ?? Leases.defaultTTLSeconds
+            details.leaseTTLSeconds = lease.ttlSeconds
             details.restart = lease.restart
         }
         let commit = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> (TaskLocation, Bool) in
