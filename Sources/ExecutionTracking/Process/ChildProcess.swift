@@ -62,20 +62,15 @@ public enum ChildProcess {
     /// Runs `commands` side by side and returns when each has ended or been killed at its timeout:
     /// the caller waits no longer than the longest timeout.
     public static func run(_ commands: [ChildCommand]) -> [ChildOutcome] {
-        // A command that exits without reading its stdin must not kill us with SIGPIPE.
-        var ignore = sigaction()
-        ignore.__sigaction_handler.sa_handler = SIG_IGN
-        sigemptyset(&ignore.sa_mask)
-        var previous = sigaction()
-        sigaction(SIGPIPE, &ignore, &previous)
-        defer { sigaction(SIGPIPE, &previous, nil) }
-        // An ignored SIGCHLD (inherited across exec) would reap children before waitpid sees them.
-        var standard = sigaction()
-        standard.__sigaction_handler.sa_handler = SIG_DFL
-        sigemptyset(&standard.sa_mask)
-        var previousChild = sigaction()
-        sigaction(SIGCHLD, &standard, &previousChild)
-        defer { sigaction(SIGCHLD, &previousChild, nil) }
+        // A command that exits without reading its stdin must not kill us with SIGPIPE; an
+        // ignored SIGCHLD (inherited across exec) would reap children before waitpid sees them.
+        let previousPipe = setHandler(SIGPIPE, SIG_IGN)
+        let previousChild = setHandler(SIGCHLD, SIG_DFL)
+        defer {
+            var pipe = previousPipe, child = previousChild
+            sigaction(SIGPIPE, &pipe, nil)
+            sigaction(SIGCHLD, &child, nil)
+        }
 
         let began = SystemClock.monotonic()
         var running = commands.map { Running(spawn($0), deadline: began + $0.timeoutSeconds) }
@@ -160,6 +155,16 @@ public enum ChildProcess {
         _ = fcntl(input[1], F_SETFL, O_NONBLOCK)
         _ = fcntl(output[0], F_SETFL, O_NONBLOCK)
         return .started(pid: pid, input: input[1], output: output[0], stdin: command.stdin)
+    }
+
+    /// Sets `signal`'s handler; returns the one it had.
+    private static func setHandler(_ signal: Int32, _ handler: __sighandler_t?) -> sigaction {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = handler
+        sigemptyset(&action.sa_mask)
+        var previous = sigaction()
+        sigaction(signal, &action, &previous)
+        return previous
     }
 
     /// A pipe whose ends are closed on exec (the child gets only what `dup2` gives it).
