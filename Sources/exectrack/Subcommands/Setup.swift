@@ -13,7 +13,8 @@ enum SetupCommand: Subcommand {
         options: [dryRun.spec, json.spec],
         discussion: """
         git  adds to .gitignore the rules that keep exectrack's local files out of git: lock files,
-             .bak backups and temp files under .claude/execution/.
+             .bak backups and temp files under .claude/execution/, the hook log and notification
+             cooldowns under .claude/exectrack/.
              Only what is missing is added, at the top of the file under an "# exectrack" heading,
              so every rule of yours (a negation such as !.claude/execution/keep.bak included) still
              wins; nothing the file has is changed or removed, and its line endings are kept.
