@@ -41,21 +41,46 @@ extension StatusFile {
     /// marked running, and lists the task once.
     mutating func noteAgent(_ holder: AgentProcess, took subject: String, now: Timestamp) {
         guard let id = Self.agentID(holder) else { return }
+        let i = startAgent(id, type: nil, pid: holder.pid, now: now)
+        if let pid = holder.pid { agents![i].pid = pid }
+        noteTask(subject, at: i)
+    }
+
+    /// The record `id` marked running: made on first sight (with `type` and `pid`), given its
+    /// `type` when it had none. Returns its position in `agents`.
+    @discardableResult
+    mutating func startAgent(_ id: String, type: String?, pid: Int64?, now: Timestamp) -> Int {
         var list = agents ?? []
-        var i = list.firstIndex { $0.id == id }
-        if i == nil {
+        let i: Int
+        if let found = list.firstIndex(where: { $0.id == id }) {
+            i = found
+            list[i].status = "running"
+            list[i].endedAt = nil
+            if list[i].type == nil { list[i].type = type }
+        } else {
             var record = AgentRecord()
             record.id = id
+            record.type = type
+            record.pid = pid
             record.spawnedAt = now
             record.startedAt = now
             list.append(record)
             i = list.count - 1
         }
-        list[i!].pid = holder.pid ?? list[i!].pid
-        list[i!].status = "running"
-        list[i!].endedAt = nil
-        if !list[i!].tasks.contains(subject) { list[i!].tasks.append(subject) }
         agents = list
+        return i
+    }
+
+    /// The record `id` marked finished (made first when it was never seen).
+    mutating func finishAgent(_ id: String, type: String?, now: Timestamp) {
+        let i = startAgent(id, type: type, pid: nil, now: now)
+        agents![i].status = "finished"
+        agents![i].endedAt = now
+    }
+
+    /// Lists `subject` once among the tasks of the record at `i`.
+    mutating func noteTask(_ subject: String, at i: Int) {
+        if !agents![i].tasks.contains(subject) { agents![i].tasks.append(subject) }
     }
 
     /// Records that `holder` was found dead (or stale past the grace) and its tasks reaped.

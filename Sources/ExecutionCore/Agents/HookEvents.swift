@@ -136,8 +136,8 @@ extension StatusFile {
         layers[l].tasks[index].claimedBy = lease
         layers[l].tasks[index].heartbeatAt = now
         if let id = payload.agentRecordID {
-            startAgent(id, type: payload.agentId == nil ? "session" : payload.agentType, pid: lease.pid, now: now)
-            noteTask(Self.subject(layer: layerKey, index: index, id: layers[l].tasks[index].id), agent: id)
+            let record = startAgent(id, type: payload.agentId == nil ? "session" : payload.agentType, pid: lease.pid, now: now)
+            noteTask(Self.subject(layer: layerKey, index: index, id: layers[l].tasks[index].id), at: record)
         }
         return .changed("linked \(layerKey)/\(index) to \(payload.agentRecordID ?? session)")
     }
@@ -158,36 +158,5 @@ extension StatusFile {
         }
         if renewed > 0 { return .changed("renewed \(renewed) lease(s)") }
         return .none(held == 0 ? "the session holds no task" : "heartbeat not due")
-    }
-
-    private mutating func startAgent(_ id: String, type: String?, pid: Int64?, now: Timestamp) {
-        var list = agents ?? []
-        if let i = list.firstIndex(where: { $0.id == id }) {
-            list[i].status = "running"
-            list[i].endedAt = nil
-            if list[i].type == nil { list[i].type = type }
-        } else {
-            var record = AgentRecord()
-            record.id = id
-            record.type = type
-            record.pid = pid
-            record.spawnedAt = now
-            record.startedAt = now
-            list.append(record)
-        }
-        agents = list
-    }
-
-    private mutating func finishAgent(_ id: String, type: String?, now: Timestamp) {
-        startAgent(id, type: type, pid: nil, now: now)
-        if let i = agents!.firstIndex(where: { $0.id == id }) {
-            agents![i].status = "finished"
-            agents![i].endedAt = now
-        }
-    }
-
-    private mutating func noteTask(_ subject: String, agent id: String) {
-        guard let i = agents?.firstIndex(where: { $0.id == id }), !agents![i].tasks.contains(subject) else { return }
-        agents![i].tasks.append(subject)
     }
 }

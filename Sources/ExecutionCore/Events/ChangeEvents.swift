@@ -46,6 +46,10 @@ public enum EventType: String, CaseIterable, Sendable {
 
     /// The type's name without the common prefix (`task.completed`), as `events --type` takes it.
     public var shortName: String { String(rawValue.dropFirst("dev.exectrack.".count)) }
+
+    /// Events that record something that happened beside the state (a notification that failed):
+    /// the status file never reflects them, so the write-ahead rule does not void them.
+    public var isAnnotation: Bool { self == .notifyFailed }
 }
 
 /// One change, before the log gives it its place (`seq`, `id`, `time`).

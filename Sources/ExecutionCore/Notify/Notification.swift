@@ -4,10 +4,6 @@
 extension EventType {
     /// `notify.*`: about notifications themselves; they run no rule, so a failing rule cannot loop.
     public var isNotification: Bool { rawValue.hasPrefix("dev.exectrack.notify.") }
-
-    /// Events that record something that happened beside the state (a notification that failed):
-    /// the status file never reflects them, so the write-ahead rule does not void them.
-    public var isAnnotation: Bool { self == .notifyFailed }
 }
 
 /// One notification, as a rule's command receives it.

@@ -100,8 +100,7 @@ public final class Notifier: Sendable {
         }
         guard !failures.isEmpty else { return }
         do {
-            let recorder = StatusStore(root: store.root, lockTimeoutSeconds: Self.recordLockSeconds)
-            try recorder.write(spec) { (write) throws(TrackerError) in try write.commitAnnotations(failures, now: SystemClock.now()) }
+            try store.quiet(lockTimeoutSeconds: Self.recordLockSeconds).write(spec) { (write) throws(TrackerError) in try write.commitAnnotations(failures, now: SystemClock.now()) }
         } catch {
             warn("could not log notify.failed in \(store.display(store.eventsPath(spec))): \(error.message)")
         }
@@ -110,10 +109,9 @@ public final class Notifier: Sendable {
     /// `notify --test`: every active rule run once with a sample event, whatever its filter and
     /// cooldown. Logs nothing.
     public func test(_ spec: SpecID, store: StatusStore) -> [(rule: NotifyRule, outcome: ChildOutcome)] {
-        var record = EventRecord(ChangeEvent(.notifyTest, data: JSONObject([("test", .bool(true))])), spec: spec.rawValue,
-                                 id: "\(spec)-test-\(SystemClock.uniqueSuffix())-\(getpid())", seq: 1, time: SystemClock.now(),
+        let record = EventRecord(ChangeEvent(.notifyTest, data: JSONObject([("test", .bool(true))])), spec: spec.rawValue,
+                                 id: "\(spec)-test-\(SystemClock.uniqueSuffix())-\(getpid())", seq: 0, time: SystemClock.now(),
                                  actor: JSONObject([("pid", .int(Int(getpid())))]))
-        record.seq = 0
         let notification = Notification(record, spec: spec.rawValue)
         let jobs = activeRules(store).map { Job(rule: $0, record: record, notification: notification) }
         return Array(zip(jobs.map { $0.rule }, run(jobs, spec: spec, store: store)))
@@ -215,8 +213,6 @@ public final class Notifier: Sendable {
 }
 
 extension StatusStore {
-    /// Configuration and tool state (docs/notifications.md): never in `.claude/execution/`.
-    public var toolDirectory: String { root + "/.claude/exectrack" }
     public var repositoryNotifyPath: String { toolDirectory + "/notify.json" }
     var notifyStatePath: String { toolDirectory + "/notify-state.json" }
 
@@ -227,7 +223,7 @@ extension StatusStore {
             sources.append(readSource(.user, path: directory + "/notify.json") { _ in .active })
         }
         sources.append(readSource(.repository, path: repositoryNotifyPath) { sha in
-            switch trustedHashes(settings)[Self.realPath(repositoryNotifyPath)] {
+            switch trustedHashes(settings)[trustKey] {
             case sha?: .active
             case nil: .untrusted
             default: .changed
@@ -269,10 +265,10 @@ extension StatusStore {
             if case .unreadable(let why) = source.state { throw TrackerError(.corruptFile, why) }
             throw TrackerError(.notFound, "no \(source.shown) to trust")
         }
+        let key = trustKey
         try updateTrust(trustPath) { entries in
-            entries = entries.filter { $0.objectValue?["path"]?.stringValue != Self.realPath(repositoryNotifyPath) }
-            entries.append(.object(JSONObject([("path", .string(Self.realPath(repositoryNotifyPath))), ("sha256", .string(sha)),
-                                               ("trusted_at", .string(now.iso8601))])))
+            entries = entries.filter { $0.objectValue?["path"]?.stringValue != key }
+            entries.append(.object(JSONObject([("path", .string(key)), ("sha256", .string(sha)), ("trusted_at", .string(now.iso8601))])))
         }
         var trusted = source
         trusted.state = .active
@@ -283,16 +279,20 @@ extension StatusStore {
     public func untrustRepositoryRules(_ settings: NotifySettings) throws(TrackerError) -> Bool {
         guard let trustPath = settings.trustPath else { return false }
         var removed = false
+        let key = trustKey
         try updateTrust(trustPath) { entries in
-            let kept = entries.filter { $0.objectValue?["path"]?.stringValue != Self.realPath(repositoryNotifyPath) }
+            let kept = entries.filter { $0.objectValue?["path"]?.stringValue != key }
             removed = kept.count != entries.count
             entries = kept
         }
         return removed
     }
 
+    /// The repository's notify.json as trust records it: its path with symlinks resolved, so
+    /// trust follows the file however the project is reached.
+    private var trustKey: String { FileSystem.realPath(repositoryNotifyPath) ?? repositoryNotifyPath }
+
     private func updateTrust(_ trustPath: String, _ change: (inout [JSONValue]) -> Void) throws(TrackerError) {
-        try FileSystem.createDirectories(FileSystem.split(trustPath).directory, shown: display)
         try withToolState(trustPath) { (state: inout JSONObject) in
             var entries = state["trusted"]?.arrayValue ?? []
             change(&entries)
@@ -310,31 +310,5 @@ extension StatusStore {
             if let file = entry.objectValue?["path"]?.stringValue, let sha = entry.objectValue?["sha256"]?.stringValue { hashes[file] = sha }
         }
         return hashes
-    }
-
-    /// Reads the JSON object at `path` (empty when missing or unreadable), lets `change` update
-    /// it, and writes it back atomically, all under the file's lock.
-    func withToolState<T>(_ path: String, _ change: (inout JSONObject) throws(TrackerError) -> T) throws(TrackerError) -> T {
-        let directory = FileSystem.split(path).directory
-        // The repository's own directory only: the user's configuration is often a dotfiles link.
-        if directory == toolDirectory, FileSystem.linkInfo(directory)?.isSymlink == true {
-            throw TrackerError(.writeFailed, "\(display(directory)) is a symlink; exectrack keeps its state only in a real directory")
-        }
-        try FileSystem.createDirectories(directory, shown: display)
-        return try withLock(path, timeoutSeconds: Notifier.recordLockSeconds) { () throws(TrackerError) -> T in
-            let bytes = try? FileSystem.read(path, shownAs: display(path), role: "exectrack state", refuseWith: .corruptFile)
-            var state = bytes.flatMap { $0 }.flatMap { try? JSONParser.parse($0) }?.objectValue ?? JSONObject()
-            let result = try change(&state)
-            try FileSystem.writeAtomically(Array((JSONWriter.encode(.object(state)) + "\n").utf8), to: path, shown: display)
-            return result
-        }
-    }
-
-    /// The path with symlinks resolved (itself when it cannot be resolved), so trust follows the
-    /// file however the project is reached.
-    static func realPath(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -263,21 +263,12 @@ extension SpecWrite {
     /// The log opened for appending (created when missing; a symlink or special file refused),
     /// its torn last line cut off, and its lines ready to be read backwards. The caller closes it.
     private func openLogForAppending() throws(TrackerError) -> (fd: Int32, shown: String, lines: BackwardLines) {
-        let path = store.eventsPath(spec)
-        let shown = store.display(path)
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
-        guard fd >= 0 else {
-            if errno == ELOOP { throw TrackerError(.writeFailed, "\(shown) is a symlink; exectrack never follows one at its own files. Remove it and retry") }
-            throw TrackerError(.writeFailed, "cannot open \(shown): \(FileSystem.lastError())")
-        }
+        let shown = store.display(store.eventsPath(spec))
+        let (fd, info) = try FileSystem.openForAppending(store.eventsPath(spec), shown: shown, role: "an event log")
         do throws(TrackerError) {
-            var st = stat()
-            guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else {
-                throw TrackerError(.writeFailed, "\(shown) is \(FileSystem.Info(st).kindName), not an event log; move it away and retry")
-            }
-            var lines = BackwardLines(fd: fd, end: Int64(st.st_size), shown: shown)
+            var lines = BackwardLines(fd: fd, end: info.size, shown: shown)
             let complete = try lines.dropUnterminatedTail()
-            if complete < Int64(st.st_size), ftruncate(fd, off_t(complete)) != 0 {
+            if complete < info.size, ftruncate(fd, off_t(complete)) != 0 {
                 throw TrackerError(.writeFailed, "cannot repair the torn last line of \(shown): \(FileSystem.lastError())")
             }
             return (fd, shown, lines)

@@ -65,13 +65,8 @@ extension StatusStore {
     /// Whether `path`'s directory is the execution directory, however it is spelt (`./`, `..`,
     /// a symlink to it).
     private func isInExecutionDirectory(_ path: String) -> Bool {
-        func resolved(_ directory: String) -> String? {
-            guard let real = realpath(directory, nil) else { return nil }
-            defer { free(real) }
-            return String(cString: real)
-        }
-        guard let execution = resolved(executionDirectory) else { return false }
+        guard let execution = FileSystem.realPath(executionDirectory) else { return false }
         let directory = FileSystem.split(path).directory
-        return resolved(directory.isEmpty ? "." : directory) == execution
+        return FileSystem.realPath(directory.isEmpty ? "." : directory) == execution
     }
 }

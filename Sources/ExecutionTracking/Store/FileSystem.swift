@@ -86,6 +86,13 @@ enum FileSystem {
 
     static func lastError() -> String { String(cString: strerror(errno)) }
 
+    /// `path` with `.`, `..` and symlinks resolved; nil when it does not resolve.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     // MARK: - Reading
 
     /// A regular file's bytes, or nil when nothing is at `path`. Opened without blocking, so a
@@ -328,6 +335,23 @@ enum FileSystem {
             }
             return nil
         }
+    }
+
+    /// Opens one of exectrack's own append-only files (an event log, the hook log) to read and
+    /// append: created when missing, never through a symlink, refused unless a regular file.
+    /// The caller closes it.
+    static func openForAppending(_ path: String, shown: String, role: String) throws(TrackerError) -> (fd: Int32, info: Info) {
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw TrackerError(.writeFailed, "\(shown) is a symlink; exectrack never follows one at its own files. Remove it and retry") }
+            throw TrackerError(.writeFailed, "cannot open \(shown): \(lastError())")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, Info(st).isRegular else {
+            close(fd)
+            throw TrackerError(.writeFailed, "\(shown) is \(Info(st).kindName), not \(role); move it away and retry")
+        }
+        return (fd, Info(st))
     }
 
     /// Writes `content` to an open descriptor that is not ours to close.

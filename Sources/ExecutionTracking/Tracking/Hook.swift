@@ -47,11 +47,9 @@ extension Tracker {
         case let effect: return logged(effect, event: payload.event)
         }
         // Never waits: when another writer holds the lock, this write is skipped.
-        var quick = StatusStore(root: store.root, lockTimeoutSeconds: 0)
-        quick.faults = store.faults
         do {
             var effect = HookEffect.none("nothing to write")
-            try quick.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            try store.quiet(lockTimeoutSeconds: 0).mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
                 effect = status!.apply(hook: payload, now: now)
             }
             return effect
@@ -79,20 +77,10 @@ extension Tracker {
         return running.count == 1 ? running[0] : nil
     }
 
-    /// Appends a line to `.claude/exectrack/hook.log` (masked; rotated at 1 MiB) and returns `effect`.
+    /// Logs a problem to `.claude/exectrack/hook.log` (masked) and returns `effect`.
     private func logged(_ effect: HookEffect, event: String?) -> HookEffect {
         guard case .problem(let why) = effect else { return effect }
-        let path = store.toolDirectory + "/hook.log"
-        if FileSystem.linkInfo(store.toolDirectory)?.isSymlink == true { return effect }
-        try? FileSystem.createDirectories(store.toolDirectory, shown: store.display)
-        if let info = FileSystem.linkInfo(path), info.isRegular, info.size > 1 << 20 { rename(path, path + ".1") }
-        let line = "\(clock().iso8601) \(event ?? "-") \(SecretMask.mask(why).singleLine)\n"
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o644)
-        guard fd >= 0 else { return effect }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, FileSystem.Info(st).isRegular else { return effect }
-        try? FileSystem.writeToDescriptor(Array(line.utf8), fd, shown: store.display(path))
+        store.appendToHookLog("\(clock().iso8601) \(event ?? "-") \(SecretMask.mask(why).singleLine)\n")
         return effect
     }
 }

@@ -248,22 +248,22 @@ public struct Tracker: Sendable {
         return (outcome.status, outcome.result)
     }
 
-    /// `claim`: under the lock, the first ready task becomes in_progress for `agent`. Two agents
-    /// claiming at once get different tasks: the second sees the first's write.
-    /// `claim`: the tasks of dead agents are reaped to pending first (docs/agents.md), then the
-    /// next ready task is taken under a lease.
+    /// `claim`: under the lock, the tasks of dead agents are reaped to pending first
+    /// (docs/agents.md), then the first ready task becomes in_progress for `agent` under a lease.
+    /// Two agents claiming at once get different tasks: the second sees the first's write.
     public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool, layer: String? = nil,
                       lease: LeaseOptions = LeaseOptions()) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
         let holder = lease.holder(agent: agent)
-        var reaped: [ChangeEvent] = []
-        let outcome = try store.mutate(spec, announcing: { (_: TaskLocation) in reaped }, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+        let outcome = try store.mutate(spec, announcing: { $0.reaped }, now: clock) {
+            (status: inout StatusFile?, now) throws(TrackerError) -> (location: TaskLocation, reaped: [ChangeEvent]) in
             let layerIndex = try layer.map { (reference: String) throws(TrackerError) in try status!.layerIndex(for: reference) }
             let dead = status!.reapCandidates(now: now, graceMs: nil, here: Processes.here, probe: Processes.state)
-            reaped = status!.reap(dead, to: .pending, now: now)
-            return try status!.claimNextTask(agent: agent, holder: holder, leaseTTLSeconds: lease.ttlSeconds ?? Leases.defaultTTLSeconds,
-                                             anyLayer: anyLayer, inLayer: layerIndex, now: now)
+            let reaped = status!.reap(dead, to: .pending, now: now)
+            let location = try status!.claimNextTask(agent: agent, holder: holder, leaseTTLSeconds: lease.ttlSeconds ?? Leases.defaultTTLSeconds,
+                                                     anyLayer: anyLayer, inLayer: layerIndex, now: now)
+            return (location, reaped)
         }
-        return (outcome.status, outcome.result)
+        return (outcome.status, outcome.result.location)
     }
 
     /// `heartbeat`: renews the agent's leases (of one task when `task` is `L1/T012`).
@@ -289,13 +289,12 @@ public struct Tracker: Sendable {
             let status = try store.load(spec)
             return (status, status.reapCandidates(now: clock(), graceMs: graceMs, here: Processes.here, probe: Processes.state))
         }
-        var events: [ChangeEvent] = []
-        let outcome = try store.mutate(spec, announcing: { _ in events }, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> [ReapCandidate] in
+        let outcome = try store.mutate(spec, announcing: { $0.events }, now: clock) {
+            (status: inout StatusFile?, now) throws(TrackerError) -> (candidates: [ReapCandidate], events: [ChangeEvent]) in
             let candidates = status!.reapCandidates(now: now, graceMs: graceMs, here: Processes.here, probe: Processes.state)
-            events = status!.reap(candidates, to: target, now: now)
-            return candidates
+            return (candidates, status!.reap(candidates, to: target, now: now))
         }
-        return (outcome.status, outcome.result)
+        return (outcome.status, outcome.result.candidates)
     }
 
     /// Judges leases as they are now, for reports, `list` and `agents`.
