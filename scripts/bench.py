@@ -195,6 +195,62 @@ def hook_figures():
     return figures
 
 
+def transcript(path, megabytes):
+    """A Claude Code transcript of about `megabytes` MB in its line shapes (docs/usage.md): user
+    prompts, tool results (the bulk of a real transcript's bytes), and each request as one
+    assistant line per content block sharing message.id, output_tokens growing to the last."""
+    lines, n = [], 0
+    size = 0
+    while size < megabytes * 1_000_000:
+        n += 1
+        envelope = {"parentUuid": None, "isSidechain": False, "userType": "external", "cwd": "/work/app",
+                    "sessionId": "bench", "version": "2.0.31", "gitBranch": "main", "timestamp": "2026-12-07T10:00:00.000Z"}
+        lines.append(json.dumps({**envelope, "type": "user", "uuid": f"u{n}",
+                                 "message": {"role": "user", "content": f"step {n}: continue"}}))
+        usage = {"input_tokens": 5 + n % 50, "cache_creation_input_tokens": 900, "cache_read_input_tokens": 40_000 + n,
+                 "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 900}, "service_tier": "standard"}
+        blocks = [{"type": "thinking", "thinking": "Reading the module first. " * 20, "signature": "s" * 200},
+                  {"type": "text", "text": "Editing the service. " * 10},
+                  {"type": "tool_use", "id": f"toolu_{n}", "name": "Read", "input": {"file_path": f"/work/app/src/m{n}.ts"}}]
+        for b, block in enumerate(blocks):
+            lines.append(json.dumps({**envelope, "type": "assistant", "uuid": f"a{n}.{b}", "requestId": f"req_{n}",
+                                     "message": {"id": f"msg_{n}", "type": "message", "role": "assistant",
+                                                 "model": "claude-sonnet-4-5", "content": [block],
+                                                 "usage": {**usage, "output_tokens": 1 if b < 2 else 400 + n % 300}}}))
+        lines.append(json.dumps({**envelope, "type": "user", "uuid": f"r{n}", "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": f"toolu_{n}", "content": ("export function f() { return 1 }\n" * 120)}]}}))
+        size += sum(len(line) + 1 for line in lines[-5:])
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return n
+
+
+def usage_figures():
+    """`usage --from-transcript` on a 50 MB transcript: the first read (a spec that has read
+    nothing of it) and a read when nothing was appended."""
+    root = project("usage", 13)
+    path = os.path.join(root, "transcript.jsonl")
+    requests = transcript(path, 50)
+    status = os.path.join(root, ".claude/execution/S0000.json")
+    fresh = status + ".fresh"
+    shutil.copyfile(status, fresh)
+    ledger = os.path.join(root, ".claude/exectrack/usage/S0000.json")
+
+    def reset():
+        shutil.copyfile(fresh, status)
+        if os.path.exists(ledger):
+            os.remove(ledger)
+    argv = [BIN, "usage", "S0000", "L0", "0", "--from-transcript", path]
+    runs = max(5, RUNS // 3)
+    print(f"\nusage --from-transcript: {os.path.getsize(path) / 1e6:.1f} MB, {requests:,} requests")
+    figures = {}
+    for name, before in (("first read", reset), ("nothing new", None)):
+        median, p95, peak = measure(argv, root, runs, before)
+        figures[name] = median
+        print(f"  {name:<32}{median:>9.1f}{p95:>9.1f}{peak:>13.1f}")
+    return figures
+
+
 def main():
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
           f"{subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}")
@@ -277,6 +333,7 @@ def main():
         print(f"{name:<22}{10000:>8} tasks{median:>9.1f}{p95:>9.1f}{peak:>13.1f}")
 
     hooks = hook_figures()
+    usage = usage_figures()
 
     print("\nratios (13 tasks, to the floors)")
     floor, floor_io = results[("floor (Codable)", 13)], results[("floor (I/O only)", 13)]
@@ -303,6 +360,8 @@ def main():
         ("long log: replay under 1 s", results[("replay (whole log)", 10000)], 1000, "ms"),
         *[(f"hook {name}: p95 under {10 if writes else 3} ms", p95, 10 if writes else 3, "ms")
           for name, p95, writes in hooks],
+        ("usage, 50 MB transcript, first read under 300 ms", usage["first read"], 300, "ms"),
+        ("usage, 50 MB transcript, nothing new under 5 ms", usage["nothing new"], 5, "ms"),
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

@@ -8,14 +8,18 @@ every other *.json against Schemas/execution-status.schema.json (jsonschema, dra
 *.junit.xml is parsed by junitparser; every *.otlp.json is parsed into an OTLP
 ExportTraceServiceRequest by protobuf's json_format; every line of every *.events.jsonl is checked
 against Schemas/event.schema.json and read by the CloudEvents SDK, and its seq must follow the
-line before; *.notify-state.json, *.notify-trust.json and *.notify.json are checked against their
-schemas in Schemas/. Exits 1 on the first kind of
+line before; *.notify-state.json, *.notify-trust.json, *.notify.json, *.usage-ledger.json (the usage
+ledger, .claude/exectrack/usage/<SPEC>.json) and *.pricing.json (a LiteLLM-shaped price file) are
+checked against their schemas in Schemas/ (each also under its bare name: notify.json,
+usage-ledger.json, pricing.json). In JUnit files, every <property> of a testcase (the usage
+attributes, docs/usage.md) must have a name and a value. Exits 1 on the first kind of
 failure, listing every failing file; also fails when a kind has no files at all, so
 an empty run cannot pass.
 """
 import json
 import pathlib
 import sys
+import xml.etree.ElementTree as ElementTree
 
 import jsonschema
 import junitparser
@@ -31,7 +35,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def load_schemas():
     schemas = {}
     resources = []
-    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust"):
+    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -48,7 +52,7 @@ def classify(path):
         return "junit"
     if name.endswith(".otlp.json"):
         return "otlp"
-    for kind in ("notify-state", "notify-trust", "notify"):
+    for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing"):
         if name.endswith(f".{kind}.json") or name == f"{kind}.json":
             return kind
     if name.endswith(".metrics.json") or name.endswith("-metrics.json"):
@@ -56,6 +60,18 @@ def classify(path):
     if name.endswith(".json"):
         return "status"
     return None
+
+
+def check_junit(path):
+    """junitparser reads the file; every testcase has a name, and every <property> inside one a
+    name and a value (junitparser does not expose a testcase's properties: read with ElementTree)."""
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    cases = [case for suite in xml for case in suite]
+    assert all(case.name for case in cases), "a testcase has no name"
+    for case in ElementTree.parse(str(path)).getroot().iter("testcase"):
+        for number, prop in enumerate(case.iter("property"), start=1):
+            assert prop.get("name"), f"testcase {case.get('name')!r}: property {number} has no name"
+            assert prop.get("value") is not None, f"testcase {case.get('name')!r}: property {prop.get('name')!r} has no value"
 
 
 def check_otlp(path):
@@ -90,7 +106,8 @@ def check_events(path, validator):
 
 def main(directories):
     validators = load_schemas()
-    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0}
+    counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0,
+              "usage-ledger": 0, "pricing": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -98,15 +115,13 @@ def main(directories):
             if not kind:
                 continue
             try:
-                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust"):
+                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing"):
                     validator = validators[{"status": "execution-status"}.get(kind, kind)]
                     errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
                     if errors:
                         raise ValueError("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:3]))
                 elif kind == "junit":
-                    xml = junitparser.JUnitXml.fromfile(str(path))
-                    cases = [case for suite in xml for case in suite]
-                    assert all(case.name for case in cases), "a testcase has no name"
+                    check_junit(path)
                 elif kind == "events":
                     counts[kind] += check_events(path, validators["event"]) - 1
                 else:

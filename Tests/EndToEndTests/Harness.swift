@@ -89,7 +89,7 @@ final class Project {
         }
         // Only what this command itself wrote: tests also plant corrupt files on purpose.
         let writers: Set<String> = ["init", "parse", "parse-layered-tasks", "update", "complete-layer", "error", "warn",
-                                    "pause", "resume", "unblock", "block", "claim", "restore", "validate"]
+                                    "pause", "resume", "unblock", "block", "claim", "restore", "validate", "usage", "budget"]
         // `validate` writes only with --fix; without it the file is whatever the test planted.
         if let command = arguments.first, writers.contains(command), arguments.count > 1,
            command != "validate" || arguments.contains("--fix") {
@@ -97,6 +97,8 @@ final class Project {
             if FileManager.default.fileExists(atPath: written.path) { try keep(Data(contentsOf: written), kind: "status.json") }
             let log = url(".claude/execution/\(arguments[1]).events.jsonl")
             if isRegularFile(log) { try keep(Data(contentsOf: log), kind: "events.jsonl") }
+            let ledger = url(".claude/exectrack/usage/\(arguments[1]).json")
+            if isRegularFile(ledger) { try keep(Data(contentsOf: ledger), kind: "usage-ledger.json") }
         }
         // Notification state: cooldowns in the project, trust in the user's configuration.
         let cooldowns = url(".claude/exectrack/notify-state.json")

@@ -16,6 +16,9 @@ public struct HookPayload: Equatable, Sendable {
     public var source: String?
     public var reason: String?
     public var cwd: String?
+    /// The session's transcript, and a stopping subagent's own (`agent_transcript_path`).
+    public var transcriptPath: String?
+    public var agentTranscriptPath: String?
 
     /// Nil with the reason when `bytes` is not a JSON object with a `hook_event_name`.
     public static func parse(_ bytes: [UInt8]) -> (payload: HookPayload?, problem: String?) {
@@ -30,7 +33,18 @@ public struct HookPayload: Equatable, Sendable {
         return (HookPayload(event: event, sessionId: text("session_id"), agentId: text("agent_id"), agentType: text("agent_type"),
                             toolName: text("tool_name"), command: object["tool_input"]?.objectValue?["command"]?.stringValue,
                             output: response?.objectValue?["stdout"]?.stringValue ?? response?.stringValue,
-                            source: text("source"), reason: text("reason"), cwd: text("cwd")), nil)
+                            source: text("source"), reason: text("reason"), cwd: text("cwd"),
+                            transcriptPath: text("transcript_path"), agentTranscriptPath: text("agent_transcript_path")), nil)
+    }
+
+    /// The transcript whose usage a Stop or SubagentStop brings in (docs/usage.md): the
+    /// subagent's own for SubagentStop, the session's for Stop.
+    public var usageTranscript: String? {
+        switch event {
+        case "SubagentStop": agentTranscriptPath
+        case "Stop": transcriptPath
+        default: nil
+        }
     }
 
     /// The record id of the agent the payload comes from: its subagent id, else its session's.
@@ -66,6 +80,29 @@ extension StatusFile {
     func isHeld(_ task: ExecutionTask, by payload: HookPayload) -> Bool {
         guard task.status == .inProgress, let lease = task.claimedBy, let session = payload.sessionId else { return false }
         return lease.sessionId == session && lease.agentId == payload.agentId
+    }
+
+    /// Where the usage of the payload's agent goes: the task it holds, else the last task its
+    /// agent record took; for a subagent that took none, where its session's main agent's
+    /// goes (it worked for that task); else the spec itself.
+    public func usageTarget(for payload: HookPayload) -> UsageTarget {
+        for l in layers.indices {
+            for t in layers[l].tasks.indices where isHeld(layers[l].tasks[t], by: payload) {
+                return .task(TaskLocation(layer: l, task: t))
+            }
+        }
+        if let id = payload.agentRecordID, let subject = agents?.first(where: { $0.id == id })?.tasks.last {
+            let parts = subject.split(separator: "/", maxSplits: 1).map(String.init)
+            if parts.count == 2, let layer = try? layerIndex(for: parts[0]), let place = try? taskLocation(layer: layer, task: parts[1]) {
+                return .task(place)
+            }
+        }
+        if payload.agentId != nil {
+            var session = payload
+            session.agentId = nil
+            return usageTarget(for: session)
+        }
+        return .spec
     }
 
     /// Whether a lease of the payload's session is in this file (the spec the session works on).

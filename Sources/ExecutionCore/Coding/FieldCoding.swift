@@ -222,3 +222,19 @@ extension JSONValue: FieldValue {
     public static func read(_ decoder: ExactJSONDecoder) throws -> JSONValue { try decoder.parser.value() }
     public func write(to encoder: ExactJSONEncoder) { encoder.out.value(self) }
 }
+
+/// A finite number (a cost in dollars); numeric strings are read too, as for integers.
+extension Double: FieldValue {
+    public static func read(_ decoder: ExactJSONDecoder) throws -> Double {
+        let value = try decoder.parser.value()
+        let literal: String? = switch value {
+        case .number(let number): number.literal
+        case .string(let text): text.trimmingWhitespace
+        default: nil
+        }
+        guard let literal, let double = Double(literal), double.isFinite else { throw decoder.fail("expected a number") }
+        return double
+    }
+
+    public func write(to encoder: ExactJSONEncoder) { encoder.out.value(.double(self)) }
+}

@@ -15,6 +15,10 @@ public enum EventType: String, CaseIterable, Sendable {
     case taskHeartbeat = "dev.exectrack.task.heartbeat"
     /// `reap` (or `claim`) took a task from a dead or long-stale agent; `data` names it.
     case agentReaped = "dev.exectrack.agent.reaped"
+    /// Tokens and cost added to a task (docs/usage.md); nothing else about it changed.
+    case taskUsage = "dev.exectrack.task.usage"
+    /// The known spend went over `budget_usd`: once per crossing.
+    case budgetExceeded = "dev.exectrack.budget.exceeded"
     case errorLogged = "dev.exectrack.error.logged"
     case warningLogged = "dev.exectrack.warning.logged"
     case layerCompleted = "dev.exectrack.layer.completed"
@@ -106,6 +110,11 @@ extension StatusFile {
         if status != before.status, status == .complete || status == .failed {
             events.append(ChangeEvent(status == .complete ? .specCompleted : .specFailed, data: JSONObject([
                 ("total_tasks", .int(totalTasks)), ("completed_tasks", .int(completedTasks)), ("failed_tasks", .int(failedTasks)),
+            ])))
+        }
+        if let exceeded = budgetExceededAt, before.budgetExceededAt == nil {
+            events.append(ChangeEvent(.budgetExceeded, data: JSONObject([
+                ("budget_usd", .double(budgetUsd)), ("spent_usd", .double(knownSpendUsd)), ("at", .string(exceeded.iso8601)),
             ])))
         }
         if pausedAt != nil, before.pausedAt == nil {
@@ -209,7 +218,7 @@ extension StatusFile {
         case .failed?: .taskFailed
         case .skipped?: .taskSkipped
         case .pending?: .taskReset
-        case nil: task.isLeaseRenewal(of: old) ? .taskHeartbeat : .taskUpdated
+        case nil: task.isLeaseRenewal(of: old) ? .taskHeartbeat : task.isUsageChange(of: old) ? .taskUsage : .taskUpdated
         }
         return ChangeEvent(type, subject: Self.subject(layer: layer, index: task.index, id: task.id), data: JSONObject([
             ("layer", .string(layer)), ("index", .int(task.index)),
@@ -234,6 +243,16 @@ extension ExecutionTask {
         renewed.claimedBy = old.claimedBy
         renewed.leaseTtlS = old.leaseTtlS
         return renewed == old
+    }
+}
+
+extension ExecutionTask {
+    /// Whether the only change from `old` is its usage.
+    func isUsageChange(of old: ExecutionTask) -> Bool {
+        guard usage != old.usage else { return false }
+        var same = self
+        same.usage = old.usage
+        return same == old
     }
 }
 

@@ -190,7 +190,7 @@ public struct EventReplay: Sendable {
                 _ = try current("a re-parse")
             }
             state!.layers = StatusFile.numericallyOrdered(data.layers)
-        case .taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset, .taskUpdated, .taskHeartbeat:
+        case .taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset, .taskUpdated, .taskHeartbeat, .taskUsage:
             _ = try current("a task change")
             guard let key = data.layer, let index = data.index, var task = data.task,
                   let l = state!.layers.firstIndex(where: { $0.key == key }), state!.layers[l].tasks.indices.contains(index) else {
@@ -217,7 +217,7 @@ public struct EventReplay: Sendable {
         case .logStarted, .statusEditedExternally:
             guard let status = data.status else { throw fail("its data has no status") }
             state = status
-        case .layerCompleted, .agentReaped, .specCompleted, .specFailed, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
+        case .layerCompleted, .agentReaped, .budgetExceeded, .specCompleted, .specFailed, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
             break
         case .notifyFailed, .notifyTest:
             // Beside the state: the file's `event_seq` never names them.

@@ -24,6 +24,12 @@ public enum JUnitReport {
                 let name = (task.id ?? "\(layer.key).\(task.index)") + " " + task.description
                 out += "    <testcase name=\"\(escape(name))\" classname=\"\(escape("\(status.feature).\(layer.key)"))\" "
                     + "time=\"\(seconds(task.durationMs ?? 0))\">\n"
+                let usage = UsageAttributes.of(task.usage, agent: task.agent)
+                if !usage.isEmpty {
+                    out += "      <properties>\n"
+                    for (key, value) in usage { out += "        <property name=\"\(key)\" value=\"\(escape(value.text))\"/>\n" }
+                    out += "      </properties>\n"
+                }
                 switch task.status {
                 case .failed:
                     let error = errorsByTask["\(layer.key)#\(task.index)"]?.last

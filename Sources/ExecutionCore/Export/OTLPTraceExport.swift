@@ -32,6 +32,7 @@ public enum OTLPTraceExport {
                 if let id = task.id { attributes.append(attribute("exectrack.task.id", string: id)) }
                 if let agent = task.agent { attributes.append(attribute("exectrack.agent", string: agent)) }
                 if let complexity = task.complexity { attributes.append(attribute("exectrack.complexity", string: complexity)) }
+                attributes += usageAttributes(task.usage, agent: task.agent)
                 let code = task.status == .failed ? statusError : (task.status == .complete ? statusOK : statusUnset)
                 spans.append(span(
                     traceID: traceID, spanID: spanID(traceID, "task\u{0}\(layer.key)\u{0}\(task.index)\u{0}\(task.id ?? task.description)"),
@@ -46,7 +47,8 @@ public enum OTLPTraceExport {
                 start: layerStart, end: max(layerStart, end),
                 attributes: [attribute("exectrack.layer", string: layer.key),
                              attribute("exectrack.layer.status", string: layer.status.rawValue),
-                             attribute("exectrack.layer.total_tasks", int: layer.totalTasks)],
+                             attribute("exectrack.layer.total_tasks", int: layer.totalTasks)]
+                    + usageAttributes(layer.tasks.reduce(TokenUsage()) { $0.adding($1.usage) }, agent: nil),
                 statusCode: layer.status == .failed ? statusError : (layer.status == .complete ? statusOK : statusUnset),
                 statusMessage: nil))
         }
@@ -59,7 +61,8 @@ public enum OTLPTraceExport {
                 attributes: [attribute("exectrack.spec", string: status.feature),
                              attribute("exectrack.status", string: status.status.rawValue),
                              attribute("exectrack.total_tasks", int: status.totalTasks),
-                             attribute("exectrack.completion_percentage", int: status.completionPercentage)],
+                             attribute("exectrack.completion_percentage", int: status.completionPercentage)]
+                    + usageAttributes(status.totalUsage, agent: nil),
                 statusCode: status.status == .failed ? statusError : (status.status == .complete ? statusOK : statusUnset),
                 statusMessage: status.unresolvedCriticalError?.message), at: 0)
         }
@@ -101,15 +104,24 @@ public enum OTLPTraceExport {
         return .object(o)
     }
 
-    static func attribute(_ key: String, string: String) -> JSONValue {
-        .object(JSONObject([(key: "key", value: .string(key)),
-                            (key: "value", value: .object(JSONObject([(key: "stringValue", value: .string(string))])))]))
-    }
+    static func attribute(_ key: String, string: String) -> JSONValue { attribute(key, "stringValue", .string(string)) }
 
     /// OTLP/JSON writes 64-bit integers as strings.
-    static func attribute(_ key: String, int: Int) -> JSONValue {
-        .object(JSONObject([(key: "key", value: .string(key)),
-                            (key: "value", value: .object(JSONObject([(key: "intValue", value: .string(String(int)))])))]))
+    static func attribute(_ key: String, int: Int) -> JSONValue { attribute(key, "intValue", .string(String(int))) }
+
+    /// `{"key": key, "value": {kind: value}}`.
+    static func attribute(_ key: String, _ kind: String, _ value: JSONValue) -> JSONValue {
+        .object(JSONObject([(key: "key", value: .string(key)), (key: "value", value: .object(JSONObject([(key: kind, value: value)])))]))
+    }
+
+    static func usageAttributes(_ usage: TokenUsage?, agent: String?) -> [JSONValue] {
+        UsageAttributes.of(usage, agent: agent).map { key, value in
+            switch value {
+            case .int(let n): attribute(key, "intValue", .string(String(n)))
+            case .double(let d): attribute(key, "doubleValue", .double(d))
+            case .string(let s): attribute(key, string: s)
+            }
+        }
     }
 
     static func nanoseconds(_ t: Timestamp) -> String {

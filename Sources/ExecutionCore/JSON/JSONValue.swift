@@ -38,6 +38,12 @@ public enum JSONValue: Equatable, Sendable {
         return nil
     }
 
+    /// A JSON number as a finite double; nil for anything else.
+    public var numberValue: Double? {
+        guard case .number(let number) = self, let value = number.double, value.isFinite else { return nil }
+        return value
+    }
+
     public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil

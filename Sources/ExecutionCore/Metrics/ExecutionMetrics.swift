@@ -74,6 +74,8 @@ public struct ExecutionMetrics: Equatable, Sendable {
     public var errorsBySeverity: [(Severity, Int)]
     public var errorsByCategory: [(ErrorCategory, Int)]
     public var warningCount: Int
+    /// Tokens and cost (docs/usage.md); nil when no usage was recorded.
+    public var usage: UsageFigures?
 
     public static func == (lhs: ExecutionMetrics, rhs: ExecutionMetrics) -> Bool {
         MetricsExport.json(lhs) == MetricsExport.json(rhs)
@@ -149,6 +151,7 @@ public struct ExecutionMetrics: Equatable, Sendable {
         errorsBySeverity = Severity.allCases.map { severity in (severity, s.errors.filter { $0.severity == severity }.count) }
         errorsByCategory = ErrorCategory.allCases.map { category in (category, s.errors.filter { $0.category == category }.count) }
         warningCount = s.warnings.count
+        usage = UsageFigures(s)
     }
 
     /// Nearest-rank percentile of sorted values; nil when there are none.

@@ -54,6 +54,7 @@ public enum MetricsExport {
         o.append("errors_by_severity", .object(JSONObject(m.errorsBySeverity.map { (key: $0.0.rawValue, value: .int($0.1)) })))
         o.append("errors_by_category", .object(JSONObject(m.errorsByCategory.map { (key: $0.0.rawValue, value: .int($0.1)) })))
         o.append("warning_count", .int(m.warningCount))
+        o.append("usage", m.usage?.json ?? .null)
         return .object(o)
     }
 
@@ -69,12 +70,7 @@ public enum MetricsExport {
     }
 
     static func task(_ t: ExecutionMetrics.TaskRef) -> JSONValue {
-        var o = JSONObject()
-        o.append("layer", .string(t.layer))
-        o.append("index", .int(t.index))
-        o.append("id", .optional(t.id))
-        o.append("description", .string(t.description))
-        o.append("agent", .optional(t.agent))
+        var o = TaskListing.reference(layer: t.layer, index: t.index, id: t.id, description: t.description, agent: t.agent)
         o.append("duration_ms", .optional(t.durationMs))
         return .object(o)
     }

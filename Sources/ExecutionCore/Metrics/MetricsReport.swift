@@ -58,6 +58,10 @@ public enum MetricsReport {
             lines.append("  by category: " + m.errorsByCategory.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
         }
         if m.warningCount > 0 { lines.append("Warnings: \(m.warningCount)") }
+        if let usage = m.usage {
+            lines.append("")
+            lines += usage.lines
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

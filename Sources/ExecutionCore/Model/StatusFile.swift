@@ -29,6 +29,13 @@ public struct StatusFile: ModelObject {
     public var warnings: [WarningEntry]
     /// Seed 003's agent records (docs/agents.md); nil in files that never had one.
     public var agents: [AgentRecord]?
+    /// Usage no task held (docs/usage.md); each task's is its own `usage`.
+    public var usage: TokenUsage?
+    /// Where usage was imported from, and how far each transcript was read.
+    public var usageSources: [UsageSource]?
+    public var budgetUsd: Double?
+    /// When the known spend first went over `budget_usd` (one `budget.exceeded` event).
+    public var budgetExceededAt: Timestamp?
     public var extra: JSONObject
 
     // Derived on every write (see `recomputingDerivedFields`); stored so `jq` readers see them.
@@ -84,6 +91,10 @@ public struct StatusFile: ModelObject {
         .field("errors", \.errors),
         .field("warnings", \.warnings),
         .field("agents", \.agents, omittedWhenNil: true),
+        .field("usage", \.usage, omittedWhenNil: true),
+        .field("usage_sources", \.usageSources, omittedWhenNil: true),
+        .field("budget_usd", \.budgetUsd, omittedWhenNil: true, check: { ($0 ?? 0) >= 0 ? nil : "must not be negative" }),
+        .field("budget_exceeded_at", \.budgetExceededAt, omittedWhenNil: true),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<StatusFile>) {
@@ -192,6 +203,8 @@ public struct ExecutionTask: ModelObject {
     public var claimedAt: Timestamp?
     public var heartbeatAt: Timestamp?
     public var leaseTtlS: Int64?
+    /// Tokens and cost of the task's work (docs/usage.md).
+    public var usage: TokenUsage?
     public var extra: JSONObject
 
     public init(index: Int = 0, id: String? = nil, description: String, command: String? = nil,
@@ -218,6 +231,7 @@ public struct ExecutionTask: ModelObject {
         self.claimedAt = nil
         self.heartbeatAt = nil
         self.leaseTtlS = nil
+        self.usage = nil
         self.extra = extra
     }
 
@@ -250,6 +264,7 @@ public struct ExecutionTask: ModelObject {
         .field("claimed_at", \.claimedAt, omittedWhenNil: true),
         .field("heartbeat_at", \.heartbeatAt, omittedWhenNil: true),
         .field("lease_ttl_s", \.leaseTtlS, omittedWhenNil: true),
+        .field("usage", \.usage, omittedWhenNil: true),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<ExecutionTask>) {

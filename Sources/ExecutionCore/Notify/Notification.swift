@@ -23,12 +23,12 @@ public struct Notification: Equatable, Sendable {
             case "high": return .high
             default: return .normal
             }
-        case .specFailed, .specPaused, .specBlocked, .agentReaped, .notifyFailed: return .high
+        case .specFailed, .specPaused, .specBlocked, .agentReaped, .budgetExceeded, .notifyFailed: return .high
         case .notifyTest: return .urgent
         case .taskFailed, .layerCompleted, .specCompleted, .specResumed, .specRestored, .specArchived,
              .statusEditedExternally, .eventVoided: return .normal
         case .specInitialized, .specReparsed, .taskStarted, .taskCompleted, .taskSkipped, .taskReset, .taskUpdated, .taskHeartbeat,
-             .warningLogged, .specUpdated, .logStarted: return .low
+             .taskUsage, .warningLogged, .specUpdated, .logStarted: return .low
         }
     }
 
@@ -79,6 +79,10 @@ public struct Notification: Equatable, Sendable {
         case .specBlocked?:
             title = "\(spec): blocked"
             message = reason()
+        case .budgetExceeded?:
+            let dollars = { (key: String) in data[key]?.numberValue.map(UsageText.dollars) ?? "?" }
+            title = "\(spec): over budget"
+            message = "Spent \(dollars("spent_usd")) of a \(dollars("budget_usd")) budget."
         case .notifyTest?:
             title = "\(spec): test notification"
             message = "A test of exectrack's notification rules (exectrack notify --test)."

@@ -89,6 +89,7 @@ public enum ProgressReport {
                 lines.append("Estimated Remaining: ~\(DurationFormatting.compact(milliseconds: remaining))")
             }
         }
+        if let usage = s.usage { lines.append("Usage: " + usage.reportLine) }
         lines.append("")
         for (i, layer) in s.layers.enumerated() {
             var line = labels[i].padded(toWidth: labelWidth + 1)
@@ -158,6 +159,7 @@ public enum ProgressReport {
         }
         if let reason = s.blockReason { out += "**Blocked:** \(reason.markdownInline)  \n" }
         if s.pausedAt != nil, s.status != .complete { out += "**Paused:** \((s.pauseReason ?? "no reason given").markdownInline)  \n" }
+        if let usage = s.usage { out += "**Usage:** \(usage.reportLine.markdownInline)  \n" }
         out += "\n| Layer | Name | Status | Progress | Tasks | Failed | Duration |\n|---|---|---|---|---|---:|---|\n"
         for layer in s.layers {
             let duration = layer.durationMs.map { DurationFormatting.compact(milliseconds: $0) } ?? "–"
@@ -225,12 +227,7 @@ public enum ProgressReport {
             return .object(l)
         }))
         o.append("running", .array(s.running.map { task in
-            var t = JSONObject()
-            t.append("layer", .string(task.layer))
-            t.append("index", .int(task.index))
-            t.append("id", .optional(task.id))
-            t.append("description", .string(task.description))
-            t.append("agent", .optional(task.agent))
+            var t = TaskListing.reference(layer: task.layer, index: task.index, id: task.id, description: task.description, agent: task.agent)
             t.append("started_at", .optional(task.startedAt))
             t.append("attempts", .int(task.attempts))
             t.append("liveness", .string(task.liveness.rawValue))
@@ -244,6 +241,7 @@ public enum ProgressReport {
         o.append("warning_count", .int(s.warningCount))
         o.append("recent_warnings", .array(s.recentWarnings.map({ $0.json })))
         o.append("next_action", .string(s.nextAction))
+        o.append("usage", s.usage?.json ?? .null)
         o.append("generated_at", .string(s.now.iso8601))
         return .object(o)
     }

@@ -53,6 +53,8 @@ public struct ProgressSnapshot: Equatable, Sendable {
     public var pauseReason: String?
     public var pausedAt: Timestamp?
     public var blockReason: String?
+    /// Tokens and cost, when any were recorded or a budget is set (docs/usage.md).
+    public var usage: UsageFigures?
     public var now: Timestamp
 
     /// `liveness` judges each task in progress (the caller reads `/proc`; pure here).
@@ -92,6 +94,7 @@ public struct ProgressSnapshot: Equatable, Sendable {
         pausedAt = status.pausedAt
         pauseReason = status.pausedAt == nil ? nil : status.pauseReason
         blockReason = status.blockedAt == nil ? nil : (status.blockReason ?? "no reason given")
+        usage = UsageFigures(status)
         self.now = now
     }
 }

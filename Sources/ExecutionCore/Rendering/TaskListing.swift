@@ -8,14 +8,17 @@ public enum TaskListing {
             + " \(task.description.visibleControlCharacters)" + (task.agent.map { " (@\($0.visibleControlCharacters))" } ?? "")
     }
 
+    /// The members that name a task in every JSON output: `layer`, `index`, `id`,
+    /// `description`, `agent`.
+    static func reference(layer: String, index: Int, id: String?, description: String, agent: String?) -> JSONObject {
+        JSONObject([("layer", .string(layer)), ("index", .int(index)), ("id", .optional(id)),
+                    ("description", .string(description)), ("agent", .optional(agent))])
+    }
+
     public static func json(_ status: StatusFile, _ location: TaskLocation) -> JSONValue {
         let task = status.task(at: location)
-        var o = JSONObject()
-        o.append("layer", .string(status.layers[location.layer].key))
-        o.append("index", .int(task.index))
-        o.append("id", .optional(task.id))
-        o.append("description", .string(task.description))
-        o.append("agent", .optional(task.agent))
+        var o = reference(layer: status.layers[location.layer].key, index: task.index, id: task.id,
+                          description: task.description, agent: task.agent)
         o.append("dependencies", .strings(task.dependencies))
         o.append("status", .string(task.status.rawValue))
         return .object(o)

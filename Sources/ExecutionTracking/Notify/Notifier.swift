@@ -67,10 +67,24 @@ public final class Notifier: Sendable {
     private let warn: @Sendable (String) -> Void
     /// Rules are read once per process, and their problems reported once.
     private let loaded = Mutex<[NotifyRule]?>(nil)
+    /// Events that match a rule are handed to a process of their own (`notify SPEC --deliver`)
+    /// instead of run here: for the hook, which must not wait for a rule's command.
+    private let handsOff: Bool
 
-    public init(_ settings: NotifySettings, warn: @escaping @Sendable (String) -> Void) {
+    public convenience init(_ settings: NotifySettings, warn: @escaping @Sendable (String) -> Void) {
+        self.init(settings, handsOff: false, warn: warn)
+    }
+
+    private init(_ settings: NotifySettings, handsOff: Bool, warn: @escaping @Sendable (String) -> Void) {
         self.settings = settings
+        self.handsOff = handsOff
         self.warn = warn
+    }
+
+    /// This notifier's settings, handing matching events to a process of their own and telling
+    /// its problems to `warn`.
+    func handingOff(warn: @escaping @Sendable (String) -> Void) -> Notifier {
+        Notifier(settings, handsOff: true, warn: warn)
     }
 
     /// How long a failure's record may wait for the spec's lock: the caller is done already.
@@ -90,6 +104,10 @@ public final class Notifier: Sendable {
             }
         }
         guard !jobs.isEmpty else { return }
+        if handsOff {
+            handOff(jobs.map(\.record.seq), spec: spec, store: store)
+            return
+        }
         jobs = passingCooldowns(jobs, store: store)
         let outcomes = run(jobs, spec: spec, store: store)
         var failures: [ChangeEvent] = []
@@ -104,6 +122,26 @@ public final class Notifier: Sendable {
         } catch {
             warn("could not log notify.failed in \(store.display(store.eventsPath(spec))): \(error.message)")
         }
+    }
+
+    /// Starts `exectrack notify SPEC --deliver FROM-TO` for the events of those seqs, and does not
+    /// wait for it.
+    private func handOff(_ seqs: [Int64], spec: SpecID, store: StatusStore) {
+        guard let executable = FileSystem.realPath("/proc/self/exe") else {
+            warn("cannot find this program to hand notifications to; they were not sent")
+            return
+        }
+        let command = ChildCommand(argv: [executable, "notify", spec.rawValue, "--deliver", "\(seqs.min()!)-\(seqs.max()!)", "--root", store.root],
+                                   timeoutSeconds: 0, directory: store.root)
+        if let problem = ChildProcess.startDetached(command) { warn("notifications not sent: \(problem)") }
+    }
+
+    /// `notify SPEC --deliver FROM-TO`: runs the rules for the logged events of those seqs (what
+    /// a hook handed off), as a write would have.
+    public func deliver(_ spec: SpecID, seqs: ClosedRange<Int64>, store: StatusStore) throws(TrackerError) -> Int {
+        let records = try store.readEvents(spec).events.filter { seqs.contains($0.seq) }
+        dispatch(records, spec: spec, store: store)
+        return records.count
     }
 
     /// `notify --test`: every active rule run once with a sample event, whatever its filter and

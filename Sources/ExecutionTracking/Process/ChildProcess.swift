@@ -103,12 +103,43 @@ public enum ChildProcess {
             close(input[0]); close(input[1])
             return .failed("cannot make a pipe: \(FileSystem.lastError())")
         }
+        let started = start(command, stdin: input[0], stdout: output[1], stderr: output[1])
+        close(input[0])
+        close(output[1])
+        guard case .success(let pid) = started else {
+            close(input[1]); close(output[0])
+            if case .failure(let why) = started { return .failed(why.message) }
+            return .failed("cannot start \(command.argv[0])")
+        }
+        _ = fcntl(input[1], F_SETFL, O_NONBLOCK)
+        _ = fcntl(output[0], F_SETFL, O_NONBLOCK)
+        return .started(pid: pid, input: input[1], output: output[0], stdin: command.stdin)
+    }
+
+    /// Starts `command` with its stdin, stdout and stderr on /dev/null and does not wait for it:
+    /// it goes on after we exit (the hook hands its notifications to such a process). Its
+    /// timeout is not enforced. Returns why it could not start, or nil.
+    public static func startDetached(_ command: ChildCommand) -> String? {
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        guard null >= 0 else { return "cannot open /dev/null: \(FileSystem.lastError())" }
+        defer { close(null) }
+        // Ignored SIGCHLD: the kernel reaps it should it end before we do.
+        var ignore = sigaction()
+        ignore.__sigaction_handler.sa_handler = SIG_IGN
+        sigaction(SIGCHLD, &ignore, nil)
+        guard case .failure(let why) = start(command, stdin: null, stdout: null, stderr: null) else { return nil }
+        return why.message
+    }
+
+    /// posix_spawn of `command` in a process group of its own, with default signal handling,
+    /// no blocked signals and the given descriptors as its stdio.
+    private static func start(_ command: ChildCommand, stdin: Int32, stdout: Int32, stderr: Int32) -> Result<pid_t, FieldProblem> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -136,25 +167,19 @@ public enum ChildProcess {
         let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard previous >= 0, chdir(command.directory) == 0 else {
             if previous >= 0 { close(previous) }
-            close(input[1]); close(output[0]); close(input[0]); close(output[1])
-            return .failed("cannot enter \(command.directory): \(FileSystem.lastError())")
+            return .failure(FieldProblem("cannot enter \(command.directory): \(FileSystem.lastError())"))
         }
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, command.argv[0], &actions, &attributes, argv, envp)
         _ = fchdir(previous)
         close(previous)
-        close(input[0])
-        close(output[1])
         guard status == 0 else {
-            close(input[1]); close(output[0])
             let why = status == ENOENT ? "command not found: \(command.argv[0])"
                 : status == EACCES ? "permission denied running \(command.argv[0])"
                 : "cannot start \(command.argv[0]): \(String(cString: strerror(status)))"
-            return .failed(SecretMask.mask(why.singleLine))
+            return .failure(FieldProblem(SecretMask.mask(why.singleLine)))
         }
-        _ = fcntl(input[1], F_SETFL, O_NONBLOCK)
-        _ = fcntl(output[0], F_SETFL, O_NONBLOCK)
-        return .started(pid: pid, input: input[1], output: output[0], stdin: command.stdin)
+        return .success(pid)
     }
 
     /// Sets `signal`'s handler; returns the one it had.

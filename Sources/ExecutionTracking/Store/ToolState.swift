@@ -16,9 +16,12 @@ extension StatusStore {
 
     /// This store waiting at most `lockTimeoutSeconds` for a lock and running no notification
     /// rule: for writes that must not hold up a caller who is done (the hook, `notify.failed`).
-    func quiet(lockTimeoutSeconds: Double) -> StatusStore {
+    /// With `handingOffTo`, events that match a rule go to that notifier, which hands them to
+    /// a process of their own.
+    func quiet(lockTimeoutSeconds: Double, handingOffTo handOff: Notifier? = nil) -> StatusStore {
         var store = StatusStore(root: root, lockTimeoutSeconds: lockTimeoutSeconds)
         store.faults = faults
+        store.notifier = handOff
         return store
     }
 

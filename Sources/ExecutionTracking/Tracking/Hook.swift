@@ -30,6 +30,16 @@ extension Tracker {
         return (truncated ? [] : bytes, truncated)
     }
 
+    /// The store the hook writes through: it never waits for the lock, and hands the events a
+    /// notification rule matches to a process of their own, so no rule's command holds the agent
+    /// up; the notifier's problems go to the hook log.
+    private var hookStore: StatusStore {
+        let log = store
+        return store.quiet(lockTimeoutSeconds: 0, handingOffTo: store.notifier?.handingOff(warn: { problem in
+            log.appendToHookLog("\(SystemClock.now().iso8601) notify \(SecretMask.mask(problem).singleLine)\n")
+        }))
+    }
+
     /// Applies one payload; returns what it did (for tests). `specHint` is `$EXECTRACK_SPEC`.
     @discardableResult
     public func hook(_ bytes: [UInt8], truncated: Bool, specHint: String?) -> HookEffect {
@@ -40,6 +50,8 @@ extension Tracker {
             return logged(.problem("no spec: the session holds no lease, EXECTRACK_SPEC names none, and not exactly one spec is in progress"),
                           event: payload.event)
         }
+        let writer = hookStore
+        if let transcript = payload.usageTranscript { importHookUsage(transcript, spec: spec, payload: payload, store: writer) }
         // Decided on the file as read, without the lock: most payloads change nothing.
         var preview = status
         switch preview.apply(hook: payload, now: clock()) {
@@ -49,12 +61,27 @@ extension Tracker {
         // Never waits: when another writer holds the lock, this write is skipped.
         do {
             var effect = HookEffect.none("nothing to write")
-            try store.quiet(lockTimeoutSeconds: 0).mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
+            try writer.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
                 effect = status!.apply(hook: payload, now: now)
             }
             return effect
         } catch {
             return logged(.problem(error.kind == .lockTimeout ? "skipped: another writer holds the lock" : error.message), event: payload.event)
+        }
+    }
+
+    /// The usage in the transcript of a session or subagent that stopped, added to the task it
+    /// held (docs/usage.md), without waiting for the lock: what is skipped is read next time.
+    private func importHookUsage(_ transcript: String, spec: SpecID, payload: HookPayload, store writer: StatusStore) {
+        do {
+            let outcome = try importUsage(spec, input: .transcript(transcript), target: { $0.usageTarget(for: payload) },
+                                          store: writer)
+            for warning in UsageText.warnings(outcome) { _ = logged(.problem(warning), event: payload.event) }
+        } catch where error.kind == .notFound && !FileSystem.exists(transcript) {
+            // Not written yet (a session that has said nothing): nothing to read.
+        } catch {
+            _ = logged(.problem("usage not read from \(transcript): " + (error.kind == .lockTimeout ? "another writer holds the lock" : error.message)),
+                       event: payload.event)
         }
     }
 

@@ -54,11 +54,12 @@ extension Option where Value == Int64? {
 extension Option where Value == Double? {
     /// A plain decimal number in `range` (`2`, `0.5`): signs, exponents, hex, `inf` and `nan`
     /// are refused.
-    static func decimal(_ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Double>) -> Option {
+    static func decimal(_ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Double>,
+                        unit: String = "seconds") -> Option {
         Option(spec: .value(name, valueName, help, .number)) { (arguments) throws(TrackerError) in
             guard let text = arguments.text(name) else { return nil }
             guard let value = ParsedArguments.decimal(text), range.contains(value) else {
-                throw TrackerError(.usage, "\(name) must be a number of seconds from \(range.lowerBound) to "
+                throw TrackerError(.usage, "\(name) must be a number of \(unit) from \(JSONNumber(range.lowerBound)?.literal ?? "0") to "
                     + "\(Int(range.upperBound)), got '\(text.prefix(40))'")
             }
             return value

@@ -5,21 +5,23 @@ enum NotifyCommand: Subcommand {
     static let trust = Option<Bool>.flag("--trust", "let the repository's .claude/exectrack/notify.json run, as it is now")
     static let untrust = Option<Bool>.flag("--untrust", "stop the repository's notify.json from running")
     static let test = Option<Bool>.flag("--test", "run every active rule once with a sample event of SPEC, and report each")
+    static let deliver = Option<String?>.text("--deliver", "FROM-TO", "run the rules for SPEC's logged events of these seqs (how the hook hands them off)")
     static let json = Option<Bool>.flag("--json", "print the rules and their state (or the test results) as JSON")
 
     static let spec = CommandSpec(
         name: "notify",
         summary: "List, trust and test the notification rules",
         positionals: [PositionalSpec(name: "SPEC", required: false, help: "a tracked spec, which a --test notification is about", kind: .spec)],
-        options: [trust.spec, untrust.spec, test.spec, json.spec],
+        options: [trust.spec, untrust.spec, test.spec, deliver.spec, json.spec],
         rules: [
             OptionRule { arguments in
-                let given = [trust, untrust, test].map { $0.spec.name }.filter(arguments.isGiven)
+                let given = [trust.spec, untrust.spec, test.spec, deliver.spec].map(\.name).filter(arguments.isGiven)
                 return given.count > 1 ? TrackerError(.usage, "\(given.joined(separator: " and ")) cannot be combined; give one") : nil
             },
             OptionRule { arguments in
-                arguments.isGiven(test.spec.name) && arguments.positional(0) == nil
-                    ? TrackerError(.usage, "--test needs SPEC: exectrack notify SPEC --test") : nil
+                let option = [test.spec.name, deliver.spec.name].first(where: arguments.isGiven)
+                return option != nil && arguments.positional(0) == nil
+                    ? TrackerError(.usage, "\(option!) needs SPEC: exectrack notify SPEC \(option!)") : nil
             },
         ],
         discussion: """
@@ -28,7 +30,8 @@ enum NotifyCommand: Subcommand {
         .claude/exectrack/notify.json only once trusted here. --trust records the file's SHA-256
         outside the repository; a changed file needs trusting again. Without options, lists both
         files, their state and their rules. --test exits 6 when a rule fails or none is active.
-        EXECTRACK_NO_NOTIFY=1 silences every rule.
+        EXECTRACK_NO_NOTIFY=1 silences every rule. The hook runs no rule itself: it hands the
+        events that match one to `notify SPEC --deliver FROM-TO` in a process of their own.
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
@@ -61,6 +64,16 @@ enum NotifyCommand: Subcommand {
         }
         if try arguments.read(test), let spec {
             return try runTest(spec, context, asJSON: asJSON)
+        }
+        if let range = try arguments.read(deliver), let spec {
+            let bounds = range.split(separator: "-", omittingEmptySubsequences: false)
+            guard bounds.count == 2, let from = Int64(bounds[0]), let to = Int64(bounds[1]), from >= 0, from <= to else {
+                throw TrackerError(.usage, "--deliver must be FROM-TO, two event seqs (12-14), got '\(range.prefix(40))'")
+            }
+            let notifier = Notifier(settings, warn: { Console.message("warning: \($0)") })
+            let count = try notifier.deliver(spec, seqs: from...to, store: store)
+            Console.line("Delivered \(counted(count, "event")) to the notification rules")
+            return 0
         }
         let sources = store.notifySources(settings)
         if asJSON {
