@@ -5,7 +5,8 @@ import Testing
 /// changes nothing on a second run.
 @Suite struct SetupTests {
     private let lines = [".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
-                         ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*"]
+                         ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*",
+                         ".claude/exectrack/usage/"]
 
     private func gitignore(_ project: Project) throws -> String {
         try String(contentsOf: project.url(".gitignore"), encoding: .utf8)

@@ -110,10 +110,12 @@ extension IntegrationTarget {
     }
 
     /// Locks, backups and temp files are per machine: committing them would hand one machine's
-    /// lock or half-written file to every clone. So is the tool's own state: the hook log and the
-    /// notification cooldowns (with its lock and temp files).
+    /// lock or half-written file to every clone. So is the tool's own state: the hook log, the
+    /// notification cooldowns (with its lock and temp files) and the usage ledgers, which name
+    /// this machine's transcripts (docs/usage.md).
     static let gitIgnored = [".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
-                             ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*"]
+                             ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*",
+                             ".claude/exectrack/usage/"]
 
     /// Adds each of `lines` that the file lacks, under `heading`, at the top of the file: git
     /// takes the last rule that matches, so every rule of the user's, a negation included, still
