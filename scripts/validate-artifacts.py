@@ -9,15 +9,20 @@ every other *.json against Schemas/execution-status.schema.json (jsonschema, dra
 ExportTraceServiceRequest by protobuf's json_format; every line of every *.events.jsonl is checked
 against Schemas/event.schema.json and read by the CloudEvents SDK, and its seq must follow the
 line before; *.notify-state.json, *.notify-trust.json, *.notify.json, *.usage-ledger.json (the usage
-ledger, .claude/exectrack/usage/<SPEC>.json) and *.pricing.json (a LiteLLM-shaped price file) are
-checked against their schemas in Schemas/ (each also under its bare name: notify.json,
-usage-ledger.json, pricing.json). In JUnit files, every <property> of a testcase (the usage
-attributes, docs/usage.md) must have a name and a value. Exits 1 on the first kind of
-failure, listing every failing file; also fails when a kind has no files at all, so
-an empty run cannot pass.
+ledger, .claude/exectrack/usage/<SPEC>.json), *.pricing.json (a LiteLLM-shaped price file) and
+*.gates.json (.claude/exectrack/gates.json, docs/gates.md) are checked against their schemas in
+Schemas/ (each also under its bare name: notify.json, usage-ledger.json, pricing.json,
+gates.json). In JUnit files, every <property> of a testcase (the usage attributes,
+docs/usage.md) must have a name and a value. Every line of every *.annotations.txt
+(export --format annotations) must be a GitHub workflow command
+`::error|warning|notice title=TITLE::MESSAGE` escaped as GitHub requires: no raw ':' or ',' in
+the title, no carriage return, and every '%' an escape (%25, %0D, %0A; %3A and %2C in the title).
+Exits 1 on the first kind of failure, listing every failing file; also fails when a kind has no
+files at all, so an empty run cannot pass.
 """
 import json
 import pathlib
+import re
 import sys
 import xml.etree.ElementTree as ElementTree
 
@@ -35,7 +40,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def load_schemas():
     schemas = {}
     resources = []
-    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing"):
+    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -52,7 +57,9 @@ def classify(path):
         return "junit"
     if name.endswith(".otlp.json"):
         return "otlp"
-    for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing"):
+    if name.endswith(".annotations.txt"):
+        return "annotations"
+    for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing", "gates"):
         if name.endswith(f".{kind}.json") or name == f"{kind}.json":
             return kind
     if name.endswith(".metrics.json") or name.endswith("-metrics.json"):
@@ -88,6 +95,30 @@ def check_otlp(path):
     return sum(len(s.spans) for r in request.resource_spans for s in r.scope_spans)
 
 
+ANNOTATION = re.compile(r"^::(error|warning|notice) title=([^:]*)::(.*)$")
+TITLE_ESCAPE = re.compile(r"%(?!25|0D|0A|3A|2C)")
+MESSAGE_ESCAPE = re.compile(r"%(?!25|0D|0A)")
+
+
+def check_annotations(path):
+    """Every line a GitHub workflow command as export --format annotations writes it; returns the
+    number of lines. The last one is the ::notice with the spec's progress."""
+    text = path.read_bytes().decode("utf-8")
+    assert text.endswith("\n"), "the last line has no newline"
+    lines = text[:-1].split("\n")
+    for number, line in enumerate(lines, start=1):
+        match = ANNOTATION.match(line)
+        assert match, f"line {number}: not ::error|warning|notice title=...::...: {line[:80]!r}"
+        title, message = match.group(2), match.group(3)
+        assert "\r" not in line, f"line {number}: a raw carriage return (escape it as %0D)"
+        assert "," not in title, f"line {number}: a raw ',' in the title (escape it as %2C)"
+        assert title, f"line {number}: an empty title"
+        assert not TITLE_ESCAPE.search(title), f"line {number}: a '%' in the title that is no escape (write %25)"
+        assert not MESSAGE_ESCAPE.search(message), f"line {number}: a '%' in the message that is no escape (write %25)"
+    assert lines[-1].startswith("::notice "), "the last line is not the ::notice with the spec's progress"
+    return len(lines)
+
+
 def check_events(path, validator):
     """Every line an event, seqs consecutive; returns the number of events."""
     lines = path.read_bytes().split(b"\n")
@@ -107,7 +138,7 @@ def check_events(path, validator):
 def main(directories):
     validators = load_schemas()
     counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0,
-              "usage-ledger": 0, "pricing": 0}
+              "usage-ledger": 0, "pricing": 0, "gates": 0, "annotations": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -115,13 +146,15 @@ def main(directories):
             if not kind:
                 continue
             try:
-                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing"):
+                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates"):
                     validator = validators[{"status": "execution-status"}.get(kind, kind)]
                     errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
                     if errors:
                         raise ValueError("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:3]))
                 elif kind == "junit":
                     check_junit(path)
+                elif kind == "annotations":
+                    check_annotations(path)
                 elif kind == "events":
                     counts[kind] += check_events(path, validators["event"]) - 1
                 else:

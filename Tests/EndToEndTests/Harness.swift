@@ -89,7 +89,7 @@ final class Project {
         }
         // Only what this command itself wrote: tests also plant corrupt files on purpose.
         let writers: Set<String> = ["init", "parse", "parse-layered-tasks", "update", "complete-layer", "error", "warn",
-                                    "pause", "resume", "unblock", "block", "claim", "restore", "validate", "usage", "budget"]
+                                    "pause", "resume", "unblock", "block", "claim", "restore", "validate", "usage", "budget", "gate"]
         // `validate` writes only with --fix; without it the file is whatever the test planted.
         if let command = arguments.first, writers.contains(command), arguments.count > 1,
            command != "validate" || arguments.contains("--fix") {
@@ -113,7 +113,7 @@ final class Project {
             if isRegularFile(path) { try keep(Data(contentsOf: path), kind: "metrics.json") }
         }
         let format = arguments.firstIndex(of: "--format").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-        let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json"]
+        let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json", "annotations": "annotations.txt"]
         guard let command = arguments.first, ["export", "metrics", "calculate-metrics"].contains(command) else { return }
         let kind = command == "export" ? format.flatMap { kinds[$0] } : "metrics.json"
         guard let kind else { return }

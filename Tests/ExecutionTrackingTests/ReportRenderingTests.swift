@@ -387,7 +387,7 @@ struct ReportRenderingTests {
         let layer = o["layers"]!.arrayValue![0].objectValue!
         #expect(layer == JSONObject([("layer", .string("L0")), ("name", .string("Infrastructure")),
                                      ("status", .string("complete")), ("done_tasks", .int(2)), ("total_tasks", .int(2)),
-                                     ("failed_tasks", .int(0)), ("duration_ms", .int(180_000))]))
+                                     ("failed_tasks", .int(0)), ("duration_ms", .int(180_000)), ("gates", .null)]))
         let running = o["running"]!.arrayValue![1].objectValue!
         #expect(running == JSONObject([("layer", .string("L1")), ("index", .int(1)), ("id", .string("T005")),
                                        ("description", .string("Conversation service")), ("agent", .string("ai-agent")),

@@ -17,6 +17,12 @@ public enum EventType: String, CaseIterable, Sendable {
     case agentReaped = "dev.exectrack.agent.reaped"
     /// Tokens and cost added to a task (docs/usage.md); nothing else about it changed.
     case taskUsage = "dev.exectrack.task.usage"
+    /// A gate attempt was recorded (docs/gates.md), by how it ended.
+    case gatePassed = "dev.exectrack.gate.passed"
+    case gateFailed = "dev.exectrack.gate.failed"
+    case gateWarned = "dev.exectrack.gate.warned"
+    /// `complete-layer --force --reason`: a layer's required gates were waived.
+    case gateOverridden = "dev.exectrack.gate.overridden"
     /// The known spend went over `budget_usd`: once per crossing.
     case budgetExceeded = "dev.exectrack.budget.exceeded"
     case errorLogged = "dev.exectrack.error.logged"
@@ -102,6 +108,23 @@ extension StatusFile {
         for entry in warnings.dropFirst(min(before.warnings.count, warnings.count)) {
             events.append(ChangeEvent(.warningLogged, subject: entry.layer.map { Self.subject(layer: $0, index: entry.taskIndex, id: nil) },
                                       data: JSONObject([("warning", entry.json)])))
+        }
+        for layer in layers {
+            let old = before.layers.first { $0.key == layer.key }
+            for result in (layer.gates ?? []).dropFirst(old?.gates?.count ?? 0) {
+                let type: EventType = switch result.status {
+                case .passed: .gatePassed
+                case .failed: .gateFailed
+                case .warn: .gateWarned
+                }
+                events.append(ChangeEvent(type, subject: layer.key, data: JSONObject([("layer", .string(layer.key)), ("gate", result.json)])))
+            }
+            if let at = layer.gatesOverriddenAt, old?.gatesOverriddenAt == nil {
+                events.append(ChangeEvent(.gateOverridden, subject: layer.key, data: JSONObject([
+                    ("layer", .string(layer.key)), ("reason", .optional(layer.gatesOverrideReason)), ("at", .string(at.iso8601)),
+                    ("gates", .strings(layer.allRequiredGates)),
+                ])))
+            }
         }
         let completedBefore = Set(before.layers.filter { $0.status == .complete }.map { $0.key })
         for layer in layers where layer.status == .complete && !completedBefore.contains(layer.key) {
@@ -264,5 +287,6 @@ extension ExecutionLayer {
         return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
     }
 
-    private static let notOwnKeys: Set<String> = Set(fields.derivedKeys + ["tasks"])
+    /// `gates` grows by one attempt at a time, each logged in its own gate event.
+    private static let notOwnKeys: Set<String> = Set(fields.derivedKeys + ["tasks", "gates"])
 }

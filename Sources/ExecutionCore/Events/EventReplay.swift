@@ -43,6 +43,8 @@ public struct ReplayEvent: ModelObject {
         public var task: ExecutionTask?
         public var error: ErrorEntry?
         public var warning: WarningEntry?
+        /// A gate attempt (`gate.passed`, `gate.failed`, `gate.warned`).
+        public var gate: GateResult?
         /// The whole file (`log.started`, `status.edited_externally`, `spec.restored` from a `.bak`).
         public var status: StatusFile?
         /// `fields` (the static `fields` is the type's table).
@@ -64,6 +66,7 @@ public struct ReplayEvent: ModelObject {
             .field("task", \.task),
             .field("error", \.error),
             .field("warning", \.warning),
+            .field("gate", \.gate),
             .field("status", \.status),
             .field("fields", \.changedFields),
             .field("errors_changed", \.errorsChanged),
@@ -217,7 +220,15 @@ public struct EventReplay: Sendable {
         case .logStarted, .statusEditedExternally:
             guard let status = data.status else { throw fail("its data has no status") }
             state = status
-        case .layerCompleted, .agentReaped, .budgetExceeded, .specCompleted, .specFailed, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
+        case .gatePassed, .gateFailed, .gateWarned:
+            // Each attempt is in its own event, not in the write's patch: a layer's attempts
+            // would otherwise be logged again by every later attempt.
+            _ = try current("a gate")
+            guard let key = data.layer, let gate = data.gate, let l = state!.layers.firstIndex(where: { $0.key == key }) else {
+                throw fail("it names no gate attempt of a layer the plan has")
+            }
+            state!.layers[l].gates = (state!.layers[l].gates ?? []) + [gate]
+        case .layerCompleted, .agentReaped, .budgetExceeded, .gateOverridden, .specCompleted, .specFailed, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
             break
         case .notifyFailed, .notifyTest:
             // Beside the state: the file's `event_seq` never names them.

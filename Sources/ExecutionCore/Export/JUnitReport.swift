@@ -9,16 +9,23 @@ public enum JUnitReport {
             "\($0.layer)#\($0.taskIndex!)"
         }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        let totalSeconds = seconds(status.allTasks.compactMap({ $0.durationMs }).saturatingSum())
+        // Each gate attempt is a test case of its layer's suite (docs/gates.md).
+        let gateResults = status.layers.flatMap { $0.gates ?? [] }
+        let totalSeconds = seconds(status.allTasks.compactMap({ $0.durationMs }).saturatingSum()
+            .addingSaturated(gateResults.compactMap(\.durationMs).saturatingSum()))
         let notRun = status.allTasks.filter { $0.status != .complete && $0.status != .failed }.count
-        out += "<testsuites name=\"\(escape(suiteTitle(status)))\" tests=\"\(status.totalTasks)\" "
-            + "failures=\"\(status.failedTasks)\" errors=\"0\" skipped=\"\(notRun)\" time=\"\(totalSeconds)\" "
+        let gateFailures = gateResults.filter { $0.status == .failed }.count
+        out += "<testsuites name=\"\(escape(suiteTitle(status)))\" tests=\"\(status.totalTasks + gateResults.count)\" "
+            + "failures=\"\(status.failedTasks + gateFailures)\" errors=\"0\" skipped=\"\(notRun)\" time=\"\(totalSeconds)\" "
             + "timestamp=\"\(now.iso8601)\">\n"
         for layer in status.layers {
-            let layerSeconds = seconds(layer.tasks.compactMap({ $0.durationMs }).saturatingSum())
+            let gates = layer.gates ?? []
+            let layerSeconds = seconds(layer.tasks.compactMap({ $0.durationMs }).saturatingSum()
+                .addingSaturated(gates.compactMap(\.durationMs).saturatingSum()))
             let layerNotRun = layer.tasks.filter { $0.status != .complete && $0.status != .failed }.count
-            out += "  <testsuite name=\"\(escape("\(layer.key) \(layer.name)"))\" tests=\"\(layer.totalTasks)\" "
-                + "failures=\"\(layer.failedTasks)\" errors=\"0\" skipped=\"\(layerNotRun)\" time=\"\(layerSeconds)\""
+            out += "  <testsuite name=\"\(escape("\(layer.key) \(layer.name)"))\" tests=\"\(layer.totalTasks + gates.count)\" "
+                + "failures=\"\(layer.failedTasks + gates.filter { $0.status == .failed }.count)\" errors=\"0\" "
+                + "skipped=\"\(layerNotRun)\" time=\"\(layerSeconds)\""
                 + (layer.startedAt.map { " timestamp=\"\($0.iso8601)\"" } ?? "") + ">\n"
             for task in layer.tasks {
                 let name = (task.id ?? "\(layer.key).\(task.index)") + " " + task.description
@@ -53,10 +60,28 @@ public enum JUnitReport {
                 if let output = task.output { out += "      <system-out>\(escape(output))</system-out>\n" }
                 out += "    </testcase>\n"
             }
+            for gate in gates { out += gateCase(gate, layer: layer, spec: status.feature) }
             out += "  </testsuite>\n"
         }
         out += "</testsuites>\n"
         return out
+    }
+
+    /// `gate tests (attempt 2)`: a failed attempt fails with its details; a warning says so on
+    /// its output.
+    static func gateCase(_ gate: GateResult, layer: ExecutionLayer, spec: String) -> String {
+        var out = "    <testcase name=\"\(escape("gate \(gate.name) (attempt \(gate.attempt))"))\" "
+            + "classname=\"\(escape("\(spec).\(layer.key).gates"))\" time=\"\(seconds(gate.durationMs ?? 0))\">\n"
+        let summary = GateText.attempt(gate)
+        switch gate.status {
+        case .failed:
+            out += "      <failure message=\"\(escape(summary))\" type=\"gate\">" + escape(gate.details ?? summary) + "</failure>\n"
+        case .warn:
+            out += "      <system-out>\(escape("warning: " + (gate.details ?? summary)))</system-out>\n"
+        case .passed:
+            if let details = gate.details { out += "      <system-out>\(escape(details))</system-out>\n" }
+        }
+        return out + "    </testcase>\n"
     }
 
     static func suiteTitle(_ status: StatusFile) -> String {

@@ -74,6 +74,26 @@ public struct ExecutionMetrics: Equatable, Sendable {
     public var errorsBySeverity: [(Severity, Int)]
     public var errorsByCategory: [(ErrorCategory, Int)]
     public var warningCount: Int
+    /// Per layer with gates (docs/gates.md): what it requires, whether they let it through, and
+    /// how many attempts failed.
+    public struct GateFigures: Equatable, Sendable {
+        public var layer: String
+        public var required: [String]
+        public var passed: Bool
+        public var overridden: Bool
+        public var attempts: Int
+        public var failedAttempts: Int
+        /// Each gate's latest state: passed, failed, warn or not_run.
+        public var states: [(name: String, state: String)]
+
+        public static func == (a: GateFigures, b: GateFigures) -> Bool {
+            a.layer == b.layer && a.required == b.required && a.passed == b.passed && a.overridden == b.overridden
+                && a.attempts == b.attempts && a.failedAttempts == b.failedAttempts
+                && a.states.map(\.name) == b.states.map(\.name) && a.states.map(\.state) == b.states.map(\.state)
+        }
+    }
+
+    public var gates: [GateFigures]
     /// Tokens and cost (docs/usage.md); nil when no usage was recorded.
     public var usage: UsageFigures?
 
@@ -152,6 +172,12 @@ public struct ExecutionMetrics: Equatable, Sendable {
         errorsByCategory = ErrorCategory.allCases.map { category in (category, s.errors.filter { $0.category == category }.count) }
         warningCount = s.warnings.count
         usage = UsageFigures(s)
+        gates = s.layers.filter { !GateText.names(of: $0).isEmpty }.map { layer in
+            GateFigures(layer: layer.key, required: layer.allRequiredGates, passed: layer.gatesSatisfied,
+                        overridden: layer.gatesOverriddenAt != nil, attempts: layer.gates?.count ?? 0,
+                        failedAttempts: layer.gates?.filter { $0.status == .failed }.count ?? 0,
+                        states: GateText.names(of: layer).map { ($0, layer.latestResult(of: $0)?.status.rawValue ?? "not_run") })
+        }
     }
 
     /// Nearest-rank percentile of sorted values; nil when there are none.

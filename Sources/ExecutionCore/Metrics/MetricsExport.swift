@@ -54,6 +54,13 @@ public enum MetricsExport {
         o.append("errors_by_severity", .object(JSONObject(m.errorsBySeverity.map { (key: $0.0.rawValue, value: .int($0.1)) })))
         o.append("errors_by_category", .object(JSONObject(m.errorsByCategory.map { (key: $0.0.rawValue, value: .int($0.1)) })))
         o.append("warning_count", .int(m.warningCount))
+        o.append("gates", .object(JSONObject(m.gates.map { g in
+            (key: g.layer, value: .object(JSONObject([
+                ("required", .strings(g.required)), ("passed", .bool(g.passed)), ("overridden", .bool(g.overridden)),
+                ("attempts", .int(g.attempts)), ("failed_attempts", .int(g.failedAttempts)),
+                ("latest", .object(JSONObject(g.states.map { (key: $0.name, value: .string($0.state)) }))),
+            ])))
+        })))
         o.append("usage", m.usage?.json ?? .null)
         return .object(o)
     }

@@ -58,6 +58,15 @@ public enum MetricsReport {
             lines.append("  by category: " + m.errorsByCategory.filter { $0.1 > 0 }.map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", "))
         }
         if m.warningCount > 0 { lines.append("Warnings: \(m.warningCount)") }
+        if !m.gates.isEmpty {
+            lines.append("")
+            lines.append("Gates:")
+            for g in m.gates {
+                let state = g.passed ? (g.overridden ? "waived" : "passed") : "not passed"
+                lines.append("  \(g.layer): \(state); " + g.states.map { "\($0.name.visibleControlCharacters) \($0.state)" }.joined(separator: ", ")
+                    + "; \(counted(g.attempts, "attempt")), \(g.failedAttempts) failed")
+            }
+        }
         if let usage = m.usage {
             lines.append("")
             lines += usage.lines

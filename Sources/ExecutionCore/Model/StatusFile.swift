@@ -124,6 +124,16 @@ public struct ExecutionLayer: ModelObject {
     public var tasks: [ExecutionTask]
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
+    /// Gates the tasks file requires of this layer (its `Gates:` line; docs/gates.md).
+    public var requiredGates: [String]?
+    /// Every gate attempt, in order.
+    public var gates: [GateResult]?
+    /// `complete-layer --force --reason`: the required gates were waived.
+    public var gatesOverriddenAt: Timestamp?
+    public var gatesOverrideReason: String?
+    /// Gates `.claude/exectrack/gates.json` requires of this layer: set by the store when it
+    /// reads the file, never written to it.
+    public var configuredGates: [String] = []
     public var extra: JSONObject
 
     // Derived.
@@ -154,6 +164,10 @@ public struct ExecutionLayer: ModelObject {
         .field("started_at", \.startedAt),
         .field("completed_at", \.completedAt),
         .field("duration_ms", \.durationMs, .derived),
+        .field("required_gates", \.requiredGates, omittedWhenNil: true),
+        .field("gates", \.gates, omittedWhenNil: true),
+        .field("gates_overridden_at", \.gatesOverriddenAt, omittedWhenNil: true),
+        .field("gates_override_reason", \.gatesOverrideReason, omittedWhenNil: true),
         .field("tasks", \.tasks),
     ])
 

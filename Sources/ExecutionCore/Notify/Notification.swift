@@ -23,9 +23,9 @@ public struct Notification: Equatable, Sendable {
             case "high": return .high
             default: return .normal
             }
-        case .specFailed, .specPaused, .specBlocked, .agentReaped, .budgetExceeded, .notifyFailed: return .high
+        case .specFailed, .specPaused, .specBlocked, .agentReaped, .budgetExceeded, .gateFailed, .gateOverridden, .notifyFailed: return .high
         case .notifyTest: return .urgent
-        case .taskFailed, .layerCompleted, .specCompleted, .specResumed, .specRestored, .specArchived,
+        case .taskFailed, .layerCompleted, .gatePassed, .gateWarned, .specCompleted, .specResumed, .specRestored, .specArchived,
              .statusEditedExternally, .eventVoided: return .normal
         case .specInitialized, .specReparsed, .taskStarted, .taskCompleted, .taskSkipped, .taskReset, .taskUpdated, .taskHeartbeat,
              .taskUsage, .warningLogged, .specUpdated, .logStarted: return .low
@@ -78,6 +78,13 @@ public struct Notification: Equatable, Sendable {
             message = reason()
         case .specBlocked?:
             title = "\(spec): blocked"
+            message = reason()
+        case .gatePassed?, .gateFailed?, .gateWarned?:
+            let gate = data["gate"]?.objectValue
+            title = "\(spec): gate \(gate?["name"]?.stringValue ?? "?") \(gate?["status"]?.stringValue ?? "recorded") in \(subject)"
+            message = gate?["details"]?.stringValue ?? ""
+        case .gateOverridden?:
+            title = "\(spec): gates of \(subject) waived"
             message = reason()
         case .budgetExceeded?:
             let dollars = { (key: String) in data[key]?.numberValue.map(UsageText.dollars) ?? "?" }

@@ -15,6 +15,8 @@ public struct ParsedLayer: Equatable, Sendable {
     public var line: Int
     public var agents: [String] = []
     public var dependencies: [String] = []
+    /// The gates its `Gates:` line requires (docs/gates.md).
+    public var gates: [String] = []
     public var tasks: [ParsedTask] = []
 }
 

@@ -98,6 +98,11 @@ private struct ParserState {
             readLayerField(key: key, value: value)
             return
         }
+        // `Gates: tests, lint` on its own line under a layer heading (docs/gates.md).
+        if layerLevel != nil, let (key, value) = plainField(trimmed), Self.isGatesKey(key) {
+            readLayerField(key: key, value: value)
+            return
+        }
         if looksLikeTask(trimmed) {
             diagnose(number, "looks like a task but is not a list item", trimmed)
         }
@@ -144,6 +149,11 @@ private struct ParserState {
             layers[l].tasks[layers[l].tasks.count - 1].notes.append(String(content.prefix(Self.maximumQuotedLength)))
             return
         }
+        // `- Gates: tests, lint` as a list item of the layer, not a task.
+        if layerLevel != nil, Self.checkbox(content) == nil, let (key, value) = plainField(content), Self.isGatesKey(key) {
+            readLayerField(key: key, value: value)
+            return
+        }
         guard let layerIndex = layers.indices.last, layerLevel != nil else {
             // Prose bullets outside layers (overviews, notes) are not tasks; task-shaped ones are reported.
             if looksLikeTask(content) { diagnose(line, "task outside any layer heading", text) }
@@ -187,6 +197,9 @@ private struct ParserState {
             }
         case "dependencies", "depends on":
             layers[l].dependencies = Self.dependencyList(value)
+        case "gates", "gate", "quality gates":
+            layers[l].gates = value.split(separator: ",").map { String($0.trimmed.trimmingCharacters("`*")) }
+                .filter { !$0.isEmpty && !["none", "-", "n/a"].contains($0.lowercased()) }
         default:
             break
         }
@@ -248,6 +261,10 @@ private struct ParserState {
         let after = rest.dropFirst()
         guard after.first == " " || after.first == "\t" else { return nil }
         return after.trimmed
+    }
+
+    static func isGatesKey(_ key: Substring) -> Bool {
+        ["gates", "gate", "quality gates"].contains(key.lowercased())
     }
 
     /// `**Agents**: x` or `**Agents:** x`.

@@ -100,6 +100,7 @@ public enum ProgressReport {
                     + " \(layer.percent)%"
             }
             lines.append(line)
+            if let gates = layer.gates { lines.append("    " + gates) }
         }
         if !s.running.isEmpty {
             lines.append("")
@@ -167,6 +168,11 @@ public enum ProgressReport {
                 + "| `\(ProgressBar.bar(percent: layer.percent))` \(layer.percent)% "
                 + "| \(layer.done)/\(layer.total) | \(layer.failed) | \(duration) |\n"
         }
+        let gated = s.layers.filter { $0.gates != nil }
+        if !gated.isEmpty {
+            out += "\n**Gates:**\n\n"
+            for layer in gated { out += "- `\(layer.key)` " + String(layer.gates!.dropFirst("gates: ".count)).markdownInline + "\n" }
+        }
         if !s.running.isEmpty {
             out += "\n**Currently Executing:**\(livenessCounts(s))\n\n"
             for task in s.running {
@@ -224,6 +230,7 @@ public enum ProgressReport {
             l.append("total_tasks", .int(layer.total))
             l.append("failed_tasks", .int(layer.failed))
             l.append("duration_ms", .optional(layer.durationMs))
+            l.append("gates", layer.gatesJSON ?? .null)
             return .object(l)
         }))
         o.append("running", .array(s.running.map { task in

@@ -10,6 +10,10 @@ public struct ProgressSnapshot: Equatable, Sendable {
         public var failed: Int
         public var percent: Int
         public var durationMs: Int64?
+        /// `gates: ✅ tests (0.95), ❌ lint` when the layer has gates (docs/gates.md).
+        public var gates: String?
+        /// The layer's gates as `gates --json` gives them, when it has any.
+        public var gatesJSON: JSONValue?
     }
 
     public struct RunningTask: Equatable, Sendable {
@@ -78,7 +82,8 @@ public struct ProgressSnapshot: Equatable, Sendable {
         estimatedRemainingMs = status.status == .complete ? 0 : status.estimatedRemainingMs
         layers = status.layers.map {
             LayerLine(key: $0.key, name: $0.name, status: $0.status, done: $0.doneTasks, total: $0.totalTasks,
-                      failed: $0.failedTasks, percent: $0.completionPercentage, durationMs: $0.durationMs)
+                      failed: $0.failedTasks, percent: $0.completionPercentage, durationMs: $0.durationMs,
+                      gates: GateText.layerLine($0), gatesJSON: GateText.names(of: $0).isEmpty ? nil : GateText.json($0))
         }
         running = status.layers.flatMap { layer in
             layer.tasks.filter { $0.status == .inProgress }.map {

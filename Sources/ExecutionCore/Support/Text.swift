@@ -44,7 +44,7 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
 }
 
 extension String {
-    var trimmingWhitespace: String { String(Substring(self).trimmed) }
+    package var trimmingWhitespace: String { String(Substring(self).trimmed) }
 
     var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
 

@@ -34,7 +34,9 @@ extension ExecutionLayer {
         // A `started_at` written by hand counts too (the original scripts' workflow stamps the layer before its first task).
         if startedAt != nil { started = true }
         if doneTasks == totalTasks && specHasTasks {
-            status = .complete
+            // Its tasks are done; its required gates decide (docs/gates.md).
+            status = gatesSatisfied ? .complete
+                : unsatisfiedGates.contains(where: { $0.latest?.status == .failed }) ? .failed : .inProgress
         } else if failedTasks > 0 && !running {
             status = .failed
         } else if started {
@@ -43,7 +45,9 @@ extension ExecutionLayer {
             status = .pending
         }
         if status == .complete {
-            completedAt = completedAt ?? lastCompletion
+            // Done when its last task was, or when its last required gate passed, if later.
+            let gatesPassed = allRequiredGates.compactMap { latestResult(of: $0)?.executedAt }.max()
+            completedAt = completedAt ?? [lastCompletion, gatesPassed].compactMap { $0 }.max()
         } else {
             completedAt = nil
         }
@@ -96,7 +100,8 @@ extension StatusFile {
         currentLayer = specHasTasks ? layers.first(where: { $0.status != .complete })?.key ?? "complete"
             : layers.first?.key ?? "none"
 
-        let allDone = totalTasks > 0 && done == totalTasks
+        // Complete only when every layer is: a required gate not passed keeps the spec open.
+        let allDone = totalTasks > 0 && done == totalTasks && layers.allSatisfy(\.gatesSatisfied)
         if allDone {
             status = .complete
         } else if unresolvedCriticalError != nil {
@@ -110,7 +115,7 @@ extension StatusFile {
         } else {
             status = .pending
         }
-        completedAt = allDone ? (completedAt ?? lastCompletion) : nil
+        completedAt = allDone ? (completedAt ?? ([lastCompletion] + layers.map(\.completedAt)).compactMap { $0 }.max()) : nil
         nextAction = computeNextAction()
     }
 
@@ -139,6 +144,9 @@ extension StatusFile {
         case .inProgress:
             guard let layer = layers.first(where: { $0.key == currentLayer }) else {
                 return "Continue with \(currentLayer) execution"
+            }
+            if !layer.tasks.isEmpty, layer.tasks.allSatisfy({ $0.status.isDone }), !layer.gatesSatisfied {
+                return "Pass the required gates of \(layer.key): \(layer.unsatisfiedGatesText) (exectrack gate \(feature) \(layer.key) NAME …)"
             }
             let failed = layer.tasks.filter { $0.status == .failed }
             if layer.status == .failed, !failed.isEmpty {

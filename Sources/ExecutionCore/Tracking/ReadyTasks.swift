@@ -13,6 +13,8 @@ public enum NothingReadyReason: Equatable, Sendable {
     case blockedByFailures([String])
     /// A pending task and the dependencies it waits on.
     case waitingOnDependencies(task: String, on: [String])
+    /// The layer's tasks are done; its required gates have not passed (docs/gates.md).
+    case gatesPending(layer: String, gates: String)
 }
 
 extension StatusFile {
@@ -27,8 +29,9 @@ extension StatusFile {
             where task.status == .pending && task.dependencies.allSatisfy(satisfied) {
                 ready.append(TaskLocation(layer: l, task: t))
             }
-            // Layers run in order: nothing later is ready until this one is done.
-            if !anyLayer, layer.tasks.contains(where: { !$0.status.isDone }) { break }
+            // Layers run in order: nothing later is ready until this one is done, its required
+            // gates passed included (docs/gates.md).
+            if !anyLayer, layer.tasks.contains(where: { !$0.status.isDone }) || !layer.gatesSatisfied { break }
         }
         return ready
     }
@@ -60,7 +63,7 @@ extension StatusFile {
     public func nothingReadyReason(anyLayer: Bool = false, inLayer: Int? = nil) -> NothingReadyReason {
         if let reason = heldReason { return .held(reason) }
         guard layers.contains(where: { !$0.tasks.isEmpty }) else { return .noTasks }
-        let unfinished: (ExecutionLayer) -> Bool = { $0.tasks.contains { !$0.status.isDone } }
+        let unfinished: (ExecutionLayer) -> Bool = { $0.tasks.contains { !$0.status.isDone } || !$0.gatesSatisfied }
         let scope: [ExecutionLayer]
         var then: String?
         if let inLayer {
@@ -76,6 +79,9 @@ extension StatusFile {
             then = layers[(current + 1)...].first(where: unfinished)?.key
         }
         if !scope.contains(where: unfinished) { return .allDone }
+        if scope.count == 1, let gated = scope.first, !gated.gatesSatisfied, !gated.tasks.contains(where: { !$0.status.isDone }) {
+            return .gatesPending(layer: gated.key, gates: gated.unsatisfiedGatesText)
+        }
         let named: (ExecutionLayer, ExecutionTask) -> String = { layer, task in
             "\(layer.key).\(task.index)" + (task.id.map { " \($0)" } ?? "")
         }
@@ -112,6 +118,9 @@ extension StatusFile {
                 + "must be retried (update ... pending) or skipped first"
         case .waitingOnDependencies(let task, let dependencies):
             return "nothing ready in \(place): \(task) waits on \(dependencies.joined(separator: ", ")), not complete yet"
+        case .gatesPending(let layer, let gates):
+            return "nothing ready in \(place): \(layer)'s tasks are done but its required gates have not passed: \(gates); "
+                + "record them with: exectrack gate \(feature) \(layer) NAME (see: exectrack gates \(feature))"
         }
     }
 
@@ -129,9 +138,10 @@ extension StatusFile {
         return nil
     }
 
-    /// Position in `layers` of the first layer with unfinished tasks (the last layer if none).
-    var currentLayerPosition: Int {
-        layers.firstIndex { $0.tasks.contains { !$0.status.isDone } } ?? max(0, layers.count - 1)
+    /// Position in `layers` of the first layer with unfinished tasks or required gates not
+    /// passed (the last layer if none).
+    public var currentLayerPosition: Int {
+        layers.firstIndex { $0.tasks.contains { !$0.status.isDone } || !$0.gatesSatisfied } ?? max(0, layers.count - 1)
     }
 
     /// Takes the first ready task for `agent`: marks it in_progress. Refuses with the reason when

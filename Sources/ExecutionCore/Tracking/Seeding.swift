@@ -46,8 +46,10 @@ extension StatusFile {
         var status = StatusFile(feature: feature, featureName: source.featureName ?? feature)
         status.createdAt = now
         status.layers = source.layers.map { parsed in
-            ExecutionLayer(key: parsed.key, name: parsed.name,
-                           tasks: parsed.tasks.enumerated().map { ExecutionTask(parsed: $1, index: $0) })
+            var layer = ExecutionLayer(key: parsed.key, name: parsed.name,
+                                       tasks: parsed.tasks.enumerated().map { ExecutionTask(parsed: $1, index: $0) })
+            layer.requiredGates = parsed.gates.isEmpty ? nil : parsed.gates
+            return layer
         }
         status.layers = numericallyOrdered(status.layers)
         status.recomputeDerivedFields()
@@ -114,6 +116,11 @@ extension StatusFile {
             let previous = layers.first { $0.key == parsedLayer.key }
             var layer = ExecutionLayer(key: parsedLayer.key, name: parsedLayer.name, extra: previous?.extra ?? JSONObject())
             layer.startedAt = previous?.startedAt
+            // The tasks file says which gates are required; the attempts recorded stay.
+            layer.requiredGates = parsedLayer.gates.isEmpty ? nil : parsedLayer.gates
+            layer.gates = previous?.gates
+            layer.gatesOverriddenAt = previous?.gatesOverriddenAt
+            layer.gatesOverrideReason = previous?.gatesOverrideReason
             for (t, parsedTask) in parsedLayer.tasks.enumerated() {
                 var task = ExecutionTask(parsed: parsedTask, index: t)
                 if let m = match[l][t] {

@@ -148,24 +148,33 @@ extension StatusFile {
         }
     }
 
-    /// Marks a layer complete. Refuses while tasks are unfinished unless `force`, which skips them.
-    public mutating func completeLayer(at layerIndex: Int, force: Bool, now: Timestamp) throws(TrackerError) {
+    /// Marks a layer complete: refuses (exit 6) while tasks are unfinished, unless `force` skips
+    /// them, and while a required gate has not passed, unless `force` with `overrideReason`
+    /// waives the gates (`gate.overridden`; docs/gates.md).
+    public mutating func completeLayer(at layerIndex: Int, force: Bool, overrideReason: String? = nil, now: Timestamp) throws(TrackerError) {
         let layer = layers[layerIndex]
         guard layers.contains(where: { !$0.tasks.isEmpty }) else {
             throw TrackerError(.precondition, "\(feature) has no tasks yet, so \(layer.key) cannot be complete; "
                 + "run: exectrack parse \(feature)")
         }
         let unfinished = layer.tasks.filter { !$0.status.isDone }
-        if !unfinished.isEmpty {
-            guard force else {
-                let names = unfinished.map { "\($0.index) \($0.status.rawValue)" }
-                throw TrackerError(.precondition, "\(layer.key) has \(counted(unfinished.count, "unfinished task")) "
-                    + "(\(names.joined(separator: ", "))); "
-                    + "finish them or pass --force to mark them skipped")
+        if !unfinished.isEmpty, !force {
+            let names = unfinished.map { "\($0.index) \($0.status.rawValue)" }
+            throw TrackerError(.precondition, "\(layer.key) has \(counted(unfinished.count, "unfinished task")) "
+                + "(\(names.joined(separator: ", "))); "
+                + "finish them or pass --force to mark them skipped")
+        }
+        if !layer.gatesSatisfied {
+            guard force, let overrideReason, !overrideReason.trimmingWhitespace.isEmpty else {
+                throw TrackerError(.precondition, "\(layer.key)'s required gates have not passed: \(layer.unsatisfiedGatesText); "
+                    + "record them with: exectrack gate \(feature) \(layer.key) NAME, "
+                    + "or waive them with --force --reason TEXT")
             }
-            for task in unfinished {
-                setTaskStatus(.skipped, at: TaskLocation(layer: layerIndex, task: task.index), now: now)
-            }
+            layers[layerIndex].gatesOverriddenAt = now
+            layers[layerIndex].gatesOverrideReason = overrideReason
+        }
+        for task in unfinished {
+            setTaskStatus(.skipped, at: TaskLocation(layer: layerIndex, task: task.index), now: now)
         }
         let lastCompletion = layers[layerIndex].tasks.compactMap({ $0.completedAt }).max()
         layers[layerIndex].completedAt = layers[layerIndex].completedAt ?? lastCompletion ?? now

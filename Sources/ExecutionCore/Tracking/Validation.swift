@@ -30,10 +30,12 @@ public struct ValidationReport: Equatable, Sendable {
     public var isValid: Bool { issues.isEmpty }
     public var unfixable: [Issue] { issues.filter { !$0.fixable } }
 
-    /// Checks the document as read against the same document with derived fields recomputed.
-    public static func check(_ raw: JSONValue, spec: String, now: Timestamp) throws(StatusFileShapeError) -> ValidationReport {
+    /// Checks the document as read against the same document with derived fields recomputed
+    /// (with the gates `gates` requires; docs/gates.md).
+    public static func check(_ raw: JSONValue, spec: String, gates: GateConfig = GateConfig(), now: Timestamp) throws(StatusFileShapeError) -> ValidationReport {
         let status = try StatusFile(json: raw, defaultFeature: spec)
         var recomputed = status
+        recomputed.configureGates(gates)
         recomputed.recomputeDerivedFields()
         var issues: [Issue] = []
         staleFields(raw, recomputed.json, path: "", into: &issues)

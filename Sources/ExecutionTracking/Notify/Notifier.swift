@@ -260,13 +260,7 @@ extension StatusStore {
         if let directory = settings.userDirectory {
             sources.append(readSource(.user, path: directory + "/notify.json") { _ in .active })
         }
-        sources.append(readSource(.repository, path: repositoryNotifyPath) { sha in
-            switch trustedHashes(settings)[trustKey] {
-            case sha?: .active
-            case nil: .untrusted
-            default: .changed
-            }
-        })
+        sources.append(readSource(.repository, path: repositoryNotifyPath) { sha in trustState(of: repositoryNotifyPath, sha256: sha, settings) })
         return sources
     }
 
@@ -295,19 +289,12 @@ extension StatusStore {
     /// `notify --trust`: records the SHA-256 of the repository's notify.json as it is now, in the
     /// user's directory (outside the repository, where a clone cannot write). Returns it.
     public func trustRepositoryRules(_ settings: NotifySettings, now: Timestamp) throws(TrackerError) -> NotifySource {
-        guard let trustPath = settings.trustPath else {
-            throw TrackerError(.precondition, "cannot record trust: neither XDG_CONFIG_HOME nor HOME is set to an absolute path")
-        }
         let source = notifySources(settings).last!
         guard let sha = source.sha256 else {
             if case .unreadable(let why) = source.state { throw TrackerError(.corruptFile, why) }
             throw TrackerError(.notFound, "no \(source.shown) to trust")
         }
-        let key = trustKey
-        try updateTrust(trustPath) { entries in
-            entries = entries.filter { $0.objectValue?["path"]?.stringValue != key }
-            entries.append(.object(JSONObject([("path", .string(key)), ("sha256", .string(sha)), ("trusted_at", .string(now.iso8601))])))
-        }
+        try recordTrust(of: repositoryNotifyPath, sha256: sha, settings, now: now)
         var trusted = source
         trusted.state = .active
         return trusted
@@ -315,38 +302,6 @@ extension StatusStore {
 
     /// `notify --untrust`: forgets the repository's notify.json; false when it was not trusted.
     public func untrustRepositoryRules(_ settings: NotifySettings) throws(TrackerError) -> Bool {
-        guard let trustPath = settings.trustPath else { return false }
-        var removed = false
-        let key = trustKey
-        try updateTrust(trustPath) { entries in
-            let kept = entries.filter { $0.objectValue?["path"]?.stringValue != key }
-            removed = kept.count != entries.count
-            entries = kept
-        }
-        return removed
-    }
-
-    /// The repository's notify.json as trust records it: its path with symlinks resolved, so
-    /// trust follows the file however the project is reached.
-    private var trustKey: String { FileSystem.realPath(repositoryNotifyPath) ?? repositoryNotifyPath }
-
-    private func updateTrust(_ trustPath: String, _ change: (inout [JSONValue]) -> Void) throws(TrackerError) {
-        try withToolState(trustPath) { (state: inout JSONObject) in
-            var entries = state["trusted"]?.arrayValue ?? []
-            change(&entries)
-            state = JSONObject([("trusted", .array(entries))])
-        }
-    }
-
-    /// Trusted SHA-256 by the real path of each trusted notify.json.
-    private func trustedHashes(_ settings: NotifySettings) -> [String: String] {
-        guard let path = settings.trustPath,
-              let bytes = try? FileSystem.read(path, shownAs: path, role: "exectrack's trust file", refuseWith: .corruptFile),
-              let entries = (try? JSONParser.parse(bytes))?.objectValue?["trusted"]?.arrayValue else { return [:] }
-        var hashes: [String: String] = [:]
-        for entry in entries {
-            if let file = entry.objectValue?["path"]?.stringValue, let sha = entry.objectValue?["sha256"]?.stringValue { hashes[file] = sha }
-        }
-        return hashes
+        try forgetTrust(of: repositoryNotifyPath, settings)
     }
 }

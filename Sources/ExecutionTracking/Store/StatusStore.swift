@@ -174,11 +174,12 @@ public struct StatusStore: Sendable {
         }
         var report: ValidationReport
         let file: StatusFile
+        let gates = try gateConfig()
         do throws(StatusFileDecodingError) {
             let json: JSONValue
             do { json = try JSONParser.parse(bytes) } catch { throw .syntax(error) }
             do {
-                report = try ValidationReport.check(json, spec: spec.rawValue, now: now)
+                report = try ValidationReport.check(json, spec: spec.rawValue, gates: gates, now: now)
                 file = try StatusFile(json: json, defaultFeature: spec.rawValue)
             } catch { throw .shape(error) }
         } catch {
@@ -196,11 +197,18 @@ public struct StatusStore: Sendable {
             throw TrackerError(.notFound, "\(display(statusPath(spec))) is the metrics export of spec "
                 + "\(spec.rawValue.dropLast(SpecID.metricsSuffix.count)), not a status file")
         }
+        var status: StatusFile
         do {
-            return try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
+            status = try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
         } catch {
             throw unreadable(spec, error)
         }
+        let gates = try gateConfig()
+        if !gates.rules.isEmpty {
+            status.configureGates(gates)
+            status.recomputeDerivedFields()
+        }
+        return status
     }
 
     /// Exit 4 for a status file that cannot be read, naming the `.bak` to go back to when there
@@ -294,6 +302,7 @@ public struct StatusStore: Sendable {
             guard var updated = current else {
                 throw TrackerError(.precondition, "nothing to write for \(spec)")
             }
+            updated.configureGates(try gateConfig())
             updated.recomputeDerivedFields()
             if case .status(var baseline) = previous, !alwaysWrite {
                 baseline.recomputeDerivedFields()

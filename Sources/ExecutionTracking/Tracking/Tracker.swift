@@ -192,11 +192,12 @@ public struct Tracker: Sendable {
         return Updated(status: commit.status, location: commit.result.0, repeated: commit.result.1, changed: commit.written)
     }
 
-    /// `complete-layer`; `changed` is false when the layer was complete already.
-    public func completeLayer(_ spec: SpecID, layer: String, force: Bool) throws(TrackerError) -> (status: StatusFile, layer: Int, changed: Bool) {
+    /// `complete-layer`; `changed` is false when the layer was complete already. `reason` (with
+    /// `force`) waives required gates that have not passed.
+    public func completeLayer(_ spec: SpecID, layer: String, force: Bool, reason: String? = nil) throws(TrackerError) -> (status: StatusFile, layer: Int, changed: Bool) {
         let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) in
             let index = try status!.layerIndex(for: layer)
-            try status!.completeLayer(at: index, force: force, now: now)
+            try status!.completeLayer(at: index, force: force, overrideReason: reason.map(SecretMask.mask), now: now)
             return index
         }
         return (outcome.status, outcome.result, outcome.written)

@@ -50,6 +50,8 @@ struct PositionalSpec {
     let required: Bool
     let help: String
     let kind: ValueKind
+    /// The last positional may take every argument left (`gate … --run -- CMD ARGS…`).
+    var variadic = false
 
     static let spec = PositionalSpec(name: "SPEC", required: true, help: "spec id, e.g. F001", kind: .spec)
     static let layer = PositionalSpec(name: "LAYER", required: true, help: "L1, 1 or the layer's name", kind: .layer)
@@ -86,7 +88,7 @@ struct CommandSpec {
 
     var usage: String {
         var parts = ["exectrack", name]
-        for p in positionals { parts.append(p.required ? "<\(p.name)>" : "[\(p.name)]") }
+        for p in positionals { parts.append((p.required ? "<\(p.name)>" : "[\(p.name)]") + (p.variadic ? "..." : "")) }
         for o in options where o.required { parts.append("\(o.name) \(o.valueName ?? "")") }
         if options.contains(where: { !$0.required }) { parts.append("[options]") }
         return parts.joined(separator: " ")
@@ -211,7 +213,7 @@ struct ParsedArguments {
             let missing = required[positionals.count].name
             throw TrackerError(.usage, "missing <\(missing)>; usage: \(spec.usage)")
         }
-        if positionals.count > spec.positionals.count {
+        if positionals.count > spec.positionals.count, spec.positionals.last?.variadic != true {
             throw TrackerError(.usage, "unexpected argument '\(positionals[spec.positionals.count].prefix(60))'; usage: \(spec.usage)")
         }
         if let missing = spec.options.first(where: { $0.required && values[$0.name] == nil }) {

@@ -51,15 +51,28 @@ extension Option where Value == Int64? {
     }
 }
 
+extension Option where Value == Int64? {
+    /// A DUR (`90s`, `30m`, `2h`, `7d`), in milliseconds.
+    static func duration(_ name: String, _ help: String) -> Option {
+        Option(spec: .value(name, "DUR", help)) { (arguments) throws(TrackerError) in
+            guard let text = arguments.text(name) else { return nil }
+            guard let ms = DurationText.milliseconds(text) else {
+                throw TrackerError(.usage, "\(name) must be a duration such as 90s, 30m, 2h or 7d, got '\(text.prefix(40))'")
+            }
+            return ms
+        }
+    }
+}
+
 extension Option where Value == Double? {
     /// A plain decimal number in `range` (`2`, `0.5`): signs, exponents, hex, `inf` and `nan`
     /// are refused.
     static func decimal(_ name: String, _ valueName: String, _ help: String, in range: ClosedRange<Double>,
-                        unit: String = "seconds") -> Option {
+                        noun: String = "a number of seconds") -> Option {
         Option(spec: .value(name, valueName, help, .number)) { (arguments) throws(TrackerError) in
             guard let text = arguments.text(name) else { return nil }
             guard let value = ParsedArguments.decimal(text), range.contains(value) else {
-                throw TrackerError(.usage, "\(name) must be a number of \(unit) from \(JSONNumber(range.lowerBound)?.literal ?? "0") to "
+                throw TrackerError(.usage, "\(name) must be \(noun) from \(JSONNumber(range.lowerBound)?.literal ?? "0") to "
                     + "\(Int(range.upperBound)), got '\(text.prefix(40))'")
             }
             return value

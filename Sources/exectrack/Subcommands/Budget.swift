@@ -2,7 +2,7 @@ import ExecutionCore
 import ExecutionTracking
 
 enum BudgetCommand: Subcommand {
-    static let usd = Option<Double?>.decimal("--usd", "X", "set the budget, in dollars", in: 0...1_000_000_000, unit: "dollars")
+    static let usd = Option<Double?>.decimal("--usd", "X", "set the budget, in dollars", in: 0...1_000_000_000, noun: "a number of dollars")
     static let clear = Option<Bool>.flag("--clear", "remove the budget")
     static let json = Option<Bool>.flag("--json", "print the budget and spend as JSON")
 

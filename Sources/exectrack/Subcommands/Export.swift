@@ -7,7 +7,7 @@ enum ExportCommand: Subcommand {
 
     static let spec = CommandSpec(
         name: "export",
-        summary: "Write CI artifacts: JUnit XML, a step summary, OTLP traces or metrics JSON",
+        summary: "Write CI artifacts: JUnit XML, a step summary, OTLP traces, metrics JSON or GitHub annotations",
         positionals: [.spec],
         options: [format.spec, output.spec],
         discussion: """
@@ -15,6 +15,7 @@ enum ExportCommand: Subcommand {
         markdown  a GitHub step summary: exectrack export F001 --format markdown >> "$GITHUB_STEP_SUMMARY"
         otlp      OpenTelemetry traces (OTLP/JSON): feature → layer → task spans, stable ids
         json      the metrics export (as metrics --format json)
+        annotations  GitHub ::error/::warning lines for failed gates and unresolved errors, then a ::notice
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
@@ -28,6 +29,7 @@ enum ExportCommand: Subcommand {
         case .markdown: text = StepSummary.markdown(status, now: now)
         case .otlp: text = JSONWriter.encode(OTLPTraceExport.json(status, now: now, toolVersion: CommandLineInterface.version))
         case .json: text = JSONWriter.encode(MetricsExport.json(ExecutionMetrics(status, now: now)))
+        case .annotations: text = GitHubAnnotations.lines(status)
         }
         if let path = try arguments.read(output) {
             if try Output.write(text, to: path, of: spec, context) {
@@ -42,5 +44,5 @@ enum ExportCommand: Subcommand {
 
 /// What `export` writes.
 enum ExportFormat: String, CaseIterable, Sendable {
-    case junit, markdown, otlp, json
+    case junit, markdown, otlp, json, annotations
 }

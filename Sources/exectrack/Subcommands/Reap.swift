@@ -2,7 +2,7 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ReapCommand: Subcommand {
-    static let grace = Option<String?>.text("--grace", "DUR", "also reap leases stale for longer than DUR past their TTL (default 10m)")
+    static let grace = Option<Int64?>.duration("--grace", "also reap leases stale for longer than DUR past their TTL (default 10m)")
     static let to = Option<ReapTarget?>.choice("--to", "where reaped tasks go (default pending: attempts kept; failed: an agent_lost error)")
     static let dryRun = Option<Bool>.flag("--dry-run", "list what would be reaped and change nothing")
     static let json = Option<Bool>.flag("--json", "print the reaped tasks as JSON")
@@ -21,13 +21,7 @@ enum ReapCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        var graceMs: Int64 = 10 * 60 * 1000
-        if let text = try arguments.read(grace) {
-            guard let ms = DurationText.milliseconds(text) else {
-                throw TrackerError(.usage, "--grace must be a duration such as 90s, 30m, 2h or 7d, got '\(text.prefix(40))'")
-            }
-            graceMs = ms
-        }
+        let graceMs = try arguments.read(grace) ?? 10 * 60 * 1000
         let dry = try arguments.read(dryRun)
         let target = try arguments.read(to) ?? .pending
         let (status, reaped) = try context.tracker.reap(spec, graceMs: graceMs, to: target, dryRun: dry)

@@ -9,7 +9,7 @@ enum UsageCommand: Subcommand {
                                                          in: 0...Limits.maxTokens)
     static let model = Option<String?>.text("--model", "M", "the model the counts are for (prices them)")
     static let cost = Option<Double?>.decimal("--cost-usd", "X", "the cost reported for them, in dollars (wins over a calculated one)",
-                                              in: 0...1_000_000, unit: "dollars")
+                                              in: 0...1_000_000, noun: "a number of dollars")
     static let transcript = Option<String?>.text("--from-transcript", "PATH", "read a Claude Code transcript (JSONL) from where the last read stopped", .path)
     static let result = Option<String?>.text("--from-result", "FILE", "read `claude -p --output-format json` output ('-' for stdin)", .path)
     static let json = Option<Bool>.flag("--json", "print what was added as JSON")
