@@ -295,4 +295,72 @@ import SeededRandom
         }
         #expect(received == "dev.exectrack.budget.exceeded F001: over budget\n", "\(received)")
     }
+
+    /// What an attacker or a runaway tool can put in a result, a transcript, a price file or the
+    /// ledger's directory: refused or skipped, never a crash, never a file written elsewhere.
+    @Test func hostileFiguresAndFilesAreRefusedOrSkipped() throws {
+        let project = try project()
+        for (json, field) in [(#"{"usage":{"input_tokens":5},"total_cost_usd":1e17}"#, "total_cost_usd"),
+                              (#"{"usage":{"input_tokens":5},"num_turns":-3}"#, "num_turns"),
+                              (#"{"usage":{"input_tokens":5},"num_turns":"x"}"#, "num_turns"),
+                              (#"{"usage":{"input_tokens":5},"session_id":5}"#, "session_id"),
+                              (#"{"usage":{"input_tokens":5000000000000}}"#, "usage.input_tokens"),
+                              (#"{"usage":{"input_tokens":5},"modelUsage":{"a":{"inputTokens":3,"costUSD":-1}}}"#, "modelUsage.a.costUSD")] {
+            try project.write("r.json", json)
+            let refused = try project.run(["usage", "F001", "L0", "0", "--from-result", "r.json"])
+            #expect(refused.exitCode == 1 && refused.stderr.contains(field), "\(json): \(refused.stderr)")
+        }
+        // Counts past a trillion are bad counts; the sums stay meaningful.
+        try project.write("t.jsonl", #"{"message":{"id":"a","model":"claude-sonnet-4-5","usage":{"input_tokens":1,"output_tokens":9223372036854775807}}}"# + "\n"
+            + #"{"message":{"id":"b","model":"claude-sonnet-4-5","usage":{"input_tokens":1,"output_tokens":2}}}"# + "\n")
+        let skipped = try project.run(["usage", "F001", "L0", "0", "--from-transcript", "t.jsonl"])
+        #expect(skipped.exitCode == 0 && skipped.stdout.contains("bad token counts: 1"), "\(skipped.stdout)")
+        #expect(try project.run(["report", "F001"]).exitCode == 0)
+        // A line longer than the reader takes is skipped as one unreadable line.
+        let long = String(repeating: "x", count: 17 << 20)
+        try project.write("long.jsonl", "{\"pad\":\"\(long)\"}\n" + #"{"message":{"id":"c","model":"claude-sonnet-4-5","usage":{"input_tokens":3,"output_tokens":4}}}"# + "\n")
+        let oversized = try project.run(["usage", "F001", "L0", "1", "--from-transcript", "long.jsonl", "--json"])
+        let read = try json(oversized)
+        #expect(int(read["new_requests"]) == 1 && int((read["skipped_lines"] as? [String: Any])?["not_json"]) == 1, "\(oversized.stdout)")
+        // A price per token above a dollar is no price.
+        try project.write(".claude/exectrack/pricing.json", #"{"m": {"input_cost_per_token": 1000000, "output_cost_per_token": 0}}"#)
+        let price = try project.run(["usage", "F001", "L0", "0", "--input-tokens", "5", "--model", "m"])
+        #expect(price.exitCode == 4 && price.stderr.contains("m.input_cost_per_token"), "\(price.stderr)")
+        try FileManager.default.removeItem(at: project.url(".claude/exectrack/pricing.json"))
+        // The ledger's directory as a symlink into another project: refused, the other file untouched.
+        let victim = try self.project()
+        let before = try victim.statusBytes("F001")
+        try FileManager.default.removeItem(at: project.url(".claude/exectrack/usage"))
+        try FileManager.default.createSymbolicLink(atPath: project.url(".claude/exectrack/usage").path,
+                                                   withDestinationPath: victim.url(".claude/execution").path)
+        try project.write("fresh.jsonl", #"{"message":{"id":"f","model":"claude-sonnet-4-5","usage":{"input_tokens":3,"output_tokens":4}}}"# + "\n")
+        let linked = try project.run(["usage", "F001", "L0", "0", "--from-transcript", "fresh.jsonl"])
+        #expect(linked.exitCode == 5 && linked.stderr.contains("is a symlink"), "\(linked.stderr)")
+        #expect(try victim.statusBytes("F001") == before)
+        try FileManager.default.removeItem(at: project.url(".claude/exectrack/usage"))
+        // A ledger of another version or kind is exit 4, not rewritten.
+        try project.write(".claude/exectrack/usage/F001.json", #"{"schema_version": 2, "requests": []}"#)
+        let versioned = try project.run(["usage", "F001", "L0", "0", "--from-transcript", "fresh.jsonl"])
+        #expect(versioned.exitCode == 4 && versioned.stderr.contains("schema_version"), "\(versioned.stderr)")
+        // A cost beyond any real one, written by hand, is refused on reading, not a crash.
+        try FileManager.default.removeItem(at: project.url(".claude/exectrack/usage/F001.json"))
+        var status = try project.status("F001")
+        status["budget_usd"] = 1e300
+        try JSONSerialization.data(withJSONObject: status).write(to: project.statusURL("F001"))
+        let huge = try project.run(["report", "F001"])
+        #expect(huge.exitCode == 4 && huge.stderr.contains("budget_usd"), "\(huge.stderr)")
+    }
+
+    /// Known dollars stay counted when another part of a task's cost is unknown.
+    @Test func aKnownCostIsNotLostBesideAnUnknownOne() throws {
+        let project = try project()
+        #expect(try project.run(["budget", "F001", "--usd", "1"]).exitCode == 0)
+        #expect(try project.run(["usage", "F001", "L0", "0", "--input-tokens", "10"]).exitCode == 0)
+        #expect(try project.run(["usage", "F001", "L0", "0", "--input-tokens", "10", "--cost-usd", "5"]).exitCode == 0)
+        let budget = try json(try project.run(["budget", "F001", "--json"]))
+        #expect(budget["spent_usd"] as? Double == 5)
+        #expect(budget["exceeded_at"] is String)
+        let usage = try #require(try usage(project))
+        #expect(usage["cost_usd"] is NSNull && usage["known_cost_usd"] as? Double == 5)
+    }
 }

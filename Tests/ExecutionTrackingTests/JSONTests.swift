@@ -57,6 +57,20 @@ struct JSONRoundTripTests {
         #expect(JSONWriter.encode(value, style: .compact) == #"{"a":[1,{"b":[]},{}],"c":{"d":null},"e":"f/g"}"#)
     }
 
+    /// A large object (a hostile file, a long ledger) parses in linear time and keeps the
+    /// last value of a repeated key at the key's first place, as a small one does.
+    @Test func repeatedKeysInALargeObjectKeepTheLastValue() throws {
+        let body = (0..<5000).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        let object = try #require(try JSONParser.parse("{\(body), \"k3\": \"again\", \"k4999\": null, \"e\\u0301\": 1, \"\u{e9}\": 2}").objectValue)
+        #expect(object.entries.count == 5002)
+        #expect(object["k3"] == .string("again"))
+        #expect(object.entries[3].key == "k3")
+        #expect(object["k4999"] == .null)
+        #expect(object["k4998"] == .int(4998))
+        // Keys compare by their bytes: a decomposed é and a precomposed one are two keys.
+        #expect(object.entries[5000].value == .int(1) && object.entries[5001].value == .int(2))
+    }
+
     @Test func prettyOutputEndsWithExactlyOneNewline() {
         #expect(JSONWriter.encode(.array([])) == "[]\n")
         #expect(JSONWriter.encode(.object(JSONObject())) == "{}\n")

@@ -13,6 +13,8 @@ public struct AgentOverview: Equatable, Sendable {
         public var tasks: [String]
         public var pid: Int64?
         public var host: String?
+        /// The linked git worktree it runs in (docs/worktrees.md).
+        public var worktree: String?
         public var lastHeartbeat: Timestamp?
         public var record: AgentRecord?
         /// Whether `tasks` are leases it holds now (else the tasks its record says it took).
@@ -43,7 +45,7 @@ public struct AgentOverview: Equatable, Sendable {
                 } else {
                     order.append(id)
                     byID[id] = Row(spec: spec, id: id, state: state, tasks: [subject], pid: holder?.pid, host: holder?.host,
-                                   lastHeartbeat: Leases.lastSign(of: task))
+                                   worktree: holder?.worktree, lastHeartbeat: Leases.lastSign(of: task))
                 }
             }
         }
@@ -67,6 +69,7 @@ public struct AgentOverview: Equatable, Sendable {
             var facts: [String] = [row.state.rawValue]
             if !row.tasks.isEmpty { facts.append((row.holds ? "holds " : "took ") + row.tasks.joined(separator: ", ")) }
             if let pid = row.pid { facts.append("pid \(pid)" + (row.host.map { " on \($0)" } ?? "")) }
+            if let worktree = row.worktree { facts.append("worktree \(worktree)") }
             if let last = row.lastHeartbeat { facts.append("heartbeat \(DurationFormatting.ago(last, now: now))") }
             if let ended = row.record?.endedAt { facts.append("ended \(DurationFormatting.ago(ended, now: now))") }
             out += (showSpec ? "\(row.spec)  " : "") + "\(row.id.visibleControlCharacters)  " + facts.joined(separator: ", ").visibleControlCharacters + "\n"
@@ -78,7 +81,7 @@ public struct AgentOverview: Equatable, Sendable {
         .array(rows.map { row in
             .object(JSONObject([
                 ("spec", .string(row.spec)), ("id", .string(row.id)), ("state", .string(row.state.rawValue)),
-                ("tasks", .strings(row.tasks)), ("pid", .optional(row.pid)), ("host", .optional(row.host)),
+                ("tasks", .strings(row.tasks)), ("pid", .optional(row.pid)), ("host", .optional(row.host)), ("worktree", .optional(row.worktree)),
                 ("last_heartbeat", .optional(row.lastHeartbeat)), ("record", row.record.map { $0.json } ?? .null),
             ]))
         })

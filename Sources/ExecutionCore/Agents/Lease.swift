@@ -20,6 +20,8 @@ public struct AgentProcess: ModelObject {
     /// When the agent said it stopped (SubagentStop, SessionEnd) while holding the task: a fact,
     /// so the lease is dead whatever its process does.
     public var endedAt: Timestamp?
+    /// The linked git worktree the agent ran in, when it was not the main one (docs/worktrees.md).
+    public var worktree: String?
     public var extra = JSONObject()
 
     public init() {}
@@ -45,6 +47,7 @@ public struct AgentProcess: ModelObject {
         .field("boot_id", \.bootId, omittedWhenNil: true),
         .field("agent_id", \.agentId, omittedWhenNil: true),
         .field("ended_at", \.endedAt, omittedWhenNil: true),
+        .field("worktree", \.worktree, omittedWhenNil: true),
     ])
 
     /// Whether `other` is the same holder: the same agent name when both have one, else the
@@ -70,6 +73,7 @@ public struct AgentProcess: ModelObject {
         var facts: [String] = []
         if let pid { facts.append("pid \(pid)") }
         if let host { facts.append("on \(host)") }
+        if let worktree { facts.append("in worktree \(worktree.split(separator: "/").last.map(String.init) ?? worktree)") }
         return facts.isEmpty ? name : "\(name) (\(facts.joined(separator: " ")))"
     }
 }

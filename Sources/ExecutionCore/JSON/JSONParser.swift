@@ -118,9 +118,22 @@ public struct JSONParser {
         try beginObject()
         var object = JSONObject()
         var seenKeys: UInt64 = 0
+        // Past a few dozen keys the sketch is full and a scan per key would make a large object
+        // quadratic: positions by the key's bytes (byte-exact, as `JSONObject.sameKey`).
+        var positions: [[UInt8]: Int]?
         var first = true
         while let token = try nextKey(&first) {
             let key = token.text
+            if positions != nil {
+                let bytes = Array(key.utf8)
+                if let i = positions![bytes] {
+                    object.replaceValue(at: i, with: try parseValue())
+                } else {
+                    positions![bytes] = object.entries.count
+                    object.append(key, try parseValue())
+                }
+                continue
+            }
             // Duplicate keys: the last value wins, as in jq and JavaScript. A 64-bit sketch of the
             // keys seen (length and first byte) skips the search for almost every key.
             let bit: UInt64 = 1 << UInt64((key.utf8.count &* 31 &+ Int(key.utf8.first ?? 0)) & 63)
@@ -129,6 +142,9 @@ public struct JSONParser {
                 object.append(key, try parseValue())
             } else {
                 object.appendOrReplace(key, try parseValue())
+            }
+            if object.entries.count == 64 {
+                positions = Dictionary(object.entries.enumerated().map { (Array($0.element.key.utf8), $0.offset) }, uniquingKeysWith: { $1 })
             }
         }
         return .object(object)

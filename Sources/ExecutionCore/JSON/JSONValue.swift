@@ -122,6 +122,10 @@ public struct JSONObject: Equatable, Sendable {
         }
     }
 
+    mutating func replaceValue(at index: Int, with value: JSONValue) {
+        entries[index].value = value
+    }
+
     /// Appends without checking for an existing key; for building fresh objects in a known order.
     public mutating func append(_ key: String, _ value: JSONValue) {
         entries.append((key, value))

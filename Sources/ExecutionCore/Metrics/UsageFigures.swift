@@ -108,7 +108,6 @@ public struct UsageFigures: Equatable, Sendable {
     /// `report`'s line: `1.2M tokens (in …), $12.34; budget $20.00, $7.66 left`.
     public var reportLine: String {
         var line = UsageText.summary(total)
-        if total.costUsd == nil, knownCostUsd > 0 { line += " (\(UsageText.dollars(knownCostUsd)) known)" }
         if let budgetUsd { line += "; " + budgetText(budgetUsd) }
         return line
     }

@@ -93,7 +93,9 @@ public struct StatusFile: ModelObject {
         .field("agents", \.agents, omittedWhenNil: true),
         .field("usage", \.usage, omittedWhenNil: true),
         .field("usage_sources", \.usageSources, omittedWhenNil: true),
-        .field("budget_usd", \.budgetUsd, omittedWhenNil: true, check: { ($0 ?? 0) >= 0 ? nil : "must not be negative" }),
+        .field("budget_usd", \.budgetUsd, omittedWhenNil: true, check: { budget in
+            (0...UsageLimits.maxDollars).contains(budget ?? 0) ? nil : "must be from 0 to \(Int64(UsageLimits.maxDollars)) dollars"
+        }),
         .field("budget_exceeded_at", \.budgetExceededAt, omittedWhenNil: true),
     ])
 

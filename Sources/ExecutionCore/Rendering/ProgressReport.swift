@@ -112,6 +112,7 @@ public enum ProgressReport {
                 if let agent = task.agent { facts.append("@\(agent.visibleControlCharacters)") }
                 if let started = task.startedAt { facts.append("started \(DurationFormatting.ago(started, now: s.now))") }
                 if task.attempts > 1 { facts.append("attempt \(task.attempts)") }
+                if let worktree = task.holder?.worktree { facts.append("in \(worktree.split(separator: "/").last.map(String.init) ?? worktree)".visibleControlCharacters) }
                 if task.liveness != .active { facts.append(livenessNote(task, now: s.now)) }
                 if !facts.isEmpty { line += " (\(facts.joined(separator: ", ")))" }
                 lines.append(line)

@@ -42,6 +42,4 @@ public enum Limits {
     public static let maxAttempts = 1_000_000_000
     /// Lock wait (`EXECTRACK_LOCK_TIMEOUT`): a day.
     public static let maxLockTimeoutSeconds = 86_400.0
-    /// Tokens given on the command line at once: a trillion.
-    public static let maxTokens: Int64 = 1_000_000_000_000
 }

@@ -90,8 +90,13 @@ public struct PriceTable: Sendable {
             var tiers: [Int64: [String: Double]] = [:]
             for (key, raw) in entry.entries {
                 guard let (field, threshold) = rateField(key) else { continue }
-                guard case .number(let number) = raw, let rate = number.double, rate.isFinite, rate >= 0 else {
-                    return .failure(FieldProblem("expected a number of dollars per token (0 or more), found \(JSONWriter.encode(raw, style: .compact).prefix(40))",
+                if threshold == 0 {
+                    return .failure(FieldProblem("expected _above_<N>k_tokens with N a whole number of thousands from 1 to 10^9",
+                                                 field: "\(name).\(key)"))
+                }
+                guard case .number(let number) = raw, let rate = number.double, rate.isFinite,
+                      (0...UsageLimits.maxDollarsPerToken).contains(rate) else {
+                    return .failure(FieldProblem("expected a number of dollars per token from 0 to 1, found \(JSONWriter.encode(raw, style: .compact).prefix(40))",
                                                  field: "\(name).\(key)"))
                 }
                 if let threshold { tiers[threshold, default: [:]][field] = rate } else { base[field] = rate }
@@ -104,17 +109,19 @@ public struct PriceTable: Sendable {
         return .success(PriceTable(source: source, prices: prices))
     }
 
-    /// `cache_read_input_token_cost_above_200k_tokens` → (`cache_read_input_token_cost`, 200,000).
+    /// `cache_read_input_token_cost_above_200k_tokens` → (`cache_read_input_token_cost`, 200,000);
+    /// a tier whose N is not a whole number of thousands from 1 to 10^9 has threshold 0.
     private static func rateField(_ key: String) -> (String, Int64?)? {
         if rateFields.contains(key) { return (key, nil) }
         guard key.hasSuffix("k_tokens") else { return nil }
+        var malformed: String?
         for field in rateFields where key.hasPrefix(field + "_above_") {
-            if let thousands = Int64(key.dropFirst(field.count + "_above_".count).dropLast("k_tokens".count)), thousands > 0,
-               thousands <= Int64.max / 1000 {
-                return (field, thousands * 1000)
-            }
+            let digits = key.dropFirst(field.count + "_above_".count).dropLast("k_tokens".count)
+            if let thousands = Int64(digits), (1...1_000_000_000).contains(thousands) { return (field, thousands * 1000) }
+            // `…_above_1hr_above_200k_tokens` also starts with `…_above_`: only digits make a bad tier.
+            if !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) { malformed = field }
         }
-        return nil
+        return malformed.map { ($0, 0) }
     }
 
     private static func rates(_ fields: [String: Double], over base: TokenRates?) -> TokenRates? {

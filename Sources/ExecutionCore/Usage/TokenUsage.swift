@@ -21,6 +21,8 @@ public struct ModelUsage: ModelObject {
     public var requests: Int64 = 0
     /// Nil when no price was known for a part of it.
     public var costUsd: Double?
+    /// With a null cost: the dollars of the parts whose price was known.
+    public var partialCostUsd: Double?
     public var extra = JSONObject()
 
     public init() {}
@@ -44,7 +46,11 @@ public struct ModelUsage: ModelObject {
         .field("cache_read_input_tokens", \.cacheReadInputTokens, check: notNegative),
         .field("requests", \.requests, check: notNegative),
         .field("cost_usd", \.costUsd, check: notNegativeCost),
+        .field("known_cost_usd", \.partialCostUsd, omittedWhenNil: true, check: notNegativeCost),
     ])
+
+    /// The dollars known: the cost, else the part whose price was known.
+    public var knownCostUsd: Double { costUsd ?? partialCostUsd ?? 0 }
 
     /// Every token the model read or wrote.
     public var totalTokens: Int64 {
@@ -65,6 +71,8 @@ public struct TokenUsage: ModelObject {
     /// Nil (`null`) when a price was unknown for any part.
     public var costUsd: Double?
     public var costSource: CostSource?
+    /// With a null cost: the dollars of the parts whose price was known.
+    public var partialCostUsd: Double?
     public var extra = JSONObject()
 
     public init() {}
@@ -79,13 +87,21 @@ public struct TokenUsage: ModelObject {
         .field("by_model", \.byModel, omittedWhenNil: true),
         .field("cost_usd", \.costUsd, check: notNegativeCost),
         .field("cost_source", \.costSource),
+        .field("known_cost_usd", \.partialCostUsd, omittedWhenNil: true, check: notNegativeCost),
     ])
 
-    /// Usage of the given models (merged by name), with a total cost and its source.
-    public init(models: [ModelUsage], costUsd: Double?, costSource: CostSource?) {
+    /// Usage of the given models (merged by name), with a total cost and its source; with a null
+    /// cost, `knownCostUsd` (default: what the models know) is kept as the known part.
+    public init(models: [ModelUsage], costUsd: Double?, costSource: CostSource?, knownCostUsd: Double? = nil) {
         var merged: [ModelUsage] = []
+        var positions: [String: Int] = [:]
         for entry in models {
-            if let i = merged.firstIndex(where: { $0.model == entry.model }) { merged[i].add(entry) } else { merged.append(entry) }
+            if let i = positions[entry.model] {
+                merged[i].add(entry)
+            } else {
+                positions[entry.model] = merged.count
+                merged.append(entry)
+            }
         }
         for entry in merged {
             inputTokens = inputTokens.addingSaturated(entry.inputTokens)
@@ -101,24 +117,28 @@ public struct TokenUsage: ModelObject {
         }
         self.costUsd = costUsd.map(Self.rounded)
         self.costSource = costUsd == nil ? nil : costSource
+        if costUsd == nil {
+            let known = knownCostUsd ?? merged.map(\.knownCostUsd).reduce(0, +)
+            partialCostUsd = known > 0 ? Self.rounded(known) : nil
+        }
     }
 
     /// Per model: `by_model`, else one entry for `model` (named "" when unknown).
     public var models: [ModelUsage] {
         if let byModel { return byModel }
-        if totalTokens == 0, requests == 0, costUsd == nil { return [] }
-        return [ModelUsage(model: model ?? "", input: inputTokens, output: outputTokens, cacheCreation: cacheCreationInputTokens,
-                           cacheRead: cacheReadInputTokens, requests: requests, costUsd: costUsd)]
+        if totalTokens == 0, requests == 0, costUsd == nil, partialCostUsd == nil { return [] }
+        var one = ModelUsage(model: model ?? "", input: inputTokens, output: outputTokens, cacheCreation: cacheCreationInputTokens,
+                             cacheRead: cacheReadInputTokens, requests: requests, costUsd: costUsd)
+        one.partialCostUsd = partialCostUsd
+        return [one]
     }
 
     public var totalTokens: Int64 {
         inputTokens.addingSaturated(outputTokens).addingSaturated(cacheCreationInputTokens).addingSaturated(cacheReadInputTokens)
     }
 
-    /// The dollars known: the cost, else what the models with a price cost.
-    public var knownCostUsd: Double {
-        costUsd ?? Self.rounded(models.compactMap(\.costUsd).reduce(0, +))
-    }
+    /// The dollars known: the cost, else the part whose price was known.
+    public var knownCostUsd: Double { costUsd ?? partialCostUsd ?? 0 }
 
     /// Nothing recorded: no token, no request, no cost.
     public var isNothing: Bool { models.isEmpty }
@@ -130,7 +150,7 @@ public struct TokenUsage: ModelObject {
         if isNothing { return other }
         let cost: Double? = costUsd.flatMap { mine in other.costUsd.map { mine + $0 } }
         let source: CostSource = costSource == .reported && other.costSource == .reported ? .reported : .calculated
-        return TokenUsage(models: models + other.models, costUsd: cost, costSource: source)
+        return TokenUsage(models: models + other.models, costUsd: cost, costSource: source, knownCostUsd: knownCostUsd + other.knownCostUsd)
     }
 
     /// `other` taken back out (a session's transcript figures replaced by what it reported).
@@ -146,11 +166,15 @@ public struct TokenUsage: ModelObject {
         let cost: Double? = remaining.allSatisfy({ $0.costUsd != nil })
             ? remaining.compactMap(\.costUsd).reduce(0, +)
             : costUsd.flatMap { mine in other.costUsd.map { max(0, mine - $0) } }
-        return TokenUsage(models: remaining, costUsd: remaining.isEmpty ? nil : cost, costSource: costSource)
+        return TokenUsage(models: remaining, costUsd: remaining.isEmpty ? nil : cost, costSource: costSource,
+                          knownCostUsd: max(0, knownCostUsd - other.knownCostUsd))
     }
 
     /// Micro-dollars: far below a cent, and stable in JSON after many additions.
-    static func rounded(_ dollars: Double) -> Double { (dollars * 1_000_000).rounded() / 1_000_000 }
+    /// Capped at `UsageLimits.maxDollars`, so no sum becomes a figure the file refuses.
+    static func rounded(_ dollars: Double) -> Double {
+        min(UsageLimits.maxDollars, max(0, (dollars * 1_000_000).rounded() / 1_000_000))
+    }
 }
 
 extension ModelUsage {
@@ -160,7 +184,9 @@ extension ModelUsage {
         cacheCreationInputTokens = cacheCreationInputTokens.addingSaturated(other.cacheCreationInputTokens)
         cacheReadInputTokens = cacheReadInputTokens.addingSaturated(other.cacheReadInputTokens)
         requests = requests.addingSaturated(other.requests)
+        let known = knownCostUsd + other.knownCostUsd
         costUsd = costUsd.flatMap { mine in other.costUsd.map { TokenUsage.rounded(mine + $0) } }
+        partialCostUsd = costUsd == nil && known > 0 ? TokenUsage.rounded(known) : nil
     }
 
     mutating func subtract(_ other: ModelUsage) {
@@ -169,9 +195,25 @@ extension ModelUsage {
         cacheCreationInputTokens = max(0, cacheCreationInputTokens - other.cacheCreationInputTokens)
         cacheReadInputTokens = max(0, cacheReadInputTokens - other.cacheReadInputTokens)
         requests = max(0, requests - other.requests)
+        let known = max(0, knownCostUsd - other.knownCostUsd)
         costUsd = costUsd.flatMap { mine in other.costUsd.map { TokenUsage.rounded(max(0, mine - $0)) } }
+        partialCostUsd = costUsd == nil && known > 0 ? TokenUsage.rounded(known) : nil
     }
 }
 
 private let notNegative: @Sendable (Int64) -> String? = { $0 < 0 ? "must not be negative" : nil }
-private let notNegativeCost: @Sendable (Double?) -> String? = { ($0 ?? 0) < 0 ? "must not be negative" : nil }
+private let notNegativeCost: @Sendable (Double?) -> String? = { cost in
+    guard let cost else { return nil }
+    return (0...UsageLimits.maxDollars).contains(cost) ? nil : "must be from 0 to \(Int64(UsageLimits.maxDollars)) dollars"
+}
+
+/// Bounds on what usage figures can be: far above any real spend, far below where sums and
+/// formatting lose their meaning.
+public enum UsageLimits {
+    /// A count of tokens in one request, result or command line: a trillion.
+    public static let maxTokens: Int64 = 1_000_000_000_000
+    /// Dollars in one cost, budget or sum: a trillion.
+    public static let maxDollars = 1_000_000_000_000.0
+    /// Dollars per token in a price file.
+    public static let maxDollarsPerToken = 1.0
+}

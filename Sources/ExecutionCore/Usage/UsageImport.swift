@@ -182,7 +182,7 @@ extension StatusFile {
             }
         }
         let list = models.keys.sorted().map { models[$0]! }
-        summary.unpricedModels = list.filter { $0.costUsd == nil }.map { $0.model.isEmpty ? "(no model named)" : $0.model }
+        summary.unpricedModels = list.filter { $0.costUsd == nil }.map { $0.model.isEmpty ? UsageText.noModel : $0.model }
         let allPriced = summary.unpricedModels.isEmpty
         summary.added = TokenUsage(models: list, costUsd: allPriced ? list.compactMap(\.costUsd).reduce(0, +) : nil,
                                    costSource: .calculated)

@@ -67,10 +67,14 @@ public struct UsageLedger: Equatable, Sendable {
     /// Nil with why when `json` is not a ledger this version writes.
     public static func parse(_ json: JSONValue) -> Result<UsageLedger, FieldProblem> {
         guard let o = json.objectValue else { return .failure(FieldProblem("expected an object")) }
+        guard o["schema_version"]?.intValue == schemaVersion, case .number? = o["schema_version"] else {
+            return .failure(FieldProblem("expected schema_version \(schemaVersion) (a file of another version or kind)", field: "schema_version"))
+        }
         var ledger = UsageLedger()
         do {
             ledger.requests = try requests(o["requests"], at: "requests")
             ledger.sessions = try sessions(o["sessions"], at: "sessions")
+            if let value = o["pending"], !value.isNull, value.objectValue == nil { throw FieldProblem("expected an object", field: "pending") }
             if let pending = o["pending"]?.objectValue {
                 guard let id = pending["import"]?.stringValue else { throw FieldProblem("expected the import id", field: "pending.import") }
                 ledger.pendingImport = id
@@ -85,26 +89,28 @@ public struct UsageLedger: Equatable, Sendable {
         return .success(ledger)
     }
 
-    /// `[input, output, 5-minute cache writes, 1-hour cache writes, cache reads]`: compact, as a
-    /// long session has thousands of requests.
+    /// `[key, input, output, 5-minute cache writes, 1-hour cache writes, cache reads]` each: a
+    /// list, compact and read in linear time, as a long session has thousands of requests.
     private static func requestsJSON(_ requests: [String: RequestTokens]) -> JSONValue {
-        .object(JSONObject(requests.keys.sorted().map { key in
+        .array(requests.keys.sorted().map { key in
             let t = requests[key]!
-            return (key: key, value: .array([t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead].map { .number(JSONNumber($0)) }))
-        }))
+            return .array([.string(key)] + [t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead].map { .number(JSONNumber($0)) })
+        })
     }
 
     private static func requests(_ json: JSONValue?, at path: String) throws -> [String: RequestTokens] {
         guard let json, !json.isNull else { return [:] }
-        guard let object = json.objectValue else { throw FieldProblem("expected an object", field: path) }
+        guard let list = json.arrayValue else { throw FieldProblem("expected a list of requests", field: path) }
         var result: [String: RequestTokens] = [:]
-        for (key, value) in object.entries {
-            let counts = (value.arrayValue ?? []).map { element -> Int64 in
+        result.reserveCapacity(list.count)
+        for (i, value) in list.enumerated() {
+            let entry = value.arrayValue ?? []
+            let counts = entry.dropFirst().map { element -> Int64 in
                 guard case .number(let number) = element, let n = number.int64 else { return -1 }
                 return n
             }
-            guard counts.count == 5, counts.allSatisfy({ $0 >= 0 }) else {
-                throw FieldProblem("expected five token counts, 0 or more", field: "\(path).\(key)")
+            guard entry.count == 6, let key = entry[0].stringValue, counts.allSatisfy({ $0 >= 0 }) else {
+                throw FieldProblem("expected [request id, five token counts of 0 or more]", field: "\(path)[\(i)]")
             }
             result[key] = RequestTokens(input: counts[0], output: counts[1], cacheWrite5m: counts[2], cacheWrite1h: counts[3], cacheRead: counts[4])
         }

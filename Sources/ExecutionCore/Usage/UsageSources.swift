@@ -28,6 +28,12 @@ public struct TranscriptScan: Sendable {
     /// Lines skipped as unreadable, for the message.
     public var skipped: Int { notJSON + badCounts }
 
+    /// A line the reader skipped without passing it here (longer than it reads).
+    public mutating func countUnreadableLine() {
+        lines += 1
+        notJSON += 1
+    }
+
     /// `lines` holds whole lines, separated by newlines (the reader passes only those that end in one).
     public mutating func add(_ lines: ArraySlice<UInt8>) {
         var start = lines.startIndex
@@ -53,7 +59,7 @@ public struct TranscriptScan: Sendable {
         // Absent is 0; nil is a count that is not a whole number of 0 or more.
         func count(_ object: JSONObject, _ key: String) -> Int64? {
             guard let value = object[key], !value.isNull else { return 0 }
-            guard case .number(let number) = value, let int = number.int64, int >= 0 else { return nil }
+            guard case .number(let number) = value, let int = number.int64, (0...UsageLimits.maxTokens).contains(int) else { return nil }
             return int
         }
         guard let input = count(usage, "input_tokens"), let output = count(usage, "output_tokens"),
@@ -113,22 +119,31 @@ public struct ClaudeResult: Equatable, Sendable {
         guard let usage = object["usage"]?.objectValue else {
             return .failure(FieldProblem("has no usage object (is it `claude -p --output-format json` output?)", field: "usage"))
         }
-        func count(_ object: JSONObject, _ key: String, in path: String) -> Result<Int64, FieldProblem> {
+        func count(_ object: JSONObject, _ key: String, in path: String?, what: String = "tokens") -> Result<Int64, FieldProblem> {
             guard let value = object[key], !value.isNull else { return .success(0) }
-            guard case .number(let number) = value, let int = number.int64, int >= 0 else {
-                return .failure(FieldProblem("expected a whole number of tokens, 0 or more", field: "\(path).\(key)"))
+            guard case .number(let number) = value, let int = number.int64, (0...UsageLimits.maxTokens).contains(int) else {
+                return .failure(FieldProblem("expected a whole number of \(what) from 0 to \(UsageLimits.maxTokens)",
+                                             field: path.map { "\($0).\(key)" } ?? key))
             }
             return .success(int)
         }
-        var cost: Double?
-        if let raw = object["total_cost_usd"], !raw.isNull {
-            guard let dollars = raw.numberValue, dollars >= 0 else {
-                return .failure(FieldProblem("expected a number of dollars, 0 or more", field: "total_cost_usd"))
+        func dollars(_ value: JSONValue?, at field: String) -> Result<Double?, FieldProblem> {
+            guard let value, !value.isNull else { return .success(nil) }
+            guard let dollars = value.numberValue, (0...UsageLimits.maxDollars).contains(dollars) else {
+                return .failure(FieldProblem("expected a number of dollars from 0 to \(Int64(UsageLimits.maxDollars))", field: field))
             }
-            cost = dollars
+            return .success(dollars)
         }
-        let turns: Int64? = object["num_turns"]?.intValue.map(Int64.init)
+        if let session = object["session_id"], !session.isNull, session.stringValue == nil {
+            return .failure(FieldProblem("expected a string", field: "session_id"))
+        }
+        if let models = object["modelUsage"], !models.isNull, models.objectValue == nil {
+            return .failure(FieldProblem("expected an object of models", field: "modelUsage"))
+        }
         do {
+            let cost = try dollars(object["total_cost_usd"], at: "total_cost_usd").get()
+            let turns: Int64? = object["num_turns"] == nil || object["num_turns"]!.isNull ? nil
+                : try count(object, "num_turns", in: nil, what: "turns").get()
             var models: [ModelUsage] = []
             // Per model, in the camel-case names Claude Code uses there.
             for (name, value) in object["modelUsage"]?.objectValue?.entries ?? [] {
@@ -138,7 +153,7 @@ public struct ClaudeResult: Equatable, Sendable {
                                          output: try count(entry, "outputTokens", in: path).get(),
                                          cacheCreation: try count(entry, "cacheCreationInputTokens", in: path).get(),
                                          cacheRead: try count(entry, "cacheReadInputTokens", in: path).get(),
-                                         costUsd: entry["costUSD"]?.numberValue))
+                                         costUsd: try dollars(entry["costUSD"], at: "\(path).costUSD").get()))
             }
             let totals = ModelUsage(model: models.count == 1 ? models[0].model : "",
                                     input: try count(usage, "input_tokens", in: "usage").get(),

@@ -4,6 +4,8 @@ public enum UsageText {
     /// `$0.0042`, `$1.23`, `$1,234.57`: cents once there are any, four decimals below a cent,
     /// `<$0.0001` below that.
     public static func dollars(_ value: Double) -> String {
+        // Beyond what cents in an Int64 hold (never a real spend): the number as JSON writes it.
+        guard value.isFinite, abs(value) < 1e15 else { return "$" + (JSONNumber(value)?.literal ?? "?") }
         if value > 0, value < 0.00005 { return "<$0.0001" }
         if value != 0, abs(value) < 0.01 {
             let tenThousandths = Int64((value * 10_000).rounded())
@@ -69,6 +71,8 @@ extension UsageText {
         var lines: [String] = []
         if s.alreadyImported {
             lines.append("This session's reported usage was already recorded; nothing added")
+        } else if s.added.isNothing {
+            lines.append("Nothing to add to \(subject): no model request in what was read")
         } else {
             lines.append("Added to \(subject): " + summary(s.added))
         }
@@ -88,14 +92,21 @@ extension UsageText {
         return lines
     }
 
-    /// Models without a price, for stderr: tokens kept, cost unknown.
+    /// Models without a price, for stderr: tokens kept, cost unknown. Five at most, then a count.
     public static func warnings(_ outcome: UsageOutcome) -> [String] {
-        outcome.summary.unpricedModels.map { model in
-            "no price for model \(model) in \(outcome.priceSource ?? "the price table") (or none for some kind of its tokens): "
-                + "its tokens are kept, its cost is unknown "
+        let models = outcome.summary.unpricedModels
+        var lines = models.prefix(5).map { model -> String in
+            if model == noModel { return "usage without a model name: its cost is unknown (with counts, pass --model M or --cost-usd X)" }
+            return "no price for model \(model.visibleControlCharacters.prefix(100)) in \(outcome.priceSource ?? "the price table") "
+                + "(or none for some kind of its tokens): its tokens are kept, its cost is unknown "
                 + "(add it to .claude/exectrack/pricing.json, or pass --cost-usd)"
         }
+        if models.count > 5 { lines.append("and \(models.count - 5) more models without a price") }
+        return lines
     }
+
+    /// How a summary names usage given without a model.
+    public static let noModel = "(no model named)"
 
     public static func json(_ outcome: UsageOutcome) -> JSONValue {
         let s = outcome.summary

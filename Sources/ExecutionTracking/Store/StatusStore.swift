@@ -13,6 +13,10 @@ import Darwin
 /// them see a whole file.
 public struct StatusStore: Sendable {
     public let root: String
+    /// The worktree the command runs in: `root`, or a linked worktree of it (docs/worktrees.md).
+    public var worktree: String
+    /// `worktree` when it is a linked worktree, not the root itself: what a lease records.
+    public var linkedWorktree: String? { worktree == root ? nil : worktree }
     public let lockTimeoutSeconds: Double
     /// Test-only seam: failures to inject into the write steps. Always `.none` in the tool.
     public var faults: WriteFaults = .none
@@ -24,6 +28,7 @@ public struct StatusStore: Sendable {
 
     public init(root: String, lockTimeoutSeconds: Double = 10) {
         self.root = root
+        self.worktree = root
         self.lockTimeoutSeconds = lockTimeoutSeconds
     }
 

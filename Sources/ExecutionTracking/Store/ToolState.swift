@@ -20,6 +20,7 @@ extension StatusStore {
     /// a process of their own.
     func quiet(lockTimeoutSeconds: Double, handingOffTo handOff: Notifier? = nil) -> StatusStore {
         var store = StatusStore(root: root, lockTimeoutSeconds: lockTimeoutSeconds)
+        store.worktree = worktree
         store.faults = faults
         store.notifier = handOff
         return store

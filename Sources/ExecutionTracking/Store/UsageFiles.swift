@@ -30,8 +30,17 @@ extension StatusStore {
         }
     }
 
+    /// The ledger lives only in the repository's own directories: a clone's symlink could make
+    /// its write replace a file anywhere.
+    private func refuseLinkedLedgerDirectories() throws(TrackerError) {
+        for directory in [toolDirectory, toolDirectory + "/usage"] where FileSystem.linkInfo(directory)?.isSymlink == true {
+            throw TrackerError(.writeFailed, "\(display(directory)) is a symlink; exectrack keeps its state only in a real directory")
+        }
+    }
+
     /// The spec's usage ledger (empty when there is none). Call under the spec's lock.
     func loadUsageLedger(_ spec: SpecID) throws(TrackerError) -> UsageLedger {
+        try refuseLinkedLedgerDirectories()
         let path = usageLedgerPath(spec)
         guard let bytes = try FileSystem.read(path, shownAs: display(path), role: "a usage ledger", refuseWith: .corruptFile) else {
             return UsageLedger()
@@ -47,9 +56,7 @@ extension StatusStore {
 
     /// Writes the ledger atomically. Call under the spec's lock, before the status file.
     func saveUsageLedger(_ ledger: UsageLedger, _ spec: SpecID) throws(TrackerError) {
-        if FileSystem.linkInfo(toolDirectory)?.isSymlink == true {
-            throw TrackerError(.writeFailed, "\(display(toolDirectory)) is a symlink; exectrack keeps its state only in a real directory")
-        }
+        try refuseLinkedLedgerDirectories()
         let path = usageLedgerPath(spec)
         try FileSystem.createDirectories(FileSystem.split(path).directory, shown: display)
         try FileSystem.writeAtomically(Array((JSONWriter.encode(ledger.json, style: .compact) + "\n").utf8), to: path,
@@ -74,7 +81,12 @@ extension StatusStore {
         return (Int64(bitPattern: info.inode), info.size)
     }
 
-    func readTranscript(_ path: String, after previous: UsageSource?) throws(TrackerError) -> TranscriptRead {
+    /// The longest line read: a longer one (a runaway or hostile file) is skipped as unreadable.
+    static let maxTranscriptLine = 16 << 20
+
+    /// Reads from where `previous` stopped to the end, or (with `budget`) about that many bytes:
+    /// the rest is read next time.
+    func readTranscript(_ path: String, after previous: UsageSource?, budget: Int64? = nil) throws(TrackerError) -> TranscriptRead {
         guard let (fd, info) = try FileSystem.openForReading(path, shownAs: display(path), role: "a transcript", refuseWith: .usage) else {
             throw TrackerError(.notFound, "no transcript at \(display(path))")
         }
@@ -88,12 +100,13 @@ extension StatusStore {
         }
         var read = TranscriptRead(offset: start, inode: inode, restarted: restarted)
         // In chunks: a 50 MB transcript is never all in memory; a line cut by a chunk's end is
-        // carried into the next.
+        // carried into the next, up to `maxTranscriptLine`.
         let chunkSize = 4 << 20
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         var carried: [UInt8] = []
+        var skipping = false
         var position = start
-        while true {
+        while budget.map({ position - start < $0 }) ?? true {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, chunkSize, off_t(position)) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -101,9 +114,33 @@ extension StatusStore {
             }
             if n == 0 { break }
             position += Int64(n)
-            let chunk = buffer[..<n]
+            var chunk = buffer[..<n]
+            if skipping {
+                // The rest of an oversized line, up to its end.
+                guard let end = chunk.firstIndex(of: UInt8(ascii: "\n")) else {
+                    read.offset = position
+                    continue
+                }
+                skipping = false
+                chunk = chunk[(end + 1)...]
+                read.offset = position - Int64(chunk.count)
+            }
+            // A line begun in earlier chunks that ends here, longer than the reader takes: skipped.
+            if !carried.isEmpty, let end = chunk.firstIndex(of: UInt8(ascii: "\n")),
+               carried.count + (end - chunk.startIndex) > Self.maxTranscriptLine {
+                read.scan.countUnreadableLine()
+                carried = []
+                chunk = chunk[(end + 1)...]
+                read.offset = position - Int64(chunk.count)
+            }
             guard let lastNewline = chunk.lastIndex(of: UInt8(ascii: "\n")) else {
                 carried += chunk
+                if carried.count > Self.maxTranscriptLine {
+                    read.scan.countUnreadableLine()
+                    carried = []
+                    skipping = true
+                    read.offset = position
+                }
                 continue
             }
             if carried.isEmpty {

@@ -7,8 +7,8 @@ import ExecutionCore
 public enum GateInput: Sendable {
     /// Given by hand: a status, or a score and threshold it follows from.
     case manual(status: GateStatus?, score: Double?, threshold: Double?, issues: Int64?, details: String?)
-    /// A command run now: passes on exit 0 (and, with `junit`, the JUnit file it writes,
-    /// relative to the project root, scored as `.junit` is).
+    /// A command run now, in the worktree: passes on exit 0 (and, with `junit`, the JUnit file it
+    /// writes, relative to the worktree, scored as `.junit` is).
     case command([String], timeoutSeconds: Double?, junit: String? = nil, threshold: Double? = nil)
     /// A JUnit XML file: passes without failures or errors (or at `threshold`, when given).
     case junit(String, threshold: Double?)
@@ -58,7 +58,7 @@ extension Tracker {
             // The command ran: its attempt is recorded whatever its JUnit file turns out to be.
             if let junit, !notStarted {
                 do {
-                    try score(&result, junit: store.root + "/" + junit, threshold: threshold)
+                    try score(&result, junit: store.worktree + "/" + junit, threshold: threshold)
                 } catch {
                     result.status = .failed
                     result.details = [result.details, "no score: \(error.message)"].compactMap { $0 }.joined(separator: "\n")
@@ -83,7 +83,8 @@ extension Tracker {
         var result = GateResult()
         result.source = "command"
         result.command = argv.map(SecretMask.mask)
-        let outcome = ChildProcess.run([ChildCommand(argv: argv, timeoutSeconds: timeoutSeconds, directory: store.root)])[0]
+        // In the worktree the command was given in: its code is the one to check.
+        let outcome = ChildProcess.run([ChildCommand(argv: argv, timeoutSeconds: timeoutSeconds, directory: store.worktree)])[0]
         result.durationMs = outcome.durationMs
         result.status = outcome.succeeded ? .passed : .failed
         if case .exited(let code) = outcome.ending { result.exitCode = Int64(code) }

@@ -70,12 +70,16 @@ extension Tracker {
         }
     }
 
+    /// The most of a transcript one hook reads: a huge one is caught up over several Stops, so
+    /// no Stop keeps the agent (or the lock) long.
+    static let hookTranscriptBudget: Int64 = 64 << 20
+
     /// The usage in the transcript of a session or subagent that stopped, added to the task it
     /// held (docs/usage.md), without waiting for the lock: what is skipped is read next time.
     private func importHookUsage(_ transcript: String, spec: SpecID, payload: HookPayload, store writer: StatusStore) {
         do {
             let outcome = try importUsage(spec, input: .transcript(transcript), target: { $0.usageTarget(for: payload) },
-                                          store: writer)
+                                          store: writer, budget: Self.hookTranscriptBudget)
             for warning in UsageText.warnings(outcome) { _ = logged(.problem(warning), event: payload.event) }
         } catch where error.kind == .notFound && !FileSystem.exists(transcript) {
             // Not written yet (a session that has said nothing): nothing to read.

@@ -17,8 +17,11 @@ public struct LeaseOptions: Sendable {
         self.restart = restart
     }
 
-    func holder(agent name: String?) -> AgentProcess {
-        Processes.holder(agent: name ?? agent, session: session, pid: pid)
+    /// The process taking or renewing a lease; `worktree` is the linked worktree it runs in, if any.
+    func holder(agent name: String?, worktree: String? = nil) -> AgentProcess {
+        var holder = Processes.holder(agent: name ?? agent, session: session, pid: pid)
+        holder.worktree = worktree
+        return holder
     }
 }
 
@@ -176,7 +179,7 @@ public struct Tracker: Sendable {
                 + "(aliases: completed, done, running, started, in-progress, todo)")
         }
         if newStatus == .inProgress {
-            details.holder = lease.holder(agent: details.agent)
+            details.holder = lease.holder(agent: details.agent, worktree: store.linkedWorktree)
             details.leaseTTLSeconds = lease.ttlSeconds
             details.restart = lease.restart
         }
@@ -254,7 +257,7 @@ public struct Tracker: Sendable {
     /// Two agents claiming at once get different tasks: the second sees the first's write.
     public func claim(_ spec: SpecID, agent: String?, anyLayer: Bool, layer: String? = nil,
                       lease: LeaseOptions = LeaseOptions()) throws(TrackerError) -> (status: StatusFile, location: TaskLocation) {
-        let holder = lease.holder(agent: agent)
+        let holder = lease.holder(agent: agent, worktree: store.linkedWorktree)
         let outcome = try store.mutate(spec, announcing: { $0.reaped }, now: clock) {
             (status: inout StatusFile?, now) throws(TrackerError) -> (location: TaskLocation, reaped: [ChangeEvent]) in
             let layerIndex = try layer.map { (reference: String) throws(TrackerError) in try status!.layerIndex(for: reference) }
@@ -269,7 +272,7 @@ public struct Tracker: Sendable {
 
     /// `heartbeat`: renews the agent's leases (of one task when `task` is `L1/T012`).
     public func heartbeat(_ spec: SpecID, task reference: String?, lease: LeaseOptions) throws(TrackerError) -> (status: StatusFile, renewed: [TaskLocation]) {
-        let holder = lease.holder(agent: lease.agent)
+        let holder = lease.holder(agent: lease.agent, worktree: store.linkedWorktree)
         let outcome = try store.mutate(spec, now: clock) { (status: inout StatusFile?, now) throws(TrackerError) -> [TaskLocation] in
             let location = try reference.map { (text: String) throws(TrackerError) -> TaskLocation in
                 let parts = text.split(separator: "/", maxSplits: 1).map(String.init)

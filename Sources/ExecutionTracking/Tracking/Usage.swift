@@ -35,9 +35,10 @@ extension Tracker {
         return try importUsage(spec, input: input, target: target, store: store)
     }
 
-    /// The import behind `usage` and the hook, through `store` (the hook's never waits for the lock).
+    /// The import behind `usage` and the hook, through `store` (the hook's never waits for the
+    /// lock). `budget` caps the bytes of transcript read at once (the rest is read next time).
     func importUsage(_ spec: SpecID, input: UsageInput, target: (StatusFile) throws(TrackerError) -> UsageTarget,
-                     store: StatusStore) throws(TrackerError) -> UsageOutcome {
+                     store: StatusStore, budget: Int64? = nil) throws(TrackerError) -> UsageOutcome {
         switch input {
         case let .counts(tokens, model, cost):
             let prices = cost == nil && model != nil ? try store.loadPrices() : nil
@@ -53,10 +54,10 @@ extension Tracker {
             }
             var outcome = UsageOutcome(status: commit.status, target: commit.result, priceSource: prices?.source)
             outcome.summary.added = usage
-            if usage.costUsd == nil { outcome.summary.unpricedModels = [model ?? "(no model named)"] }
+            if usage.costUsd == nil { outcome.summary.unpricedModels = [model ?? UsageText.noModel] }
             return outcome
         case .transcript(let path):
-            return try importTranscript(spec, path: path, target: target, store: store)
+            return try importTranscript(spec, path: path, target: target, store: store, budget: budget)
         case .result(let path):
             guard let bytes = try FileSystem.read(path, shownAs: store.display(path), role: "a claude -p result", refuseWith: .usage,
                                                   allowStreams: true) else {
@@ -83,7 +84,8 @@ extension Tracker {
     }
 
     private func importTranscript(_ spec: SpecID, path: String, target: (StatusFile) throws(TrackerError) -> UsageTarget,
-                                  store: StatusStore) throws(TrackerError) -> UsageOutcome {
+                                  store: StatusStore, budget: Int64?) throws(TrackerError) -> UsageOutcome {
+        guard !path.isEmpty else { throw TrackerError(.usage, "--from-transcript needs a path") }
         guard let real = FileSystem.realPath(path) else { throw TrackerError(.notFound, "no transcript at \(store.display(path))") }
         let (inode, size) = try store.transcriptInfo(real)
         // Nothing new is decided on the status file as read: no lock, no ledger, no write.
@@ -97,7 +99,7 @@ extension Tracker {
             var ledger = try store.loadUsageLedger(spec)
             ledger.settle(recordedImports: status!.recordedUsageImports)
             let previous = status!.usageSource(real)
-            let got = try store.readTranscript(real, after: previous)
+            let got = try store.readTranscript(real, after: previous, budget: budget)
             read = got
             if let previous, !got.restarted, got.offset == previous.offset { return nil }
             let place = try target(status!)

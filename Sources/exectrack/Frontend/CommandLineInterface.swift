@@ -18,8 +18,13 @@ struct Context {
     init(_ arguments: ParsedArguments) throws(TrackerError) {
         let given = [arguments.spec.takesRoot ? try arguments.read(CommonOptions.root) : nil, Console.environment("EXECTRACK_ROOT")].compactMap { $0 }.first { !$0.isEmpty }
         if let given { try StatusStore.checkRoot(given) }
-        let root = given ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
+        let discovered = given.map { StatusStore.DiscoveredRoot(root: $0, worktree: $0) }
+            ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
+        // A hook prints nothing, whatever it finds.
+        if let warning = discovered.warning, arguments.spec.name != "hook" { Console.message("exectrack: warning: \(warning)") }
+        let root = discovered.root
         var store = StatusStore(root: root)
+        store.worktree = discovered.worktree
         if let text = Console.environment("EXECTRACK_LOCK_TIMEOUT"), !text.isEmpty {
             if let seconds = ParsedArguments.decimal(text), seconds <= Limits.maxLockTimeoutSeconds {
                 store = StatusStore(root: root, lockTimeoutSeconds: seconds)

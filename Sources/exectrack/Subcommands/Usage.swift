@@ -2,11 +2,11 @@ import ExecutionCore
 import ExecutionTracking
 
 enum UsageCommand: Subcommand {
-    static let inputTokens = Option<Int64?>.integer("--input-tokens", "N", "input tokens to add", in: 0...Limits.maxTokens)
-    static let outputTokens = Option<Int64?>.integer("--output-tokens", "N", "output tokens to add", in: 0...Limits.maxTokens)
-    static let cacheReadTokens = Option<Int64?>.integer("--cache-read-tokens", "N", "cache-read input tokens to add", in: 0...Limits.maxTokens)
+    static let inputTokens = Option<Int64?>.integer("--input-tokens", "N", "input tokens to add", in: 0...UsageLimits.maxTokens)
+    static let outputTokens = Option<Int64?>.integer("--output-tokens", "N", "output tokens to add", in: 0...UsageLimits.maxTokens)
+    static let cacheReadTokens = Option<Int64?>.integer("--cache-read-tokens", "N", "cache-read input tokens to add", in: 0...UsageLimits.maxTokens)
     static let cacheWriteTokens = Option<Int64?>.integer("--cache-write-tokens", "N", "cache-write (creation) input tokens to add",
-                                                         in: 0...Limits.maxTokens)
+                                                         in: 0...UsageLimits.maxTokens)
     static let model = Option<String?>.text("--model", "M", "the model the counts are for (prices them)")
     static let cost = Option<Double?>.decimal("--cost-usd", "X", "the cost reported for them, in dollars (wins over a calculated one)",
                                               in: 0...1_000_000, noun: "a number of dollars")
@@ -33,7 +33,10 @@ enum UsageCommand: Subcommand {
         let spec = try context.spec(arguments)
         let counts = [try arguments.read(inputTokens), try arguments.read(outputTokens), try arguments.read(cacheWriteTokens),
                       try arguments.read(cacheReadTokens)]
-        let given = counts.contains { $0 != nil } || arguments.isGiven(model.spec.name) || arguments.isGiven(cost.spec.name)
+        let given = counts.contains { $0 != nil } || arguments.isGiven(cost.spec.name)
+        if arguments.isGiven(model.spec.name), !given {
+            throw TrackerError(.usage, "--model goes with token counts (--input-tokens …); a transcript or result names its models")
+        }
         let sources = [given, arguments.isGiven(transcript.spec.name), arguments.isGiven(result.spec.name)].filter { $0 }.count
         guard sources <= 1 else { throw TrackerError(.usage, "give one of token counts, --from-transcript or --from-result") }
         let input: UsageInput?
