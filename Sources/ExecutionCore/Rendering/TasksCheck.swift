@@ -6,6 +6,7 @@ public enum TasksCheck {
             + "\(counted(tasks.layers.count, "layer")), \(counted(tasks.taskCount, "task"))\n"
         for layer in tasks.layers {
             out += "\n\(layer.key) \(layer.name.visibleControlCharacters) (line \(layer.line), \(counted(layer.tasks.count, "task")))\n"
+            if !layer.gates.isEmpty { out += "  gates required: \(layer.gates.joined(separator: ", ").visibleControlCharacters)\n" }
             for (i, task) in layer.tasks.enumerated() {
                 var facts: [String] = []
                 if let agent = task.agent { facts.append("agent \(agent)") }
@@ -44,6 +45,7 @@ public enum TasksCheck {
             l.append("line", .int(layer.line))
             l.append("agents", .strings(layer.agents))
             l.append("dependencies", .strings(layer.dependencies))
+            l.append("gates", .strings(layer.gates))
             l.append("tasks", .array(layer.tasks.enumerated().map { i, task in
                 var t = JSONObject()
                 t.append("index", .int(i))

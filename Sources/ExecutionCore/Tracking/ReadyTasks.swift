@@ -79,9 +79,6 @@ extension StatusFile {
             then = layers[(current + 1)...].first(where: unfinished)?.key
         }
         if !scope.contains(where: unfinished) { return .allDone }
-        if scope.count == 1, let gated = scope.first, !gated.gatesSatisfied, !gated.tasks.contains(where: { !$0.status.isDone }) {
-            return .gatesPending(layer: gated.key, gates: gated.unsatisfiedGatesText)
-        }
         let named: (ExecutionLayer, ExecutionTask) -> String = { layer, task in
             "\(layer.key).\(task.index)" + (task.id.map { " \($0)" } ?? "")
         }
@@ -94,6 +91,10 @@ extension StatusFile {
             if let task = layer.tasks.first(where: { $0.status == .pending }) {
                 return .waitingOnDependencies(task: named(layer, task), on: task.dependencies.filter { !satisfied($0) })
             }
+        }
+        // Every task done: what is left are gates.
+        if let gated = scope.first(where: { !$0.gatesSatisfied }) {
+            return .gatesPending(layer: gated.key, gates: gated.unsatisfiedGatesText)
         }
         return .allDone
     }
