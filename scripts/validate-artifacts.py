@@ -40,7 +40,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def load_schemas():
     schemas = {}
     resources = []
-    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates"):
+    for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates",
+                 "shared-snapshot"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -59,6 +60,9 @@ def classify(path):
         return "otlp"
     if name.endswith(".annotations.txt"):
         return "annotations"
+    # A machine's snapshot lives in shared/<SPEC>/ (docs/worktrees.md); collected as *.shared-snapshot.json.
+    if path.parent.parent.name == "shared" or name.endswith(".shared-snapshot.json"):
+        return "shared-snapshot"
     for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing", "gates"):
         if name.endswith(f".{kind}.json") or name == f"{kind}.json":
             return kind
@@ -138,7 +142,7 @@ def check_events(path, validator):
 def main(directories):
     validators = load_schemas()
     counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0,
-              "usage-ledger": 0, "pricing": 0, "gates": 0, "annotations": 0}
+              "usage-ledger": 0, "pricing": 0, "gates": 0, "annotations": 0, "shared-snapshot": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -146,7 +150,7 @@ def main(directories):
             if not kind:
                 continue
             try:
-                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates"):
+                if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates", "shared-snapshot"):
                     validator = validators[{"status": "execution-status"}.get(kind, kind)]
                     errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
                     if errors:

@@ -4,9 +4,10 @@ import Testing
 /// `exectrack setup git`: adds what is missing to `.gitignore`, keeps everything else, and
 /// changes nothing on a second run.
 @Suite struct SetupTests {
-    private let lines = [".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
+    private let lines = [".claude/execution/*.json", ".claude/execution/*.events.jsonl",
+                         ".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
                          ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*",
-                         ".claude/exectrack/usage/"]
+                         ".claude/exectrack/usage/", ".claude/exectrack/machine-id"]
 
     private func gitignore(_ project: Project) throws -> String {
         try String(contentsOf: project.url(".gitignore"), encoding: .utf8)
@@ -29,6 +30,10 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: project.url(".gitignore").path)[.posixPermissions] as? Int
         #expect(mode == 0o664)
 
+        try project.write(".git/hooks/post-merge", "#!/bin/sh\necho mine\n")
+        let hooked = try project.run(["setup", "git"])
+        #expect(hooked.exitCode == 0)
+        #expect(try String(contentsOf: project.url(".git/hooks/post-merge"), encoding: .utf8).hasPrefix("#!/bin/sh\necho mine\nexectrack merge --all"))
         let before = try project.fingerprint(".gitignore")
         let again = try project.run(["setup", "git"])
         #expect(again.exitCode == 0)
@@ -45,7 +50,7 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let file = (json?["files"] as? [[String: Any]])?.first
         #expect(file?["kept"] as? [String] == [".claude/execution/*.lock"])
-        #expect(file?["added"] as? [String] == Array(lines.dropFirst()))
+        #expect(file?["added"] as? [String] == lines.filter { $0 != ".claude/execution/*.lock" })
         let bytes = try Data(contentsOf: project.url(".gitignore"))
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("\u{FEFF}"))
@@ -85,8 +90,9 @@ import Testing
         #expect(ignored.exitCode == 0)
     }
 
-    /// Real git agrees: the lock, the backup and a temp file are ignored, the status file is not.
-    @Test func gitIgnoresTheLocalFilesAndNotTheStatusFile() throws {
+    /// Real git agrees: the live files (status file, event log, lock, backup, temp files) and the
+    /// tool's local state are ignored; the shared snapshots and the repository's rules are not.
+    @Test func gitIgnoresTheLiveFilesAndNotTheSharedSnapshots() throws {
         let git = try Tool.git.required()
         let project = try Project(specs: ["F001": f001Tasks])
         try FileManager.default.removeItem(at: project.url(".git"))
@@ -96,16 +102,22 @@ import Testing
         #expect(try project.run(["update", "F001", "L0", "0", "complete"]).exitCode == 0)
         try project.write(".claude/execution/.F001.json.tmp.1.2", "{}")
         #expect(try project.run(["setup", "git"]).exitCode == 0)
-        let local = [".claude/execution/F001.json.lock", ".claude/execution/F001.json.bak", ".claude/execution/.F001.json.tmp.1.2",
+        let local = [".claude/execution/F001.json", ".claude/execution/F001.events.jsonl",
+                     ".claude/execution/F001.json.lock", ".claude/execution/F001.json.bak", ".claude/execution/.F001.json.tmp.1.2",
                      ".claude/exectrack/hook.log", ".claude/exectrack/hook.log.1", ".claude/exectrack/notify-state.json",
-                     ".claude/exectrack/notify-state.json.lock"]
+                     ".claude/exectrack/notify-state.json.lock", ".claude/exectrack/machine-id", ".claude/exectrack/usage/F001.json"]
         let ignored = try runProcess(git, ["check-ignore"] + local, environment: [:], in: project.root)
         #expect(ignored.exitCode == 0)
         #expect(ignored.stdout.split(separator: "\n").count == local.count)
         let shared = try runProcess(git, ["check-ignore", ".claude/exectrack/notify.json"], environment: [:], in: project.root)
         #expect(shared.exitCode == 1, "the repository's rules are shared, not ignored")
-        let tracked = try runProcess(git, ["check-ignore", ".claude/execution/F001.json"], environment: [:], in: project.root)
-        #expect(tracked.exitCode == 1, "the status file must not be ignored")
+        let tracked = try runProcess(git, ["check-ignore", ".claude/execution/shared/F001/box-1.json"], environment: [:], in: project.root)
+        #expect(tracked.exitCode == 1, "the shared snapshots travel through git")
+        // The post-merge hook that merges them after a pull: executable, and added to a hook of one's own.
+        let hook = project.url(".git/hooks/post-merge")
+        let mode = try FileManager.default.attributesOfItem(atPath: hook.path)[.posixPermissions] as? Int
+        #expect(mode == 0o755)
+        #expect(try String(contentsOf: hook, encoding: .utf8).contains("exectrack merge --all --quiet"))
     }
 
     @Test func whatCannotBeEditedSafelyIsRefusedAndLeftAsItIs() throws {

@@ -127,7 +127,8 @@ struct SeedingTests {
             }
           },
           "errors": [],
-          "warnings": []
+          "warnings": [],
+          "planned_at": "2026-11-21T10:00:00.000Z"
         }
 
         """)

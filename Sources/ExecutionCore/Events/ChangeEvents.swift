@@ -258,13 +258,15 @@ extension StatusFile {
 }
 
 extension ExecutionTask {
-    /// Whether the only change from `old` is a renewed lease: heartbeat, holder, TTL.
+    /// Whether the only change from `old` is a renewed lease: heartbeat, holder, TTL (and the
+    /// `changed_at` the write stamped).
     func isLeaseRenewal(of old: ExecutionTask) -> Bool {
         guard heartbeatAt != old.heartbeatAt else { return false }
         var renewed = self
         renewed.heartbeatAt = old.heartbeatAt
         renewed.claimedBy = old.claimedBy
         renewed.leaseTtlS = old.leaseTtlS
+        renewed.changedAt = old.changedAt
         return renewed == old
     }
 }
@@ -275,6 +277,7 @@ extension ExecutionTask {
         guard usage != old.usage else { return false }
         var same = self
         same.usage = old.usage
+        same.changedAt = old.changedAt
         return same == old
     }
 }

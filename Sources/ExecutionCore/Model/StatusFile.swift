@@ -36,6 +36,9 @@ public struct StatusFile: ModelObject {
     public var budgetUsd: Double?
     /// When the known spend first went over `budget_usd` (one `budget.exceeded` event).
     public var budgetExceededAt: Timestamp?
+    /// When the task list was last made or changed by `init` or `parse`: between machines, the
+    /// latest plan wins (docs/worktrees.md, "Several machines").
+    public var plannedAt: Timestamp?
     public var extra: JSONObject
 
     // Derived on every write (see `recomputingDerivedFields`); stored so `jq` readers see them.
@@ -97,6 +100,7 @@ public struct StatusFile: ModelObject {
             (0...UsageLimits.maxDollars).contains(budget ?? 0) ? nil : "must be from 0 to \(Int64(UsageLimits.maxDollars)) dollars"
         }),
         .field("budget_exceeded_at", \.budgetExceededAt, omittedWhenNil: true),
+        .field("planned_at", \.plannedAt, omittedWhenNil: true),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<StatusFile>) {
@@ -221,6 +225,9 @@ public struct ExecutionTask: ModelObject {
     public var leaseTtlS: Int64?
     /// Tokens and cost of the task's work (docs/usage.md).
     public var usage: TokenUsage?
+    /// When the task last changed on the machine that changed it: between machines, the later
+    /// change wins (docs/worktrees.md, "Several machines").
+    public var changedAt: Timestamp?
     public var extra: JSONObject
 
     public init(index: Int = 0, id: String? = nil, description: String, command: String? = nil,
@@ -248,6 +255,7 @@ public struct ExecutionTask: ModelObject {
         self.heartbeatAt = nil
         self.leaseTtlS = nil
         self.usage = nil
+        self.changedAt = nil
         self.extra = extra
     }
 
@@ -281,6 +289,7 @@ public struct ExecutionTask: ModelObject {
         .field("heartbeat_at", \.heartbeatAt, omittedWhenNil: true),
         .field("lease_ttl_s", \.leaseTtlS, omittedWhenNil: true),
         .field("usage", \.usage, omittedWhenNil: true),
+        .field("changed_at", \.changedAt, omittedWhenNil: true),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<ExecutionTask>) {

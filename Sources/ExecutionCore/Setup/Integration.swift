@@ -38,7 +38,7 @@ extension IntegrationTarget {
     /// The files the target touches, relative to the project root.
     public var files: [String] {
         switch self {
-        case .git: [".gitignore"]
+        case .git: [".gitignore", Self.postMergeHook]
         case .hooks: [".claude/settings.json"]
         }
     }
@@ -46,6 +46,7 @@ extension IntegrationTarget {
     /// The edit of `path` (one of `files`), given its current text (nil when it does not exist).
     public func edit(_ path: String, current: String?) -> IntegrationEdit {
         switch self {
+        case .git where path == Self.postMergeHook: Self.ensurePostMerge(in: current, path: path)
         case .git: Self.ensureLines(IntegrationTarget.gitIgnored, in: current, path: path,
                                     heading: "# exectrack: local lock, backup and temp files stay out of git")
         case .hooks: Self.ensureHooks(in: current, path: path)
@@ -109,13 +110,33 @@ extension IntegrationTarget {
         return IntegrationEdit(path: path, newText: JSONWriter.encode(.object(root)) + "\n", added: added, kept: kept)
     }
 
-    /// Locks, backups and temp files are per machine: committing them would hand one machine's
-    /// lock or half-written file to every clone. So is the tool's own state: the hook log, the
-    /// notification cooldowns (with its lock and temp files) and the usage ledgers, which name
-    /// this machine's transcripts (docs/usage.md).
-    static let gitIgnored = [".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
+    /// The live files are per machine: committing them would hand one machine's lock,
+    /// half-written file or status to every clone, and two machines' commits of one status file
+    /// would conflict; machines share state through their snapshots in `shared/` instead
+    /// (docs/worktrees.md). So is the tool's own state: the hook log, the notification cooldowns
+    /// (with its lock and temp files), the usage ledgers, which name this machine's transcripts
+    /// (docs/usage.md), and the machine's id.
+    static let gitIgnored = [".claude/execution/*.json", ".claude/execution/*.events.jsonl",
+                             ".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
                              ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*",
-                             ".claude/exectrack/usage/"]
+                             ".claude/exectrack/usage/", ".claude/exectrack/machine-id"]
+
+    /// The local git hook that merges the specs' snapshots after a pull.
+    public static let postMergeHook = ".git/hooks/post-merge"
+    static let postMergeLine = "exectrack merge --all --quiet || true  # exectrack: merge other machines' snapshots (docs/worktrees.md)"
+
+    /// Adds the merge line to the post-merge hook, keeping what the hook already runs; a new
+    /// hook gets a shell line first.
+    static func ensurePostMerge(in current: String?, path: String) -> IntegrationEdit {
+        guard let current else {
+            return IntegrationEdit(path: path, newText: "#!/bin/sh\n" + postMergeLine + "\n", added: [postMergeLine], kept: [])
+        }
+        if current.split(separator: "\n").contains(where: { $0.contains("exectrack merge --all") }) {
+            return IntegrationEdit(path: path, newText: nil, added: [], kept: [postMergeLine])
+        }
+        let body = current.hasSuffix("\n") || current.isEmpty ? current : current + "\n"
+        return IntegrationEdit(path: path, newText: body + postMergeLine + "\n", added: [postMergeLine], kept: ["the hook's own lines"])
+    }
 
     /// Adds each of `lines` that the file lacks, under `heading`, at the top of the file: git
     /// takes the last rule that matches, so every rule of the user's, a negation included, still

@@ -45,6 +45,7 @@ extension StatusFile {
     public static func seeded(feature: String, from source: LayeredTasks, now: Timestamp) -> StatusFile {
         var status = StatusFile(feature: feature, featureName: source.featureName ?? feature)
         status.createdAt = now
+        status.plannedAt = now
         status.layers = source.layers.map { parsed in
             var layer = ExecutionLayer(key: parsed.key, name: parsed.name,
                                        tasks: parsed.tasks.enumerated().map { ExecutionTask(parsed: $1, index: $0) })
@@ -158,6 +159,7 @@ extension StatusFile {
         }
         if let name = source.featureName { featureName = name }
         layers = Self.numericallyOrdered(newLayers)
+        if summary.changedAnything { plannedAt = now }
         recomputeDerivedFields()
         return summary
     }

@@ -21,6 +21,11 @@ extension StatusStore {
         var edits: [IntegrationEdit] = []
         for file in target.files {
             let path = root + "/" + file
+            // The hook goes in the repository's own git directory; elsewhere (a `.git` file) it is left out.
+            if file == IntegrationTarget.postMergeHook, !FileSystem.isDirectory(root + "/.git") {
+                edits.append(IntegrationEdit(path: file, newText: nil, added: [], kept: [], refusal: nil))
+                continue
+            }
             var current: String?
             if let info = FileSystem.linkInfo(path) {
                 guard info.isRegular else {
@@ -51,6 +56,8 @@ extension StatusStore {
             try FileSystem.createDirectories(FileSystem.split(root + "/" + edit.path).directory, shown: display)
             try FileSystem.replaceFile(Array(text.utf8), at: root + "/" + edit.path, cleaning: .of(FileSystem.split(edit.path).name),
                                        nowSeconds: SystemClock.now().millisecondsSinceEpoch / 1000, shown: display)
+            // git runs a hook only when it is executable.
+            if edit.path == IntegrationTarget.postMergeHook { chmod(root + "/" + edit.path, 0o755) }
         }
         return edits
     }

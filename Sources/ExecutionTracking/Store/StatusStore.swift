@@ -252,6 +252,11 @@ public struct StatusStore: Sendable {
         case none
         case unreadable
         case status(StatusFile)
+
+        var status: StatusFile? {
+            if case .status(let file) = self { return file }
+            return nil
+        }
     }
 
     /// The outcome of `mutate`.
@@ -277,7 +282,7 @@ public struct StatusStore: Sendable {
     /// (`agent.reaped`), logged before those the change itself makes.
     @discardableResult
     public func mutate<Result>(
-        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false, alwaysWrite: Bool = false,
+        _ spec: SpecID, mustExist: Bool = true, replaceCorrupt: Bool = false, alwaysWrite: Bool = false, stampChanges: Bool = true,
         archivePrevious: (Previous) -> Bool = { _ in false }, announcing: (Result) -> [ChangeEvent] = { _ in [] },
         now: () -> Timestamp, _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
     ) throws(TrackerError) -> Commit<Result> {
@@ -317,6 +322,8 @@ public struct StatusStore: Sendable {
                 }
             }
             updated.lastUpdated = stamp
+            // Each task this write changed carries the time (not a merge: it keeps the times it merged).
+            if stampChanges { updated.stampChangedTasks(since: previous.status, now: stamp) }
             var replaced: (bytes: [UInt8], file: StatusFile)?
             if case .status(let old) = previous, let bytes { replaced = (bytes, old) }
             let events = updated.changeEvents(since: replaced?.file, announcing: announcing(result))
