@@ -79,7 +79,14 @@ import Testing
             #expect((try status(clone)["errors"] as? [[String: Any]])?.count == 1)
             let valid = try exectrack(["validate", "F001"], in: clone)
             #expect(valid.exitCode == 0, "\(valid.stdout)")
+            // The other machine's events are in this log, each once.
+            let merged = try exectrack(["events", "F001", "--type", "event.merged", "--json"], in: clone)
+            let copies = try #require(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [[String: Any]])
+            let ids = copies.compactMap { (($0["data"] as? [String: Any])?["event"] as? [String: Any])?["id"] as? String }
+            #expect(!ids.isEmpty && Set(ids).count == ids.count, "\(ids)")
+            let log = try String(contentsOf: clone.appendingPathComponent(".claude/execution/F001.events.jsonl"), encoding: .utf8)
             let again = try exectrack(["merge", "F001", "--json"], in: clone)
+            #expect(try String(contentsOf: clone.appendingPathComponent(".claude/execution/F001.events.jsonl"), encoding: .utf8) == log)
             #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [[String: Any]])?.first?["changed"] as? Bool == false,
                     "merging again changes nothing: \(again.stdout)")
         }

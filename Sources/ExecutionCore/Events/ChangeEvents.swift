@@ -53,13 +53,17 @@ public enum EventType: String, CaseIterable, Sendable {
     case notifyFailed = "dev.exectrack.notify.failed"
     /// `notify --test`: the sample event rules receive; never written to a log.
     case notifyTest = "dev.exectrack.notify.test"
+    /// `merge`: an event another machine logged (`data.event`, with `data.machine`), kept in this
+    /// machine's log once (docs/worktrees.md). Its change reaches the status file through the
+    /// merge's own write, so it is never applied again.
+    case eventMerged = "dev.exectrack.event.merged"
 
     /// The type's name without the common prefix (`task.completed`), as `events --type` takes it.
     public var shortName: String { String(rawValue.dropFirst("dev.exectrack.".count)) }
 
     /// Events that record something that happened beside the state (a notification that failed):
     /// the status file never reflects them, so the write-ahead rule does not void them.
-    public var isAnnotation: Bool { self == .notifyFailed }
+    public var isAnnotation: Bool { self == .notifyFailed || self == .eventMerged }
 }
 
 /// One change, before the log gives it its place (`seq`, `id`, `time`).

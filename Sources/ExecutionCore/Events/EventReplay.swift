@@ -230,7 +230,7 @@ public struct EventReplay: Sendable {
             state!.layers[l].gates = (state!.layers[l].gates ?? []) + [gate]
         case .layerCompleted, .agentReaped, .budgetExceeded, .gateOverridden, .specCompleted, .specFailed, .specPaused, .specBlocked, .specResumed, .specUpdated, .specArchived, .eventVoided:
             break
-        case .notifyFailed, .notifyTest:
+        case .notifyFailed, .notifyTest, .eventMerged:
             // Beside the state: the file's `event_seq` never names them.
             return
         }

@@ -28,7 +28,7 @@ public struct Notification: Equatable, Sendable {
         case .taskFailed, .layerCompleted, .gatePassed, .gateWarned, .specCompleted, .specResumed, .specRestored, .specArchived,
              .statusEditedExternally, .eventVoided: return .normal
         case .specInitialized, .specReparsed, .taskStarted, .taskCompleted, .taskSkipped, .taskReset, .taskUpdated, .taskHeartbeat,
-             .taskUsage, .warningLogged, .specUpdated, .logStarted: return .low
+             .taskUsage, .eventMerged, .warningLogged, .specUpdated, .logStarted: return .low
         }
     }
 

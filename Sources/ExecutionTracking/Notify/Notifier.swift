@@ -92,7 +92,8 @@ public final class Notifier: Sendable {
 
     func dispatch(_ records: [EventRecord], spec: SpecID, store: StatusStore) {
         guard !settings.disabled else { return }
-        let candidates = records.filter { $0.eventType.map { !$0.isNotification } ?? false }
+        // Not notifications themselves, nor another machine's events (that machine notified).
+        let candidates = records.filter { $0.eventType.map { !$0.isNotification && $0 != .eventMerged } ?? false }
         guard !candidates.isEmpty else { return }
         let rules = activeRules(store)
         guard !rules.isEmpty else { return }
@@ -118,7 +119,7 @@ public final class Notifier: Sendable {
         }
         guard !failures.isEmpty else { return }
         do {
-            try store.quiet(lockTimeoutSeconds: Self.recordLockSeconds).write(spec) { (write) throws(TrackerError) in try write.commitAnnotations(failures, now: SystemClock.now()) }
+            try store.quiet(lockTimeoutSeconds: Self.recordLockSeconds).appendAnnotations(failures, spec, now: SystemClock.now())
         } catch {
             warn("could not log notify.failed in \(store.display(store.eventsPath(spec))): \(error.message)")
         }

@@ -11,6 +11,12 @@ import Darwin
 // it describes is published (docs/events.md, "The write-ahead rule").
 
 extension StatusStore {
+    /// Appends events that record something beside the state (`notify.failed`, `event.merged`)
+    /// under the spec's lock; the status file does not change.
+    func appendAnnotations(_ changes: [ChangeEvent], _ spec: SpecID, now: Timestamp) throws(TrackerError) {
+        try write(spec) { (write) throws(TrackerError) in try write.commitAnnotations(changes, now: now) }
+    }
+
     public func eventsPath(_ spec: SpecID) -> String { "\(executionDirectory)/\(spec).events.jsonl" }
 
     /// Logs grow with a spec's history (`archive` rotates them), so they may be larger than the

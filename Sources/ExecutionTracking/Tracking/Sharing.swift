@@ -13,6 +13,8 @@ public struct MergeOutcome: Sendable {
     public var skipped: [String]
     /// False when the merge changed nothing (or there was nothing to merge).
     public var changed: Bool
+    /// Other machines' events added to this machine's log.
+    public var eventsMerged = 0
 }
 
 extension Tracker {
@@ -20,7 +22,8 @@ extension Tracker {
     public func publish(_ spec: SpecID) throws(TrackerError) -> (path: String, machine: String, events: Int) {
         let status = try store.load(spec)
         let machine = try store.machineID()
-        let events = try store.readEvents(spec).events.map(\.json)
+        // Its own events: those merged from other machines are theirs to publish.
+        let events = try store.readEvents(spec).events.filter { $0.eventType != .eventMerged }.map(\.json)
         let path = try store.writeSnapshot(SharedSnapshot(spec: spec.rawValue, machine: machine, publishedAt: clock(), status: status,
                                                           events: events), spec)
         return (path, machine, events.count)
@@ -42,7 +45,34 @@ extension Tracker {
             merged.eventSeq = status?.eventSeq
             status = merged
         }
+        let added = try appendOtherMachinesEvents(spec, snapshots)
         return MergeOutcome(spec: spec, status: commit.status, machines: snapshots.map(\.machine).sorted(), skipped: skipped,
-                            changed: commit.written)
+                            changed: commit.written || added > 0, eventsMerged: added)
+    }
+
+    /// Each event of the snapshots that this log does not have yet (by id), appended once as an
+    /// `event.merged` annotation, in time order. Returns how many.
+    private func appendOtherMachinesEvents(_ spec: SpecID, _ snapshots: [SharedSnapshot]) throws(TrackerError) -> Int {
+        var known = Set<String>()
+        for record in try store.readEvents(spec).events {
+            known.insert(record.id)
+            if record.eventType == .eventMerged, let original = record.data.objectValue?["event"]?.objectValue?["id"]?.stringValue {
+                known.insert(original)
+            }
+        }
+        var fresh: [(time: String, id: String, change: ChangeEvent)] = []
+        for snapshot in snapshots {
+            for event in snapshot.events {
+                guard let object = event.objectValue, let id = object["id"]?.stringValue, !known.contains(id),
+                      object["type"]?.stringValue != EventType.eventMerged.rawValue else { continue }
+                known.insert(id)
+                fresh.append((object["time"]?.stringValue ?? "", id, ChangeEvent(.eventMerged, subject: object["subject"]?.stringValue,
+                                                                                  data: JSONObject([("machine", .string(snapshot.machine)), ("event", event)]))))
+            }
+        }
+        guard !fresh.isEmpty else { return 0 }
+        let ordered = fresh.sorted { ($0.time, $0.id) < ($1.time, $1.id) }.map(\.change)
+        try store.appendAnnotations(ordered, spec, now: clock())
+        return ordered.count
     }
 }

@@ -32,14 +32,15 @@ enum MergeCommand: Subcommand {
         if try arguments.read(json) {
             Console.out(JSONWriter.encode(.array(outcomes.map { o in
                 .object(JSONObject([("spec", .string(o.spec.rawValue)), ("machines", .strings(o.machines)),
-                                    ("changed", .bool(o.changed)), ("skipped", .strings(o.skipped))]))
+                                    ("changed", .bool(o.changed)), ("events_merged", .int(o.eventsMerged)), ("skipped", .strings(o.skipped))]))
             })))
             return 0
         }
         let quietly = try arguments.read(quiet)
         for outcome in outcomes where !(quietly && !outcome.changed) {
             let what = outcome.machines.isEmpty ? "no other machine's snapshot" : "\(counted(outcome.machines.count, "machine")) (\(outcome.machines.joined(separator: ", ")))"
-            Console.line("\(outcome.spec): merged \(what); " + (outcome.changed ? "the status file changed" : "nothing changed"))
+            let events = outcome.eventsMerged > 0 ? ", \(counted(outcome.eventsMerged, "event")) of theirs added to the log" : ""
+            Console.line("\(outcome.spec): merged \(what); " + (outcome.changed ? "the state changed" : "nothing changed") + events)
             if outcome.changed, let status = outcome.status { Console.line(ProgressReport.summaryLine(status)) }
         }
         return 0
