@@ -56,6 +56,10 @@ import Testing
         #expect(try task(b, "L0", 0)["status"] as? String == "complete")
         #expect(try exectrack(["update", "F001", "L0", "1", "complete"], in: b).exitCode == 0)
         #expect(try exectrack(["error", "F001", "L1", "0", "Database connection timeout"], in: b).exitCode == 0)
+        // B re-plans: a task added to the last layer (the tasks file travels through git too).
+        let tasksFile = b.appendingPathComponent("specs/F001/layered-tasks.md")
+        try Data((f001Tasks + "- Write the release notes (`/docs:release`, docs-agent, easy)\n").utf8).write(to: tasksFile)
+        #expect(try exectrack(["parse", "F001"], in: b).exitCode == 0)
         // The same task finished on both machines: B later than A.
         #expect(try exectrack(["update", "F001", "L1", "1", "complete", "--output", "from A"], in: a).exitCode == 0)
         Thread.sleep(forTimeInterval: 0.05)
@@ -77,6 +81,8 @@ import Testing
             #expect(try task(clone, "L1", 0)["status"] as? String == "failed")
             #expect(try task(clone, "L1", 1)["output"] as? String == "from B", "the later completion wins")
             #expect((try status(clone)["errors"] as? [[String: Any]])?.count == 1)
+            #expect(((try status(clone)["layers"] as? [String: Any])?["L3"] as? [String: Any]).flatMap { $0["tasks"] as? [[String: Any]] }?
+                .last?["description"] as? String == "Write the release notes", "the latest plan is everyone's")
             let valid = try exectrack(["validate", "F001"], in: clone)
             #expect(valid.exitCode == 0, "\(valid.stdout)")
             // The other machine's events are in this log, each once.

@@ -75,7 +75,12 @@ import Testing
     @Test func aWorktreeThatCannotBeFollowedKeepsItsOwnStateWithAWarning() throws {
         let project = try Project(specs: ["F001": Self.tasks])
         // `.git` files of a worktree whose main one is gone, and one pointing nowhere.
-        for (name, pointer) in [("gone", "gitdir: \(project.root.path)/missing/.git/worktrees/gone"), ("garbage", "not a git file")] {
+        // A commondir that names the worktree's own git directory (a loop): followed once, then refused.
+        let looped = project.url("looped-gitdir")
+        try FileManager.default.createDirectory(at: looped, withIntermediateDirectories: true)
+        try Data(".\n".utf8).write(to: looped.appendingPathComponent("commondir"))
+        for (name, pointer) in [("gone", "gitdir: \(project.root.path)/missing/.git/worktrees/gone"), ("garbage", "not a git file"),
+                                ("loop", "gitdir: \(looped.path)")] {
             let dir = project.url(name)
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("specs/F001"), withIntermediateDirectories: true)
             try Data(Self.tasks.utf8).write(to: dir.appendingPathComponent("specs/F001/layered-tasks.md"))
