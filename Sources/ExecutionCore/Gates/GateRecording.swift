@@ -25,11 +25,8 @@ public struct JUnitSummary: Equatable, Sendable {
 
     public var passed: Int { max(0, tests - failures - errors - skipped) }
 
-    /// Passed over the tests that ran (skipped ones left out); nil when none ran.
-    public var score: Double? {
-        let ran = tests - skipped
-        return ran > 0 ? Double(passed) / Double(ran) : nil
-    }
+    /// Passed over all the tests (a skipped test did not pass); nil without any test.
+    public var score: Double? { tests > 0 ? Double(passed) / Double(tests) : nil }
 
     /// Counts the `<testcase>` elements and, in each, whether a `<failure>`, `<error>` or
     /// `<skipped>` element follows before the case ends. Nil when the document has no
