@@ -2,14 +2,12 @@
 // machine that changed it, which is what decides between two machines' versions of a task.
 
 extension StatusFile {
-    /// Sets `changed_at` to `now` on each task that differs from its version in `before` (every
-    /// task when there was no file). Tasks are matched by place when the task lists are the
-    /// same, else by layer and id (or description).
+    /// Sets `changed_at` to `now` on each task that differs from its version in `before`, or is
+    /// new in it. A new file stamps nothing: a task untouched since its plan has no `changed_at`,
+    /// and any change wins over it. Tasks are matched by place when the task lists are the same,
+    /// else by layer and id (or description).
     public mutating func stampChangedTasks(since before: StatusFile?, now: Timestamp) {
-        guard let before else {
-            for l in layers.indices { for t in layers[l].tasks.indices { layers[l].tasks[t].changedAt = now } }
-            return
-        }
+        guard let before else { return }
         let samePlaces = layers.count == before.layers.count
             && zip(layers, before.layers).allSatisfy { $0.key == $1.key && $0.tasks.count == $1.tasks.count }
         var byKey: [String: ExecutionTask] = [:]
