@@ -8,8 +8,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-swift build -c release -Xswiftc -static-executable >/dev/null
-bin=$(swift build -c release -Xswiftc -static-executable --show-bin-path)/exectrack
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable >/dev/null
+bin=$(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --show-bin-path)/exectrack
 work=$(mktemp -d /tmp/exectrack-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # (Linking FoundationEssentials statically prints a linker warning about mktemp; shown only on failure.)

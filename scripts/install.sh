@@ -24,8 +24,8 @@ cd "$repo"
 if [ -z "$bin" ]; then
   # A static executable: no dynamic loader at start-up, which halves the time a short command
   # such as the hook takes (docs/benchmarks.md).
-  swift build -c release -Xswiftc -static-executable
-  bin=$(swift build -c release -Xswiftc -static-executable --show-bin-path)/exectrack
+  swift build -c release --static-swift-stdlib -Xswiftc -static-executable
+  bin=$(swift build -c release --static-swift-stdlib -Xswiftc -static-executable --show-bin-path)/exectrack
 fi
 
 install -d "$prefix/bin" "$prefix/share/exectrack/scripts" \
