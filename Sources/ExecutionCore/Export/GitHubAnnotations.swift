@@ -13,7 +13,7 @@ public enum GitHubAnnotations {
                 // A waived layer's failure is a warning that says who waived it and why.
                 let waived = layer.gatesOverriddenAt != nil
                 let level = latest.status == .failed && !waived ? "error" : "warning"
-                let required = layer.allRequiredGates.contains { ExecutionLayer.sameGate($0, name) } ? "required " : ""
+                let required = layer.requires(gate: name) ? "required " : ""
                 var tail = latest.details.map { "\n" + $0.split(separator: "\n").suffix(10).joined(separator: "\n") } ?? ""
                 if waived { tail += "\nwaived: \(layer.gatesOverrideReason ?? "no reason given")" }
                 out += command(level, title: "\(status.feature) \(layer.key) \(required)gate \(name)", message: GateText.attempt(latest) + tail)

@@ -86,6 +86,9 @@ extension ExecutionLayer {
         return names
     }
 
+    /// Whether `name` is one of the layer's required gates.
+    public func requires(gate name: String) -> Bool { allRequiredGates.contains { Self.sameGate($0, name) } }
+
     /// The latest attempt of the gate `name`, if any.
     public func latestResult(of name: String) -> GateResult? {
         gates?.last { Self.sameGate($0.name, name) }

@@ -55,7 +55,7 @@ public enum GateText {
             let state = layer.gatesSatisfied ? (layer.gatesOverriddenAt != nil ? "waived" : "passed") : "waiting on \(layer.unsatisfiedGatesText)"
             lines.append("\(layer.key) \(layer.name.visibleControlCharacters): \(state)")
             for name in names(of: layer) {
-                let required = layer.allRequiredGates.contains { ExecutionLayer.sameGate($0, name) } ? "" : " (not required)"
+                let required = layer.requires(gate: name) ? "" : " (not required)"
                 lines.append("  " + (layer.latestResult(of: name).map(attempt) ?? "⏳ \(name.visibleControlCharacters) not run") + required)
             }
         }
@@ -74,7 +74,7 @@ public enum GateText {
                 let latest = layer.latestResult(of: name)
                 return .object(JSONObject([
                     ("name", .string(name)),
-                    ("required", .bool(layer.allRequiredGates.contains { ExecutionLayer.sameGate($0, name) })),
+                    ("required", .bool(layer.requires(gate: name))),
                     ("state", .string(latest?.status.rawValue ?? "not_run")),
                     ("attempts", .int(layer.gates?.filter { ExecutionLayer.sameGate($0.name, name) }.count ?? 0)),
                     ("latest", latest?.json ?? .null),

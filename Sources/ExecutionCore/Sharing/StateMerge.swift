@@ -46,13 +46,15 @@ extension StatusFile {
             let gates = states.flatMap { $0.layers.first { $0.key == key }?.gates ?? [] }
             result.layers[l].gates = gates.isEmpty ? nil : unite(gates) { $0.executedAt }
         }
-        result.errors = unite(states.flatMap(\.errors)) { $0.timestamp }
-        // One error seen resolved on any machine is resolved.
-        for i in result.errors.indices {
-            let same = states.flatMap(\.errors).filter { $0.identity == result.errors[i].identity }
-            result.errors[i].resolvedAt = same.compactMap(\.resolvedAt).max()
-        }
-        result.errors = unite(result.errors) { $0.timestamp }
+        // One error seen resolved on any machine is resolved (at its latest resolution).
+        let errors = states.flatMap(\.errors)
+        var resolved: [[UInt8]: Timestamp] = [:]
+        for error in errors { if let at = error.resolvedAt { resolved[error.identity] = max(resolved[error.identity] ?? at, at) } }
+        result.errors = unite(errors.map { error in
+            var entry = error
+            entry.resolvedAt = resolved[error.identity]
+            return entry
+        }) { $0.timestamp }
         result.warnings = unite(states.flatMap(\.warnings)) { $0.timestamp }
 
         // The spec's own fields: the latest write's.

@@ -26,9 +26,7 @@ extension StatusStore {
         let host = (Processes.hostName ?? "machine").filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40)
         let hex = random.map { byte in String(byte >> 4, radix: 16) + String(byte & 15, radix: 16) }.joined()
         let id = (host.isEmpty ? "machine" : String(host)) + "-" + hex
-        if FileSystem.linkInfo(toolDirectory)?.isSymlink == true {
-            throw TrackerError(.writeFailed, "\(display(toolDirectory)) is a symlink; exectrack keeps its state only in a real directory")
-        }
+        try refuseSymlinks([toolDirectory])
         try FileSystem.createDirectories(toolDirectory, shown: display)
         try FileSystem.writeAtomically(Array((id + "\n").utf8), to: path, shown: display)
         return id
@@ -54,9 +52,7 @@ extension StatusStore {
     /// Writes this machine's snapshot of `spec` atomically; returns its path.
     func writeSnapshot(_ snapshot: SharedSnapshot, _ spec: SpecID) throws(TrackerError) -> String {
         let directory = sharedDirectory(spec)
-        for dir in [sharedDirectory, directory] where FileSystem.linkInfo(dir)?.isSymlink == true {
-            throw TrackerError(.writeFailed, "\(display(dir)) is a symlink; exectrack writes snapshots only in a real directory")
-        }
+        try refuseSymlinks([sharedDirectory, directory])
         try FileSystem.createDirectories(directory, shown: display)
         let path = "\(directory)/\(snapshot.machine).json"
         try FileSystem.writeAtomically(Array(JSONWriter.encode(snapshot.json).utf8), to: path, shown: display)

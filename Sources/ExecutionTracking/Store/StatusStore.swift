@@ -196,7 +196,8 @@ public struct StatusStore: Sendable {
         return report
     }
 
-    func decode(_ bytes: [UInt8], spec: SpecID) throws(TrackerError) -> StatusFile {
+    /// The status file in `bytes`, with the gates `gates` (else gates.json, read now) requires.
+    func decode(_ bytes: [UInt8], spec: SpecID, gates given: GateConfig? = nil) throws(TrackerError) -> StatusFile {
         // `<X>-metrics.json` holding X's metrics export is no status file, whatever its name says.
         if spec.rawValue.lowercased().hasSuffix(SpecID.metricsSuffix), Self.isMetricsExport(bytes) {
             throw TrackerError(.notFound, "\(display(statusPath(spec))) is the metrics export of spec "
@@ -208,7 +209,8 @@ public struct StatusStore: Sendable {
         } catch {
             throw unreadable(spec, error)
         }
-        let gates = try gateConfig()
+        let gates: GateConfig
+        if let given { gates = given } else { gates = try gateConfig() }
         if !gates.rules.isEmpty {
             status.configureGates(gates)
             status.recomputeDerivedFields()
@@ -293,13 +295,15 @@ public struct StatusStore: Sendable {
         if FileSystem.isDirectory(path) {
             throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
         }
+        // Read once for the write: what the file was and what it becomes are judged alike.
+        let gates = try gateConfig()
         return try write(spec) { (write) throws(TrackerError) -> Commit<Result> in
             var current: StatusFile? = nil
             var previous = Previous.none
             let bytes = try readStatusBytes(path)
             if let bytes {
                 do throws(TrackerError) {
-                    current = try decode(bytes, spec: spec)
+                    current = try decode(bytes, spec: spec, gates: gates)
                     previous = .status(current!)
                 } catch where replaceCorrupt && error.kind == .corruptFile {
                     previous = .unreadable
@@ -312,7 +316,7 @@ public struct StatusStore: Sendable {
             guard var updated = current else {
                 throw TrackerError(.precondition, "nothing to write for \(spec)")
             }
-            updated.configureGates(try gateConfig())
+            updated.configureGates(gates)
             updated.recomputeDerivedFields()
             if case .status(var baseline) = previous, !alwaysWrite {
                 baseline.recomputeDerivedFields()

@@ -26,14 +26,21 @@ extension StatusStore {
         return store
     }
 
+    /// Refuses (exit 5) when one of the repository's `directories` is a symlink: the tool writes
+    /// its state only in the repository's own directories, since a clone's link could send a
+    /// write anywhere.
+    func refuseSymlinks(_ directories: [String]) throws(TrackerError) {
+        for directory in directories where FileSystem.linkInfo(directory)?.isSymlink == true {
+            throw TrackerError(.writeFailed, "\(display(directory)) is a symlink; exectrack keeps its state only in a real directory")
+        }
+    }
+
     /// Reads the JSON object at `path` (empty when missing or unreadable), lets `change` update
     /// it, and writes it back atomically, all under the file's lock.
     func withToolState<T>(_ path: String, _ change: (inout JSONObject) throws(TrackerError) -> T) throws(TrackerError) -> T {
         let directory = FileSystem.split(path).directory
         // The repository's own directory only: the user's configuration is often a dotfiles link.
-        if directory == toolDirectory, FileSystem.linkInfo(directory)?.isSymlink == true {
-            throw TrackerError(.writeFailed, "\(display(directory)) is a symlink; exectrack keeps its state only in a real directory")
-        }
+        if directory == toolDirectory { try refuseSymlinks([directory]) }
         try FileSystem.createDirectories(directory, shown: display)
         return try withLock(path, timeoutSeconds: Notifier.recordLockSeconds) { () throws(TrackerError) -> T in
             let bytes = try? FileSystem.read(path, shownAs: display(path), role: "exectrack state", refuseWith: .corruptFile)

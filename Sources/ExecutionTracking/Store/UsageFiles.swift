@@ -30,13 +30,7 @@ extension StatusStore {
         }
     }
 
-    /// The ledger lives only in the repository's own directories: a clone's symlink could make
-    /// its write replace a file anywhere.
-    private func refuseLinkedLedgerDirectories() throws(TrackerError) {
-        for directory in [toolDirectory, toolDirectory + "/usage"] where FileSystem.linkInfo(directory)?.isSymlink == true {
-            throw TrackerError(.writeFailed, "\(display(directory)) is a symlink; exectrack keeps its state only in a real directory")
-        }
-    }
+    private func refuseLinkedLedgerDirectories() throws(TrackerError) { try refuseSymlinks([toolDirectory, toolDirectory + "/usage"]) }
 
     /// The spec's usage ledger (empty when there is none). Call under the spec's lock.
     func loadUsageLedger(_ spec: SpecID) throws(TrackerError) -> UsageLedger {

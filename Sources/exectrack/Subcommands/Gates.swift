@@ -60,7 +60,7 @@ enum GatesCommand: Subcommand {
             }
             // A gate that is not required informs; it fails nothing.
             let required = outcomes.filter { outcome in
-                outcome.status.layers[outcome.layer].allRequiredGates.contains { $0.lowercased() == outcome.result.name.lowercased() }
+                outcome.status.layers[outcome.layer].requires(gate: outcome.result.name)
             }
             if required.contains(where: \.notStarted) { return GateCommand.notStarted }
             return required.contains { $0.result.status == .failed } ? GateCommand.gateFailed : 0
