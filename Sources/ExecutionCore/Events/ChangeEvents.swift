@@ -262,25 +262,25 @@ extension StatusFile {
 }
 
 extension ExecutionTask {
-    /// Whether the only change from `old` is a renewed lease: heartbeat, holder, TTL (and the
-    /// `changed_at` the write stamped).
+    /// Whether the only change from `old` is a renewed lease: heartbeat, holder, TTL.
     func isLeaseRenewal(of old: ExecutionTask) -> Bool {
-        guard heartbeatAt != old.heartbeatAt else { return false }
-        var renewed = self
-        renewed.heartbeatAt = old.heartbeatAt
-        renewed.claimedBy = old.claimedBy
-        renewed.leaseTtlS = old.leaseTtlS
-        renewed.changedAt = old.changedAt
-        return renewed == old
+        heartbeatAt != old.heartbeatAt && differsOnly(from: old) {
+            $0.heartbeatAt = old.heartbeatAt
+            $0.claimedBy = old.claimedBy
+            $0.leaseTtlS = old.leaseTtlS
+        }
     }
-}
 
-extension ExecutionTask {
     /// Whether the only change from `old` is its usage.
     func isUsageChange(of old: ExecutionTask) -> Bool {
-        guard usage != old.usage else { return false }
+        usage != old.usage && differsOnly(from: old) { $0.usage = old.usage }
+    }
+
+    /// Whether this task equals `old` once `restore` puts back the fields a kind of change may
+    /// touch (and the `changed_at` every write stamps).
+    private func differsOnly(from old: ExecutionTask, _ restore: (inout ExecutionTask) -> Void) -> Bool {
         var same = self
-        same.usage = old.usage
+        restore(&same)
         same.changedAt = old.changedAt
         return same == old
     }
