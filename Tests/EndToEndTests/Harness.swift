@@ -100,6 +100,9 @@ final class Project {
             let ledger = url(".claude/exectrack/usage/\(arguments[1]).json")
             if isRegularFile(ledger) { try keep(Data(contentsOf: ledger), kind: "usage-ledger.json") }
         }
+        if arguments.starts(with: ["setup", "mcp"]), isRegularFile(url(".mcp.json")) {
+            try keep(Data(contentsOf: url(".mcp.json")), kind: "mcp-config.json")
+        }
         // Notification state: cooldowns in the project, trust in the user's configuration.
         let cooldowns = url(".claude/exectrack/notify-state.json")
         if isRegularFile(cooldowns) { try keep(Data(contentsOf: cooldowns), kind: "notify-state.json") }

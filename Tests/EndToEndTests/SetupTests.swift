@@ -148,8 +148,63 @@ import Testing
         #expect(outside.exitCode == 6)
         #expect(!FileManager.default.fileExists(atPath: noGit.url(".gitignore").path))
 
-        let unknown = try Project().run(["setup", "mcp"])
+        let unknown = try Project().run(["setup", "vscode"])
         #expect(unknown.exitCode == 1)
-        #expect(unknown.stderr.contains("valid: git, hooks"))
+        #expect(unknown.stderr.contains("valid: git, hooks, mcp"))
+    }
+
+    /// `setup mcp`: the server in `.mcp.json` as Claude Code reads it, every other server kept.
+    @Test func mcpRegistersTheServerAndKeepsEveryOtherServer() throws {
+        let project = try Project()
+        let theirs = """
+        {
+          "mcpServers": {
+            "github": {"type": "http", "url": "https://api.githubcopilot.com/mcp/"},
+            "db": {"command": "npx", "args": ["-y", "db-mcp"], "env": {"DB_URL": "postgres://localhost"}}
+          },
+          "note": "kept"
+        }
+
+        """
+        try project.write(".mcp.json", theirs)
+        let dry = try project.run(["setup", "mcp", "--dry-run"])
+        #expect(dry.exitCode == 0)
+        #expect(dry.stdout.contains("would add to .mcp.json: mcpServers.exectrack"))
+        #expect(try String(contentsOf: project.url(".mcp.json"), encoding: .utf8) == theirs, "a dry run writes nothing")
+
+        #expect(try project.run(["setup", "mcp"]).exitCode == 0)
+        let written = try String(contentsOf: project.url(".mcp.json"), encoding: .utf8)
+        let file = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any])
+        let servers = try #require(file["mcpServers"] as? [String: Any])
+        #expect(Set(servers.keys) == ["github", "db", "exectrack"])
+        let ours = try #require(servers["exectrack"] as? [String: Any])
+        #expect(ours["command"] as? String == "exectrack")
+        #expect(ours["args"] as? [String] == ["mcp"])
+        #expect(ours["type"] as? String == "stdio")
+        #expect((servers["db"] as? [String: Any])?["env"] as? [String: String] == ["DB_URL": "postgres://localhost"])
+        #expect(file["note"] as? String == "kept")
+        #expect(written.hasSuffix("}\n") && !written.hasSuffix("\n\n"), "one newline at the end")
+
+        let again = try project.run(["setup", "mcp", "--json"])
+        #expect(again.exitCode == 0)
+        #expect(again.stdout.contains("\"changed\": false"))
+        #expect(try String(contentsOf: project.url(".mcp.json"), encoding: .utf8) == written, "running it again changes nothing")
+
+        // A server named exectrack that runs something else is the user's: refused, untouched.
+        let clash = try Project()
+        try clash.write(".mcp.json", #"{"mcpServers": {"exectrack": {"command": "/opt/other"}}}"#)
+        let refused = try clash.run(["setup", "mcp"])
+        #expect(refused.exitCode == 6)
+        #expect(refused.stderr.contains("already has a server named exectrack"))
+        // Not an object at all: refused, untouched.
+        let broken = try Project()
+        try broken.write(".mcp.json", "[1, 2]")
+        #expect(try broken.run(["setup", "mcp"]).exitCode == 6)
+        #expect(try String(contentsOf: broken.url(".mcp.json"), encoding: .utf8) == "[1, 2]")
+        // No file yet: made.
+        let fresh = try Project()
+        #expect(try fresh.run(["setup", "mcp"]).exitCode == 0)
+        #expect(((try JSONSerialization.jsonObject(with: Data(contentsOf: fresh.url(".mcp.json"))) as? [String: Any])?["mcpServers"]
+            as? [String: Any])?["exectrack"] != nil)
     }
 }

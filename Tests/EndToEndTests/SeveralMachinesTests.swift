@@ -64,6 +64,11 @@ import Testing
         #expect(try exectrack(["update", "F001", "L1", "1", "complete", "--output", "from A"], in: a).exitCode == 0)
         Thread.sleep(forTimeInterval: 0.05)
         #expect(try exectrack(["update", "F001", "L1", "1", "complete", "--output", "from B"], in: b).exitCode == 0)
+        // Both machines' agents spend tokens on one task (and A more after its first publish).
+        #expect(try exectrack(["usage", "F001", "L0", "0", "--input-tokens", "1000", "--output-tokens", "100",
+                               "--model", "claude-sonnet-4-5"], in: a).exitCode == 0)
+        #expect(try exectrack(["usage", "F001", "L0", "0", "--input-tokens", "2000", "--output-tokens", "200",
+                               "--model", "claude-sonnet-4-5"], in: b).exitCode == 0)
         for clone in [a, b] { #expect(try exectrack(["publish", "F001"], in: clone).exitCode == 0) }
         try git(["add", "-A"], in: b)
         try git(["commit", "-q", "-m", "B: work"], in: b)
@@ -81,6 +86,11 @@ import Testing
             #expect(try task(clone, "L1", 0)["status"] as? String == "failed")
             #expect(try task(clone, "L1", 1)["output"] as? String == "from B", "the later completion wins")
             #expect((try status(clone)["errors"] as? [[String: Any]])?.count == 1)
+            // Each machine's tokens counted once: 3000 in, 300 out, $0.0135.
+            let usage = try #require(try task(clone, "L0", 0)["usage"] as? [String: Any], "usage of L0/0")
+            #expect(usage["input_tokens"] as? Int == 3000)
+            #expect(usage["output_tokens"] as? Int == 300)
+            #expect(abs((usage["cost_usd"] as? Double ?? 0) - 0.0135) < 1e-9, "\(usage)")
             #expect(((try status(clone)["layers"] as? [String: Any])?["L3"] as? [String: Any]).flatMap { $0["tasks"] as? [[String: Any]] }?
                 .last?["description"] as? String == "Write the release notes", "the latest plan is everyone's")
             let valid = try exectrack(["validate", "F001"], in: clone)

@@ -22,6 +22,8 @@ public struct AgentProcess: ModelObject {
     public var endedAt: Timestamp?
     /// The linked git worktree the agent ran in, when it was not the main one (docs/worktrees.md).
     public var worktree: String?
+    /// The MCP client the lease was taken through, as it named itself (docs/mcp.md).
+    public var client: String?
     public var extra = JSONObject()
 
     public init() {}
@@ -48,6 +50,7 @@ public struct AgentProcess: ModelObject {
         .field("agent_id", \.agentId, omittedWhenNil: true),
         .field("ended_at", \.endedAt, omittedWhenNil: true),
         .field("worktree", \.worktree, omittedWhenNil: true),
+        .field("client", \.client, omittedWhenNil: true),
     ])
 
     /// Whether `other` is the same holder: the same agent name when both have one, else the
@@ -117,6 +120,14 @@ public enum Leases {
     /// The TTL of a lease taken without `--ttl`.
     public static let defaultTTLSeconds: Int64 = 900
     public static let maxTTLSeconds: Int64 = 30 * 86_400
+
+    /// A lease TTL as given (`90s`, `30m`, `2h`): from 1s to 30d, or why not.
+    public static func ttlSeconds(_ text: String, named name: String) throws(TrackerError) -> Int64 {
+        guard let ms = DurationText.milliseconds(text), ms >= 1000, ms / 1000 <= maxTTLSeconds else {
+            throw TrackerError(.usage, "\(name) must be a duration from 1s to 30d such as 90s, 30m or 2h, got '\(text.singleLine.prefix(40))'")
+        }
+        return ms / 1000
+    }
 
     /// The state of the lease of `task` (in progress) at `now`. Decided by the pid when the lease
     /// was taken here (same host, boot and pid namespace) and `/proc` is readable; otherwise by

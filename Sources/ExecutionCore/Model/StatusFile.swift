@@ -33,6 +33,8 @@ public struct StatusFile: ModelObject {
     public var usage: TokenUsage?
     /// Where usage was imported from, and how far each transcript was read.
     public var usageSources: [UsageSource]?
+    /// The part of `usage` other machines recorded, per machine, as last merged.
+    public var usageMerged: [MachineUsage]?
     public var budgetUsd: Double?
     /// When the known spend first went over `budget_usd` (one `budget.exceeded` event).
     public var budgetExceededAt: Timestamp?
@@ -96,6 +98,7 @@ public struct StatusFile: ModelObject {
         .field("agents", \.agents, omittedWhenNil: true),
         .field("usage", \.usage, omittedWhenNil: true),
         .field("usage_sources", \.usageSources, omittedWhenNil: true),
+        .field("usage_merged", \.usageMerged, omittedWhenNil: true),
         .field("budget_usd", \.budgetUsd, omittedWhenNil: true, check: { budget in
             (0...UsageLimits.maxDollars).contains(budget ?? 0) ? nil : "must be from 0 to \(Int64(UsageLimits.maxDollars)) dollars"
         }),
@@ -225,6 +228,8 @@ public struct ExecutionTask: ModelObject {
     public var leaseTtlS: Int64?
     /// Tokens and cost of the task's work (docs/usage.md).
     public var usage: TokenUsage?
+    /// The part of `usage` other machines recorded, per machine, as last merged.
+    public var usageMerged: [MachineUsage]?
     /// When the task last changed on the machine that changed it: between machines, the later
     /// change wins (docs/worktrees.md, "Several machines").
     public var changedAt: Timestamp?
@@ -255,6 +260,7 @@ public struct ExecutionTask: ModelObject {
         self.heartbeatAt = nil
         self.leaseTtlS = nil
         self.usage = nil
+        self.usageMerged = nil
         self.changedAt = nil
         self.extra = extra
     }
@@ -289,6 +295,7 @@ public struct ExecutionTask: ModelObject {
         .field("heartbeat_at", \.heartbeatAt, omittedWhenNil: true),
         .field("lease_ttl_s", \.leaseTtlS, omittedWhenNil: true),
         .field("usage", \.usage, omittedWhenNil: true),
+        .field("usage_merged", \.usageMerged, omittedWhenNil: true),
         .field("changed_at", \.changedAt, omittedWhenNil: true),
     ])
 

@@ -8,6 +8,8 @@ public enum IntegrationTarget: String, CaseIterable, Sendable {
     case git
     /// Claude Code hooks in `.claude/settings.json` that run `exectrack hook` (docs/hooks.md).
     case hooks
+    /// The MCP server, `exectrack mcp`, in the project's `.mcp.json` (docs/mcp.md).
+    case mcp
 }
 
 /// One file `setup` looked at, and what it would change.
@@ -40,6 +42,7 @@ extension IntegrationTarget {
         switch self {
         case .git: [".gitignore", Self.postMergeHook]
         case .hooks: [".claude/settings.json"]
+        case .mcp: [".mcp.json"]
         }
     }
 
@@ -50,7 +53,45 @@ extension IntegrationTarget {
         case .git: Self.ensureLines(IntegrationTarget.gitIgnored, in: current, path: path,
                                     heading: "# exectrack: local lock, backup and temp files stay out of git")
         case .hooks: Self.ensureHooks(in: current, path: path)
+        case .mcp: Self.ensureMCPServer(in: current, path: path)
         }
+    }
+
+    /// The server `setup mcp` registers: Claude Code's project-scope shape, `mcpServers` → name →
+    /// `type`, `command`, `args`.
+    public static let mcpServerName = "exectrack"
+    static let mcpServer = JSONObject([("type", .string("stdio")), ("command", .string("exectrack")), ("args", .strings(["mcp"]))])
+
+    /// Adds the exectrack server to `mcpServers` unless one by that name, or one running
+    /// `exectrack mcp` under another name, is there; every other server and key is kept as it is.
+    static func ensureMCPServer(in current: String?, path: String) -> IntegrationEdit {
+        var root = JSONObject()
+        if let current, !current.trimmingWhitespace.isEmpty {
+            guard let parsed = (try? JSONParser.parse(Array(current.utf8)))?.objectValue else {
+                return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "is not a JSON object")
+            }
+            root = parsed
+        }
+        var servers = JSONObject()
+        if let existing = root["mcpServers"] {
+            guard let object = existing.objectValue else {
+                return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "has an \"mcpServers\" that is not an object")
+            }
+            servers = object
+        }
+        let entry = "mcpServers.\(mcpServerName)"
+        let runsUs = servers.entries.first { _, server in
+            let command = server.objectValue?["command"]?.stringValue ?? ""
+            return (command == "exectrack" || command.hasSuffix("/exectrack"))
+                && server.objectValue?["args"]?.arrayValue?.first?.stringValue == "mcp"
+        }
+        if let (name, _) = runsUs { return IntegrationEdit(path: path, newText: nil, added: [], kept: ["mcpServers.\(name)"]) }
+        if servers[mcpServerName] != nil {
+            return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "already has a server named \(mcpServerName) that does not run exectrack mcp")
+        }
+        servers.append(mcpServerName, .object(mcpServer))
+        if root["mcpServers"] == nil { root.append("mcpServers", .object(servers)) } else { root["mcpServers"] = .object(servers) }
+        return IntegrationEdit(path: path, newText: JSONWriter.encode(.object(root)), added: [entry], kept: [])
     }
 
     /// The command every hook runs, and the events it is wired to (PostToolUse for every tool).
@@ -107,7 +148,7 @@ extension IntegrationTarget {
         }
         guard !added.isEmpty else { return IntegrationEdit(path: path, newText: nil, added: [], kept: kept) }
         if root["hooks"] == nil { root.append("hooks", .object(hooks)) } else { root["hooks"] = .object(hooks) }
-        return IntegrationEdit(path: path, newText: JSONWriter.encode(.object(root)) + "\n", added: added, kept: kept)
+        return IntegrationEdit(path: path, newText: JSONWriter.encode(.object(root)), added: added, kept: kept)
     }
 
     /// The live files are per machine: committing them would hand one machine's lock,

@@ -166,7 +166,8 @@ public struct TokenUsage: ModelObject {
         let cost: Double? = remaining.allSatisfy({ $0.costUsd != nil })
             ? remaining.compactMap(\.costUsd).reduce(0, +)
             : costUsd.flatMap { mine in other.costUsd.map { max(0, mine - $0) } }
-        return TokenUsage(models: remaining, costUsd: remaining.isEmpty ? nil : cost, costSource: costSource,
+        // A cost that was null for the part taken out is one calculated from the models now.
+        return TokenUsage(models: remaining, costUsd: remaining.isEmpty ? nil : cost, costSource: costSource ?? .calculated,
                           knownCostUsd: max(0, knownCostUsd - other.knownCostUsd))
     }
 

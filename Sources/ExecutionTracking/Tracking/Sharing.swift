@@ -41,7 +41,8 @@ extension Tracker {
             return MergeOutcome(spec: spec, status: try store.load(spec), machines: [], skipped: skipped, changed: false)
         }
         let commit = try store.mutate(spec, mustExist: false, stampChanges: false, now: clock) { (status: inout StatusFile?, _) throws(TrackerError) in
-            var merged = StatusFile.merged((status.map { [$0] } ?? []) + snapshots.map(\.status))
+            let mine = machine ?? ""
+            var merged = StatusFile.merged((status.map { [(mine, $0)] } ?? []) + snapshots.map { ($0.machine, $0.status) }, into: mine)
             merged.eventSeq = status?.eventSeq
             status = merged
         }

@@ -8,19 +8,24 @@ public struct LeaseOptions: Sendable {
     public var pid: Int64?
     public var ttlSeconds: Int64?
     public var restart: Bool
+    /// The MCP client the request came through (docs/mcp.md).
+    public var client: String?
 
-    public init(agent: String? = nil, session: String? = nil, pid: Int64? = nil, ttlSeconds: Int64? = nil, restart: Bool = false) {
+    public init(agent: String? = nil, session: String? = nil, pid: Int64? = nil, ttlSeconds: Int64? = nil, restart: Bool = false,
+                client: String? = nil) {
         self.agent = agent
         self.session = session
         self.pid = pid
         self.ttlSeconds = ttlSeconds
         self.restart = restart
+        self.client = client
     }
 
     /// The process taking or renewing a lease; `worktree` is the linked worktree it runs in, if any.
     func holder(agent name: String?, worktree: String? = nil) -> AgentProcess {
         var holder = Processes.holder(agent: name ?? agent, session: session, pid: pid)
         holder.worktree = worktree
+        holder.client = client
         return holder
     }
 }

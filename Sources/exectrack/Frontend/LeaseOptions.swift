@@ -19,13 +19,7 @@ enum LeaseOptionSet {
             }
             pidValue = value
         }
-        var seconds: Int64?
-        if let text = try arguments.read(ttl) {
-            guard let ms = DurationText.milliseconds(text), ms >= 1000, ms / 1000 <= Leases.maxTTLSeconds else {
-                throw TrackerError(.usage, "--ttl must be a duration from 1s to 30d such as 90s, 30m or 2h, got '\(text.prefix(40))'")
-            }
-            seconds = ms / 1000
-        }
+        let seconds = try arguments.read(ttl).map { (text: String) throws(TrackerError) in try Leases.ttlSeconds(text, named: "--ttl") }
         let sessionValue = try arguments.read(session) ?? Console.environment("EXECTRACK_SESSION_ID").flatMap { $0.isEmpty ? nil : $0 }
         return LeaseOptions(agent: agent, session: sessionValue, pid: pidValue, ttlSeconds: seconds, restart: restart)
     }

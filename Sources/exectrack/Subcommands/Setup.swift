@@ -21,6 +21,9 @@ enum SetupCommand: Subcommand {
         hooks  adds to .claude/settings.json a Claude Code hook running exectrack hook for
              SessionStart, SessionEnd, SubagentStart, SubagentStop, PostToolUse and Stop
              (docs/hooks.md), for each event that has none; your own hooks and settings are kept.
+        mcp  adds to .mcp.json (Claude Code's project servers) the server exectrack, running
+             exectrack mcp (docs/mcp.md); every other server is kept. A server named exectrack that
+             runs something else is left alone (exit 6).
         Running setup again changes nothing. Exit 6 when the file cannot be edited safely (a
         symlink, a hard link, not UTF-8, not the JSON expected) or, for git, the project is not in
         a git work tree.
