@@ -251,6 +251,57 @@ def usage_figures():
     return figures
 
 
+def mcp_figures():
+    """A tools/call of claim and update through one `exectrack mcp` server (docs/mcp.md) against
+    the same command run as a process, and the process start alone (`--version`): the call should
+    cost no more than the command less its start."""
+    figures = {}
+    print(f"\n{'exectrack mcp':<34}{'tasks':>7}{'median ms':>11}{'p95 ms':>9}")
+    for count in (13, 1000):
+        root = project(f"mcp{count}", count)
+        status = os.path.join(root, ".claude/execution/S0000.json")
+        shutil.copyfile(status, status + ".bench")
+
+        def reset():
+            shutil.copyfile(status + ".bench", status)
+        server = subprocess.Popen([BIN, "mcp"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+        def call(request_id, name, arguments):
+            server.stdin.write(json.dumps({"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
+                                           "params": {"name": name, "arguments": arguments}}) + "\n")
+            server.stdin.flush()
+            answer = json.loads(server.stdout.readline())
+            if answer["result"]["isError"]:
+                raise SystemExit(f"mcp {name}: {answer['result']['content'][0]['text']}")
+        server.stdin.write(json.dumps({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+                                       "params": {"protocolVersion": "2025-11-25", "capabilities": {}}}) + "\n")
+        server.stdin.flush()
+        server.stdout.readline()
+        runs = max(RUNS, 20)
+        for name, tool, arguments, argv in [
+            ("claim", "claim", {"spec": "S0000", "agent": "bench"}, [BIN, "claim", "S0000", "--agent", "bench"]),
+            ("update", "update", {"spec": "S0000", "layer": "L1", "task": 0, "status": "in_progress"},
+             [BIN, "update", "S0000", "L1", "0", "in_progress"]),
+        ]:
+            times = []
+            for i in range(runs):
+                reset()
+                start = time.perf_counter()
+                call(i + 1, tool, arguments)
+                times.append((time.perf_counter() - start) * 1000)
+            times.sort()
+            via_mcp = statistics.median(times)
+            command, _, _ = measure(argv, root, runs, reset)
+            figures[(name, count)] = (via_mcp, command)
+            print(f"{'tools/call ' + name:<34}{count:>7}{via_mcp:>11.1f}{times[int(len(times) * 0.95)]:>9.1f}")
+            print(f"{name + ' (the command)':<34}{count:>7}{command:>11.1f}")
+        server.stdin.close()
+        server.wait()
+    started, _, _ = measure([BIN, "--version"], WORK, max(RUNS, 20))
+    print(f"{'process start (--version)':<34}{'':>7}{started:>11.1f}")
+    return figures, started
+
+
 def main():
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, "
           f"{subprocess.run([BIN, '--version'], capture_output=True, text=True).stdout.strip()}")
@@ -334,6 +385,7 @@ def main():
 
     hooks = hook_figures()
     usage = usage_figures()
+    mcp, started = mcp_figures()
 
     print("\nratios (13 tasks, to the floors)")
     floor, floor_io = results[("floor (Codable)", 13)], results[("floor (I/O only)", 13)]
@@ -362,6 +414,8 @@ def main():
           for name, p95, writes in hooks],
         ("usage, 50 MB transcript, first read under 300 ms", usage["first read"], 300, "ms"),
         ("usage, 50 MB transcript, nothing new under 5 ms", usage["nothing new"], 5, "ms"),
+        *[(f"{count} tasks: mcp {name} within the command less its start", mcp[(name, count)][0],
+           mcp[(name, count)][1] - started, "ms") for name in ("claim", "update") for count in (13, 1000)],
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

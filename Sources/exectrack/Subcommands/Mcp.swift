@@ -15,8 +15,9 @@ enum McpCommand: Subcommand {
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
         let session = Console.environment("EXECTRACK_SESSION_ID").flatMap { $0.isEmpty ? nil : $0 }
-            ?? "mcp-" + String(UInt64.random(in: .min ... .max), radix: 16)
+            ?? "mcp-" + String(repeating: "0", count: 16 - hex.count) + hex
         var server = MCPServer(tracker: context.tracker, version: CommandLineInterface.version, session: session)
         return server.serve()
     }
