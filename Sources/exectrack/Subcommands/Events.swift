@@ -33,12 +33,7 @@ enum EventsCommand: Subcommand {
             }
             query.types.insert(type)
         }
-        if let text = try arguments.read(since) {
-            guard let time = EventQuery.time(text, now: context.tracker.clock()) else {
-                throw TrackerError(.usage, "--since must be an ISO 8601 time or a duration such as 90s, 30m, 2h or 7d, got '\(text.prefix(40))'")
-            }
-            query.since = time
-        }
+        query.since = try sinceTime(arguments.read(since), context)
         let limit = try arguments.read(limit).map(Int.init)
         let json = try arguments.read(json)
         let store = context.store
@@ -85,5 +80,14 @@ enum EventsCommand: Subcommand {
             }
         }
         return 128 + receivedSignal
+    }
+
+    /// `--since` as `events` and `stats` take it: an ISO 8601 time, or a duration ago.
+    static func sinceTime(_ text: String?, _ context: Context) throws(TrackerError) -> Timestamp? {
+        guard let text else { return nil }
+        guard let time = EventQuery.time(text, now: context.tracker.clock()) else {
+            throw TrackerError(.usage, "--since must be an ISO 8601 time or a duration such as 90s, 30m, 2h or 7d, got '\(text.singleLine.prefix(40))'")
+        }
+        return time
     }
 }

@@ -1,0 +1,265 @@
+// What `stats` and `estimate` know of one spec (docs/stats.md): each task's times, read from its
+// status file and the task transitions of its event log, and the spec's error tallies. Small and
+// flat, so that thousands of specs fit in one summary cache.
+
+/// One task's history. Times are milliseconds since the epoch; nil when not reached.
+public struct TaskHistory: Equatable, Sendable {
+    public var layer: String
+    public var index: Int
+    public var id: String?
+    public var description: String
+    public var complexity: String?
+    public var agent: String?
+    public var status: TaskStatus
+    /// When the spec was made: the start of every task's wait.
+    public var planned: Int64?
+    /// When its dependencies and every earlier layer were done; nil while they are not.
+    public var ready: Int64?
+    /// The first attempt's start, and the last attempt's.
+    public var firstStart: Int64?
+    public var finalStart: Int64?
+    /// When the last attempt ended (complete, failed or skipped).
+    public var end: Int64?
+    public var attempts: Int
+    /// The known dollars of its usage (docs/usage.md), and its tokens.
+    public var costUsd: Double
+    public var tokens: Int64
+
+    public init(layer: String, index: Int, id: String? = nil, description: String, complexity: String? = nil, agent: String? = nil,
+                status: TaskStatus, planned: Int64? = nil, ready: Int64? = nil, firstStart: Int64? = nil, finalStart: Int64? = nil,
+                end: Int64? = nil, attempts: Int = 0, costUsd: Double = 0, tokens: Int64 = 0) {
+        self.layer = layer
+        self.index = index
+        self.id = id
+        self.description = description
+        self.complexity = complexity
+        self.agent = agent
+        self.status = status
+        self.planned = planned
+        self.ready = ready
+        self.firstStart = firstStart
+        self.finalStart = finalStart
+        self.end = end
+        self.attempts = attempts
+        self.costUsd = costUsd
+        self.tokens = tokens
+    }
+
+    /// How long the finished task took, from its first start (retries included).
+    public var elapsed: Int64? {
+        guard status == .complete, let firstStart, let end, end >= firstStart else { return nil }
+        return end - firstStart
+    }
+}
+
+/// The errors of one category in a spec: how many, and how many were resolved.
+public struct ErrorTally: Equatable, Sendable {
+    public var category: String
+    public var count: Int
+    public var resolved: Int
+
+    public init(category: String, count: Int, resolved: Int) {
+        self.category = category
+        self.count = count
+        self.resolved = resolved
+    }
+}
+
+public struct SpecHistory: Equatable, Sendable {
+    public var spec: String
+    /// Read from `archive/`.
+    public var archived: Bool
+    public var tasks: [TaskHistory]
+    public var errors: [ErrorTally]
+    /// The spec's observed critical path: positions in `tasks`, first to last.
+    public var criticalPath: [Int]
+
+    public init(spec: String, archived: Bool, tasks: [TaskHistory], errors: [ErrorTally], criticalPath: [Int]) {
+        self.spec = spec
+        self.archived = archived
+        self.tasks = tasks
+        self.errors = errors
+        self.criticalPath = criticalPath
+    }
+}
+
+/// A task's status change as its event log recorded it.
+public struct TaskTransition: Equatable, Sendable {
+    public var layer: String
+    public var index: Int
+    public var time: Int64
+    public var to: TaskStatus
+
+    public init(layer: String, index: Int, time: Int64, to: TaskStatus) {
+        self.layer = layer
+        self.index = index
+        self.time = time
+        self.to = to
+    }
+
+    private static let statusChanges: Set<String> = Set([EventType.taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset]
+        .map(\.rawValue))
+
+    /// The transition one event line records, or nil for any other line. Reads only the line's
+    /// head and the first members of its `data` (the log's writer puts `type` and `time` before
+    /// `data`, and `layer`, `index`, `to` before the task): a status change's line carries the
+    /// whole task, which is the bulk of a long log.
+    public static func scan(_ line: UnsafeBufferPointer<UInt8>) -> TaskTransition? {
+        var parser = JSONParser(bytes: line)
+        var type: String?, time: Int64?
+        do {
+            guard try parser.peek() == UInt8(ascii: "{") else { return nil }
+            try parser.beginObject()
+            var first = true
+            while let key = try parser.nextKey(&first) {
+                switch key.text {
+                case "type":
+                    type = try parser.value().stringValue
+                    guard let type, statusChanges.contains(type) else { return nil }
+                case "time": time = try parser.value().stringValue.flatMap(Timestamp.init(iso8601:))?.millisecondsSinceEpoch
+                case "data":
+                    guard type != nil, let time else { return nil }
+                    try parser.beginObject()
+                    var firstInData = true
+                    var layer: String?, index: Int?
+                    while let key = try parser.nextKey(&firstInData) {
+                        let value = try parser.value()
+                        switch key.text {
+                        case "layer": layer = value.stringValue
+                        case "index": index = value.intValue
+                        case "to":
+                            guard let layer, let index, let to = value.stringValue.flatMap(TaskStatus.init(rawValue:)) else { return nil }
+                            return TaskTransition(layer: layer, index: index, time: time, to: to)
+                        default: continue
+                        }
+                    }
+                    return nil
+                default: _ = try parser.value()
+                }
+            }
+        } catch {
+            return nil
+        }
+        return nil
+    }
+}
+
+extension SpecHistory {
+    /// The history of `status`, its attempts taken from `transitions` (in log order) where the log
+    /// has them; the status file has the last word on the final attempt.
+    public init(_ status: StatusFile, transitions: [TaskTransition], archived: Bool) {
+        var byTask: [String: [TaskTransition]] = [:]
+        for transition in transitions { byTask["\(transition.layer)/\(transition.index)", default: []].append(transition) }
+        let planned = (status.createdAt ?? status.plannedAt)?.millisecondsSinceEpoch
+        var tasks: [TaskHistory] = []
+        for layer in status.layers {
+            for task in layer.tasks {
+                var history = TaskHistory(layer: layer.key, index: task.index, id: task.id, description: task.description,
+                                          complexity: task.complexity?.lowercased(), agent: task.agent, status: task.status,
+                                          planned: planned, attempts: task.attempts,
+                                          costUsd: task.usage?.knownCostUsd ?? 0, tokens: task.usage?.totalTokens ?? 0)
+                for transition in byTask["\(layer.key)/\(task.index)"] ?? [] {
+                    switch transition.to {
+                    case .inProgress:
+                        history.firstStart = min(history.firstStart ?? transition.time, transition.time)
+                        history.finalStart = max(history.finalStart ?? transition.time, transition.time)
+                    case .complete, .failed, .skipped: history.end = transition.time
+                    case .pending: history.end = nil
+                    }
+                }
+                if let started = task.startedAt?.millisecondsSinceEpoch {
+                    history.firstStart = min(history.firstStart ?? started, started)
+                    history.finalStart = max(history.finalStart ?? started, started)
+                }
+                history.end = task.status.isTerminal ? task.completedAt?.millisecondsSinceEpoch ?? history.end : nil
+                tasks.append(history)
+            }
+        }
+        Self.stampReadiness(&tasks, status)
+        var tallies: [String: ErrorTally] = [:]
+        for error in status.errors {
+            let category = error.category.rawValue
+            tallies[category, default: ErrorTally(category: category, count: 0, resolved: 0)].count += 1
+            if error.resolvedAt != nil { tallies[category]!.resolved += 1 }
+        }
+        self.init(spec: status.feature, archived: archived, tasks: tasks, errors: tallies.values.sorted { $0.category < $1.category },
+                  criticalPath: [])
+        criticalPath = observedCriticalPath(status)
+    }
+
+    /// The dependencies of each task, as positions in `tasks` (names that match no task are
+    /// left out, as `next` ignores them).
+    private static func dependencies(_ status: StatusFile) -> [[Int]] {
+        var byID: [String: [Int]] = [:], byDescription: [String: [Int]] = [:]
+        var position = 0
+        for layer in status.layers {
+            for task in layer.tasks {
+                if let id = task.id?.lowercased() { byID[id, default: []].append(position) }
+                byDescription[StatusFile.normalised(task.description), default: []].append(position)
+                position += 1
+            }
+        }
+        return status.layers.flatMap { layer in
+            layer.tasks.map { task in
+                task.dependencies.flatMap { byID[$0.lowercased()] ?? byDescription[StatusFile.normalised($0)] ?? [] }
+            }
+        }
+    }
+
+    /// Ready: when the last of its dependencies and of the tasks of earlier layers ended (all
+    /// done), and not before the spec was planned; nil while one of them is not done.
+    private static func stampReadiness(_ tasks: inout [TaskHistory], _ status: StatusFile) {
+        let needs = dependencies(status)
+        var start = 0
+        var earlierLayersDone: Int64?
+        var earlierLayerOpen = false
+        for layer in status.layers {
+            let range = start..<(start + layer.tasks.count)
+            for i in range {
+                guard !earlierLayerOpen else { continue }
+                var ready = [earlierLayersDone, tasks[i].planned].compactMap { $0 }.max()
+                var waiting = false
+                for d in needs[i] {
+                    guard tasks[d].status.isDone, let end = tasks[d].end else {
+                        waiting = true
+                        break
+                    }
+                    ready = max(ready ?? end, end)
+                }
+                tasks[i].ready = waiting ? nil : ready
+            }
+            for i in range {
+                if tasks[i].status.isDone, let end = tasks[i].end {
+                    earlierLayersDone = max(earlierLayersDone ?? end, end)
+                } else {
+                    earlierLayerOpen = true
+                }
+            }
+            start = range.upperBound
+        }
+    }
+
+    /// From the task that ended last, back through what it waited for: the dependency or
+    /// earlier-layer task that ended last before it became ready, until a task that waited for
+    /// nothing. Empty when no task has ended.
+    private func observedCriticalPath(_ status: StatusFile) -> [Int] {
+        let needs = Self.dependencies(status)
+        var layerOf: [Int] = []
+        for (l, layer) in status.layers.enumerated() { layerOf += Array(repeating: l, count: layer.tasks.count) }
+        guard var current = tasks.indices.filter({ tasks[$0].end != nil }).max(by: { (tasks[$0].end!, -$0) < (tasks[$1].end!, -$1) }) else {
+            return []
+        }
+        var path = [current]
+        while path.count <= tasks.count {
+            let layer = layerOf[current]
+            let waitedFor = needs[current] + tasks.indices.filter { layerOf[$0] < layer }
+            guard let ready = tasks[current].ready,
+                  let previous = waitedFor.filter({ tasks[$0].end.map { $0 <= ready } == true })
+                      .max(by: { (tasks[$0].end!, -$0) < (tasks[$1].end!, -$1) }),
+                  tasks[previous].end == ready, previous != current else { break }
+            path.append(previous)
+            current = previous
+        }
+        return path.reversed()
+    }
+}
