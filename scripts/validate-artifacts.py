@@ -10,8 +10,9 @@ ExportTraceServiceRequest by protobuf's json_format; every line of every *.event
 against Schemas/event.schema.json and read by the CloudEvents SDK, and its seq must follow the
 line before; *.notify-state.json, *.notify-trust.json, *.notify.json, *.usage-ledger.json (the usage
 ledger, .claude/exectrack/usage/<SPEC>.json), *.pricing.json (a LiteLLM-shaped price file) and
-*.gates.json (.claude/exectrack/gates.json, docs/gates.md) and *.mcp-config.json (a .mcp.json that
-setup mcp wrote, docs/mcp.md) are checked against their schemas in
+*.gates.json (.claude/exectrack/gates.json, docs/gates.md), *.mcp-config.json (a .mcp.json that
+setup mcp wrote, docs/mcp.md), *.stats.json and *.estimate.json (stats --json, estimate --json) and
+*.stats-cache.json (.claude/exectrack/stats-cache.json; docs/stats.md) are checked against their schemas in
 Schemas/ (each also under its bare name: notify.json, usage-ledger.json, pricing.json,
 gates.json). In JUnit files, every <property> of a testcase (the usage attributes,
 docs/usage.md) must have a name and a value. Every line of every *.annotations.txt
@@ -42,7 +43,7 @@ def load_schemas():
     schemas = {}
     resources = []
     for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates",
-                 "shared-snapshot", "mcp-config"):
+                 "shared-snapshot", "mcp-config", "stats", "estimate", "stats-cache"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -64,7 +65,8 @@ def classify(path):
     # A machine's snapshot lives in shared/<SPEC>/ (docs/worktrees.md); collected as *.shared-snapshot.json.
     if path.parent.parent.name == "shared" or name.endswith(".shared-snapshot.json"):
         return "shared-snapshot"
-    for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing", "gates", "mcp-config"):
+    for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing", "gates", "mcp-config", "stats-cache", "stats",
+                 "estimate"):
         if name.endswith(f".{kind}.json") or name == f"{kind}.json":
             return kind
     if name.endswith(".metrics.json") or name.endswith("-metrics.json"):
@@ -143,7 +145,8 @@ def check_events(path, validator):
 def main(directories):
     validators = load_schemas()
     counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0,
-              "usage-ledger": 0, "pricing": 0, "gates": 0, "annotations": 0, "shared-snapshot": 0, "mcp-config": 0}
+              "usage-ledger": 0, "pricing": 0, "gates": 0, "annotations": 0, "shared-snapshot": 0, "mcp-config": 0, "stats": 0,
+              "estimate": 0, "stats-cache": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -152,7 +155,7 @@ def main(directories):
                 continue
             try:
                 if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates", "shared-snapshot",
-                            "mcp-config"):
+                            "mcp-config", "stats", "estimate", "stats-cache"):
                     validator = validators[{"status": "execution-status"}.get(kind, kind)]
                     errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
                     if errors:

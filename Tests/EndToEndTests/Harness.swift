@@ -110,6 +110,13 @@ final class Project {
             let trust = URL(fileURLWithPath: config).appendingPathComponent("exectrack/trusted.json")
             if isRegularFile(trust) { try keep(Data(contentsOf: trust), kind: "notify-trust.json") }
         }
+        // stats and estimate: their JSON, and the summary cache stats leaves.
+        if arguments.first == "stats" || arguments.first == "estimate" {
+            if arguments.contains("--json") || arguments.contains("json") { try keep(Data(result.stdout.utf8), kind: "\(arguments[0]).json") }
+            if isRegularFile(url(".claude/exectrack/stats-cache.json")) {
+                try keep(Data(contentsOf: url(".claude/exectrack/stats-cache.json")), kind: "stats-cache.json")
+            }
+        }
         if arguments.first == "metrics" || arguments.first == "calculate-metrics", let i = arguments.firstIndex(of: "--export") {
             let path = i + 1 < arguments.count && !arguments[i + 1].hasPrefix("-")
                 ? URL(fileURLWithPath: arguments[i + 1], relativeTo: cwd) : url(".claude/execution/\(arguments[1])-metrics.json")

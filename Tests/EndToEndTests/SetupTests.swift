@@ -7,7 +7,7 @@ import Testing
     private let lines = [".claude/execution/*.json", ".claude/execution/*.events.jsonl",
                          ".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
                          ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*",
-                         ".claude/exectrack/usage/", ".claude/exectrack/machine-id"]
+                         ".claude/exectrack/usage/", ".claude/exectrack/machine-id", ".claude/exectrack/stats-cache.json*"]
 
     private func gitignore(_ project: Project) throws -> String {
         try String(contentsOf: project.url(".gitignore"), encoding: .utf8)

@@ -211,6 +211,27 @@ import Testing
         #expect(!(try String(contentsOf: cache, encoding: .utf8)).contains("C001"))
     }
 
+    /// `archive` copies the file and moves its log; `init --force` then copies the file again,
+    /// without a log: one run, counted once, its retried task with its first start from the log.
+    @Test func copiesOfOneRunAreCountedOnce() throws {
+        let project = try Project(specs: ["F001": f001Tasks])
+        for step in [["init", "F001"], ["update", "F001", "L0", "0", "in_progress"], ["update", "F001", "L0", "0", "failed"],
+                     ["update", "F001", "L0", "0", "in_progress"], ["update", "F001", "L0", "0", "complete"],
+                     ["update", "F001", "L0", "1", "in_progress"], ["archive", "F001"], ["init", "F001", "--force"]] {
+            #expect(try project.run(step).exitCode == 0, "\(step)")
+        }
+        let archives = try FileManager.default.contentsOfDirectory(atPath: project.url(".claude/execution/archive").path).filter { $0.hasSuffix(".json") }
+        #expect(archives.count == 2, "\(archives)")
+        let stats = try json(try project.run(["stats", "--json"]))
+        #expect(stats["specs"] as? Int == 2, "the live run and one archived copy")
+        #expect(stats["tasks"] as? Int == 26)
+        #expect(stats["completed"] as? Int == 1)
+        let failures = try #require(stats["failures"] as? [String: Any])
+        #expect(failures["retried_tasks"] as? Int == 1)
+        // The retry shows: the copy with the log is the one kept.
+        #expect(ms((((stats["time_split"] as? [String: Any])?["total"]) as? [String: Any])?["retried_ms"]) ?? 0 > 0)
+    }
+
     @Test func anEmptyProjectHasNoHistoryYet() throws {
         let project = try Project()
         let run = try project.run(["stats"])

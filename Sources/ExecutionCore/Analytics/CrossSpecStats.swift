@@ -167,21 +167,17 @@ public struct CrossSpecStats: Sendable {
 }
 
 extension CrossSpecStats {
-    /// Live specs first: a task that an archive copy also holds (same spec, layer, index and
-    /// times) is counted once.
+    /// Each task once (`SpecHistory.deduplicated`), live specs first.
     public init(_ histories: [SpecHistory], _ query: StatsQuery) {
-        let chosen = histories.filter { history in query.specPattern.map { SpecPattern.matches($0, history.spec) } ?? true }
-            .sorted { ($0.archived ? 1 : 0, $0.spec) < ($1.archived ? 1 : 0, $1.spec) }
-        var seen = Set<String>()
         var tasksBySpec: [(history: SpecHistory, tasks: [TaskHistory])] = []
-        for history in chosen {
+        for history in SpecHistory.deduplicated(histories) where query.specPattern.map({ SpecPattern.matches($0, history.spec) }) ?? true {
+            let running = !history.archived
             let kept = history.tasks.filter { task in
                 if let agent = query.agent, task.agent != agent { return false }
-                if let since = query.since, !(task.status == .inProgress || (task.end ?? task.finalStart ?? task.firstStart ?? Int64.min) >= since) {
+                if let since = query.since, !((running && task.status == .inProgress) || (task.end ?? task.finalStart ?? task.firstStart ?? Int64.min) >= since) {
                     return false
                 }
-                guard task.firstStart != nil || task.end != nil else { return true }
-                return seen.insert("\(history.spec)|\(task.layer)|\(task.index)|\(task.firstStart ?? -1)|\(task.end ?? -1)").inserted
+                return true
             }
             guard !kept.isEmpty else { continue }
             tasksBySpec.append((history, kept))
@@ -221,7 +217,7 @@ extension CrossSpecStats {
             perDay[day, default: (0, 0)].count += 1
             perDay[day, default: (0, 0)].cost += task.costUsd
             agents[task.agent ?? "unassigned", default: 0] += 1
-            complexities[task.complexity ?? "unknown", default: 0] += 1
+            complexities[task.complexityName, default: 0] += 1
         }
         byAgent = agents.map { Count(name: $0.key, completed: $0.value) }.sorted { ($1.completed, $0.name) < ($0.completed, $1.name) }
         byComplexity = complexities.map { Count(name: $0.key, completed: $0.value) }.sorted { ($1.completed, $0.name) < ($0.completed, $1.name) }
@@ -253,7 +249,7 @@ extension CrossSpecStats {
         var layers: [String: TimeSplit] = [:], agents: [String: TimeSplit] = [:], bySpec: [String: TimeSplit] = [:]
         for (history, tasks) in specs {
             for task in tasks {
-                guard let one = TimeSplit(task, now: now) else { continue }
+                guard let one = TimeSplit(task, now: history.now(now)) else { continue }
                 split.add(one)
                 layers[task.layer, default: TimeSplit()].add(one)
                 agents[task.agent ?? "unassigned", default: TimeSplit()].add(one)
@@ -269,7 +265,7 @@ extension CrossSpecStats {
         // Tasks above the p95 of their complexity (nearest rank), the slowest first.
         var byComplexity: [String: [(spec: String, task: TaskHistory, elapsed: Int64)]] = [:]
         for (history, tasks) in specs {
-            for task in tasks { if let elapsed = task.elapsed { byComplexity[task.complexity ?? "unknown", default: []].append((history.spec, task, elapsed)) } }
+            for task in tasks { if let elapsed = task.elapsed { byComplexity[task.complexityName, default: []].append((history.spec, task, elapsed)) } }
         }
         var slow: [SlowTask] = []
         for (complexity, entries) in byComplexity {
@@ -289,10 +285,10 @@ extension CrossSpecStats {
 
         // Agents: the union of their tasks' running spans within their active window.
         var spans: [String: [(Int64, Int64)]] = [:]
-        for (_, tasks) in specs {
+        for (history, tasks) in specs {
             for task in tasks {
                 guard let agent = task.agent, let start = task.firstStart else { continue }
-                let end = task.end ?? (task.status == .inProgress ? now : start)
+                let end = task.end ?? (task.status == .inProgress ? history.now(now) : start)
                 if end > start { spans[agent, default: []].append((start, end)) }
             }
         }
@@ -318,7 +314,7 @@ extension CrossSpecStats {
         var paths: [CriticalPath] = []
         for (history, tasks) in specs {
             var perLayer: [String: Int64] = [:]
-            for task in tasks { if let one = TimeSplit(task, now: now) { perLayer[task.layer, default: 0] += one.waiting + one.unclaimed } }
+            for task in tasks { if let one = TimeSplit(task, now: history.now(now)) { perLayer[task.layer, default: 0] += one.waiting + one.unclaimed } }
             waits += perLayer.filter { $0.value > 0 }.map { LayerWait(spec: history.spec, layer: $0.key, waitMs: $0.value) }
             let path = history.criticalPath.filter { history.tasks.indices.contains($0) }.map { history.tasks[$0] }
             if let first = path.first, let last = path.last, let end = last.end {

@@ -40,7 +40,7 @@ extension SpecEstimate {
     public init(_ target: SpecHistory, history: [SpecHistory]) {
         let left = target.tasks.filter { !$0.status.isDone }
         var counts: [String: Int] = [:]
-        for task in left { counts[task.complexity ?? "unknown", default: 0] += 1 }
+        for task in left { counts[task.complexityName, default: 0] += 1 }
         spec = target.spec
         remaining = counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         learnedFrom = []
@@ -51,14 +51,14 @@ extension SpecEstimate {
             return
         }
         // Archived specs (the same spec's earlier runs too): what is archived is what was finished.
-        let finished = history.filter { $0.archived && $0.tasks.contains { $0.elapsed != nil } }
+        let finished = SpecHistory.deduplicated(history).filter { $0.archived && $0.tasks.contains { $0.elapsed != nil } }
         let profile = Profile(target)
         let ranked = finished.map { ($0, profile.similarity(to: Profile($0))) }
             .filter { $0.1 >= Self.minimumSimilarity }
             .sorted { ($1.1, $0.0.spec) < ($0.1, $1.0.spec) }
             .prefix(Self.maximumSpecs)
         learnedFrom = ranked.map { Similar(spec: $0.0.spec, archived: $0.0.archived, similarity: $0.1, tasks: $0.0.tasks.count) }
-        let samples = ranked.flatMap { $0.0.tasks.compactMap { task in task.elapsed.map { (task.complexity ?? "unknown", $0) } } }
+        let samples = ranked.flatMap { $0.0.tasks.compactMap { task in task.elapsed.map { (task.complexityName, $0) } } }
         guard ranked.count >= Self.minimumSpecs, samples.count >= Self.minimumTasks else {
             reason = "too little history: \(ranked.count) finished spec(s) similar enough (at least \(Self.minimumSpecs) needed) "
                 + "with \(samples.count) finished task(s) (at least \(Self.minimumTasks)); archive finished specs to build it up"
@@ -68,11 +68,9 @@ extension SpecEstimate {
         for (complexity, ms) in samples { byComplexity[complexity, default: []].append(ms) }
         let pooled = samples.map(\.1).sorted()
         for key in byComplexity.keys { byComplexity[key]!.sort() }
+        func one(_ p: Int, _ complexity: String) -> Int64 { ExecutionMetrics.percentile(p, of: byComplexity[complexity] ?? pooled)! }
         func total(_ p: Int) -> Int64 {
-            remaining.reduce(Int64(0)) { sum, entry in
-                let sorted = byComplexity[entry.complexity] ?? pooled
-                return sum.addingSaturated(ExecutionMetrics.percentile(p, of: sorted)!.multipliedSaturated(by: Int64(entry.tasks)))
-            }
+            remaining.reduce(Int64(0)) { $0.addingSaturated(one(p, $1.complexity).multipliedSaturated(by: Int64($1.tasks))) }
         }
         work = Range(p25Ms: total(25), p50Ms: total(50), p75Ms: total(75), p90Ms: total(90))
         // How many tasks ran at once in each similar spec: its tasks' time over its span.
@@ -83,10 +81,9 @@ extension SpecEstimate {
         }.sorted()
         let parallel = ratios.isEmpty ? 1 : ratios[(ratios.count - 1) / 2]
         parallelism = parallel
-        elapsed = work.map { w in
-            Range(p25Ms: Int64(Double(w.p25Ms) / parallel), p50Ms: Int64(Double(w.p50Ms) / parallel),
-                  p75Ms: Int64(Double(w.p75Ms) / parallel), p90Ms: Int64(Double(w.p90Ms) / parallel))
-        }
+        // Never less than the longest remaining task: parallel work cannot split one task.
+        func wall(_ p: Int) -> Int64 { max(Int64(Double(total(p)) / parallel), remaining.map { one(p, $0.complexity) }.max() ?? 0) }
+        elapsed = Range(p25Ms: wall(25), p50Ms: wall(50), p75Ms: wall(75), p90Ms: wall(90))
     }
 
     /// What makes two specs alike: the mix of complexities, the agents, the words of the tasks.
@@ -97,7 +94,7 @@ extension SpecEstimate {
 
         init(_ history: SpecHistory) {
             var counts: [String: Double] = [:]
-            for task in history.tasks { counts[task.complexity ?? "unknown", default: 0] += 1 }
+            for task in history.tasks { counts[task.complexityName, default: 0] += 1 }
             let n = Double(max(1, history.tasks.count))
             mix = counts.mapValues { $0 / n }
             agents = Set(history.tasks.compactMap(\.agent))

@@ -45,6 +45,9 @@ public struct TaskHistory: Equatable, Sendable {
         self.tokens = tokens
     }
 
+    /// Its complexity, "unassigned" without one (as `metrics` names it).
+    public var complexityName: String { complexity ?? "unassigned" }
+
     /// How long the finished task took, from its first start (retries included).
     public var elapsed: Int64? {
         guard status == .complete, let firstStart, let end, end >= firstStart else { return nil }
@@ -80,6 +83,55 @@ public struct SpecHistory: Equatable, Sendable {
         self.tasks = tasks
         self.errors = errors
         self.criticalPath = criticalPath
+    }
+}
+
+extension SpecHistory {
+    /// The histories with each task once. Copies of one run arise from `archive` (which copies
+    /// the file and moves its log) and `init --force` (which copies the file alone): a task with
+    /// the same spec, layer, index, last start and end is one task, kept where its record is
+    /// fullest (the earliest first start: the copy with the log), live before archived. A copy
+    /// left with none of its tasks is dropped.
+    public static func deduplicated(_ histories: [SpecHistory]) -> [SpecHistory] {
+        // Among copies, the one that saw the most of the retries first (the copy with the log).
+        let seen = histories.map { h in h.tasks.reduce(Int64(0)) { $0.addingSaturated(max(0, ($1.finalStart ?? 0) - ($1.firstStart ?? 0))) } }
+        let order = histories.indices.sorted {
+            (histories[$0].archived ? 1 : 0, histories[$0].spec, -seen[$0], $0) < (histories[$1].archived ? 1 : 0, histories[$1].spec, -seen[$1], $1)
+        }
+        var owner: [String: (history: Int, task: Int, firstStart: Int64)] = [:]
+        for h in order {
+            for (t, task) in histories[h].tasks.enumerated() where task.finalStart != nil || task.end != nil {
+                let key = "\(histories[h].spec)|\(task.layer)|\(task.index)|\(task.finalStart ?? -1)|\(task.end ?? -1)"
+                let first = task.firstStart ?? Int64.max
+                if let current = owner[key], current.firstStart <= first { continue }
+                owner[key] = (h, t, first)
+            }
+        }
+        var kept = Set<[Int]>()
+        for entry in owner.values { kept.insert([entry.history, entry.task]) }
+        return order.compactMap { h in
+            var history = histories[h]
+            let keep = history.tasks.indices.filter { t in
+                let task = history.tasks[t]
+                return (task.finalStart == nil && task.end == nil) || kept.contains([h, t])
+            }
+            guard keep.count == history.tasks.count else {
+                // A copy: its tasks that another history holds better go; a copy of nothing new goes whole.
+                let fresh = keep.filter { history.tasks[$0].finalStart != nil || history.tasks[$0].end != nil }
+                guard !fresh.isEmpty else { return nil }
+                history.criticalPath = history.criticalPath.compactMap { keep.firstIndex(of: $0) }
+                history.tasks = keep.map { history.tasks[$0] }
+                return history
+            }
+            return history
+        }
+    }
+
+    /// "Now" for this history: the current time for a live spec; for an archived one, the last
+    /// time it records (a task it shows running stopped being timed when it was archived).
+    func now(_ current: Int64) -> Int64 {
+        guard archived else { return current }
+        return tasks.compactMap { $0.end ?? $0.finalStart ?? $0.firstStart }.max() ?? current
     }
 }
 

@@ -48,7 +48,7 @@ public enum StatsText {
             + "\(UsageText.grouped(Int64(s.tasks))) tasks, \(UsageText.grouped(Int64(s.completed))) completed")
         if let filters = filters(query) { out.append(filters) }
         if s.isEmpty {
-            out.append(query.specPattern == nil && query.agent == nil && query.since == nil ? noHistory : "nothing matches these filters")
+            out.append(filters(query) == nil ? noHistory : "nothing matches these filters")
         } else {
             let shown = s.days.suffix(sparkDays)
             out.append("")
@@ -112,7 +112,7 @@ public enum StatsText {
             + (filters(query).map { " — \($0)" } ?? ""))
         if s.isEmpty {
             out.append("")
-            out.append(noHistory)
+            out.append(filters(query) == nil ? noHistory : "nothing matches these filters")
         } else {
             out += ["", "### Velocity", "", "`\(sparkline(s.days.suffix(sparkDays).map(\.completed)))`", "",
                     "| day | completed | 7-day average |", "|---|---:|---:|"]

@@ -156,11 +156,11 @@ extension IntegrationTarget {
     /// would conflict; machines share state through their snapshots in `shared/` instead
     /// (docs/worktrees.md). So is the tool's own state: the hook log, the notification cooldowns
     /// (with its lock and temp files), the usage ledgers, which name this machine's transcripts
-    /// (docs/usage.md), and the machine's id.
+    /// (docs/usage.md), the machine's id, and the summary cache of `stats` (docs/stats.md).
     static let gitIgnored = [".claude/execution/*.json", ".claude/execution/*.events.jsonl",
                              ".claude/execution/*.lock", ".claude/execution/*.bak", ".claude/execution/.*.tmp.*",
                              ".claude/exectrack/hook.log*", ".claude/exectrack/notify-state.json*", ".claude/exectrack/.*.tmp.*",
-                             ".claude/exectrack/usage/", ".claude/exectrack/machine-id"]
+                             ".claude/exectrack/usage/", ".claude/exectrack/machine-id", ".claude/exectrack/stats-cache.json*"]
 
     /// The local git hook that merges the specs' snapshots after a pull.
     public static let postMergeHook = ".git/hooks/post-merge"
