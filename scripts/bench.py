@@ -12,6 +12,9 @@ import sys
 import time
 import json
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_stats  # noqa: E402  (scripts/bench_stats.py: stats against SQLite)
+
 BIN, FLOOR, FLOOR_IO, WORK, RUNS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 
 
@@ -386,6 +389,7 @@ def main():
     hooks = hook_figures()
     usage = usage_figures()
     mcp, started = mcp_figures()
+    stats = bench_stats.figures(BIN, WORK, RUNS)
 
     print("\nratios (13 tasks, to the floors)")
     floor, floor_io = results[("floor (Codable)", 13)], results[("floor (I/O only)", 13)]
@@ -416,6 +420,9 @@ def main():
         ("usage, 50 MB transcript, nothing new under 5 ms", usage["nothing new"], 5, "ms"),
         *[(f"{count} tasks: mcp {name} within the command less its start", mcp[(name, count)][0],
            mcp[(name, count)][1] - started, "ms") for name in ("claim", "update") for count in (13, 1000)],
+        ("78,000 tasks: stats (cached) within 3x SQLite", stats["warm"], 3 * stats["sql"], "ms"),
+        ("78,000 tasks: stats (cached) under 1 s", stats["warm"], 1000, "ms"),
+        ("78,000 tasks: stats peak RSS under 200 MB", max(stats["rss_cold"], stats["rss_warm"]), 200, "MB"),
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

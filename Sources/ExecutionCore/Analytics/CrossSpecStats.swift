@@ -172,7 +172,8 @@ extension CrossSpecStats {
         var tasksBySpec: [(history: SpecHistory, tasks: [TaskHistory])] = []
         for history in SpecHistory.deduplicated(histories) where query.specPattern.map({ SpecPattern.matches($0, history.spec) }) ?? true {
             let running = !history.archived
-            let kept = history.tasks.filter { task in
+            // Without filters the tasks are the history's own (not copied).
+            let kept = query.agent == nil && query.since == nil ? history.tasks : history.tasks.filter { task in
                 if let agent = query.agent, task.agent != agent { return false }
                 if let since = query.since, !((running && task.status == .inProgress) || (task.end ?? task.finalStart ?? task.firstStart ?? Int64.min) >= since) {
                     return false
@@ -185,7 +186,7 @@ extension CrossSpecStats {
         specs = tasksBySpec.count
         archivedSpecs = tasksBySpec.filter(\.history.archived).count
         tasks = tasksBySpec.map(\.tasks.count).reduce(0, +)
-        velocity(tasksBySpec.flatMap(\.tasks), query)
+        velocity(tasksBySpec, query)
         timeSplits(tasksBySpec, now: query.now)
         bottlenecks(tasksBySpec, now: query.now)
         failureHotSpots(tasksBySpec, query)
@@ -207,17 +208,19 @@ extension CrossSpecStats {
     private static let dayMs: Int64 = 86_400_000
 
     /// Completions per UTC day, from the first such day (or `since`) to today.
-    private mutating func velocity(_ tasks: [TaskHistory], _ query: StatsQuery) {
-        let done = tasks.filter { $0.status == .complete && $0.end != nil }
-        completed = done.count
+    private mutating func velocity(_ specs: [(history: SpecHistory, tasks: [TaskHistory])], _ query: StatsQuery) {
         var perDay: [Int64: (count: Int, cost: Double)] = [:]
         var agents: [String: Int] = [:], complexities: [String: Int] = [:]
-        for task in done {
-            let day = Self.floorDiv(task.end!, Self.dayMs)
-            perDay[day, default: (0, 0)].count += 1
-            perDay[day, default: (0, 0)].cost += task.costUsd
-            agents[task.agent ?? "unassigned", default: 0] += 1
-            complexities[task.complexityName, default: 0] += 1
+        for (_, tasks) in specs {
+            for task in tasks where task.status == .complete {
+                guard let end = task.end else { continue }
+                completed += 1
+                let day = Self.floorDiv(end, Self.dayMs)
+                perDay[day, default: (0, 0)].count += 1
+                perDay[day, default: (0, 0)].cost += task.costUsd
+                agents[task.agent ?? "unassigned", default: 0] += 1
+                complexities[task.complexityName, default: 0] += 1
+            }
         }
         byAgent = agents.map { Count(name: $0.key, completed: $0.value) }.sorted { ($1.completed, $0.name) < ($0.completed, $1.name) }
         byComplexity = complexities.map { Count(name: $0.key, completed: $0.value) }.sorted { ($1.completed, $0.name) < ($0.completed, $1.name) }
@@ -263,16 +266,17 @@ extension CrossSpecStats {
 
     private mutating func bottlenecks(_ specs: [(history: SpecHistory, tasks: [TaskHistory])], now: Int64) {
         // Tasks above the p95 of their complexity (nearest rank), the slowest first.
-        var byComplexity: [String: [(spec: String, task: TaskHistory, elapsed: Int64)]] = [:]
-        for (history, tasks) in specs {
-            for task in tasks { if let elapsed = task.elapsed { byComplexity[task.complexityName, default: []].append((history.spec, task, elapsed)) } }
+        var byComplexity: [String: [(spec: Int, task: Int, elapsed: Int64)]] = [:]
+        for (s, (_, tasks)) in specs.enumerated() {
+            for (t, task) in tasks.enumerated() { if let elapsed = task.elapsed { byComplexity[task.complexityName, default: []].append((s, t, elapsed)) } }
         }
         var slow: [SlowTask] = []
         for (complexity, entries) in byComplexity {
             let sorted = entries.map(\.elapsed).sorted()
             let p95 = ExecutionMetrics.percentile(95, of: sorted)!
             for entry in entries where entry.elapsed > p95 {
-                slow.append(SlowTask(task: Self.ref(entry.spec, entry.task), complexity: complexity, elapsedMs: entry.elapsed, p95Ms: p95))
+                slow.append(SlowTask(task: Self.ref(specs[entry.spec].history.spec, specs[entry.spec].tasks[entry.task]), complexity: complexity,
+                                     elapsedMs: entry.elapsed, p95Ms: p95))
             }
             spreads.append(Spread(complexity: complexity, count: sorted.count, minMs: sorted.first!,
                                   p25Ms: ExecutionMetrics.percentile(25, of: sorted)!, p50Ms: ExecutionMetrics.percentile(50, of: sorted)!,

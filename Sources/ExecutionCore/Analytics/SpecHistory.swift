@@ -94,35 +94,58 @@ extension SpecHistory {
     /// left with none of its tasks is dropped.
     public static func deduplicated(_ histories: [SpecHistory]) -> [SpecHistory] {
         // Among copies, the one that saw the most of the retries first (the copy with the log).
-        let seen = histories.map { h in h.tasks.reduce(Int64(0)) { $0.addingSaturated(max(0, ($1.finalStart ?? 0) - ($1.firstStart ?? 0))) } }
-        let order = histories.indices.sorted {
-            (histories[$0].archived ? 1 : 0, histories[$0].spec, -seen[$0], $0) < (histories[$1].archived ? 1 : 0, histories[$1].spec, -seen[$1], $1)
+        func seen(_ h: SpecHistory) -> Int64 { h.tasks.reduce(Int64(0)) { $0.addingSaturated(max(0, ($1.finalStart ?? 0) - ($1.firstStart ?? 0))) } }
+        let order = histories.indices.sorted { (histories[$0].archived ? 1 : 0, histories[$0].spec, $0) < (histories[$1].archived ? 1 : 0, histories[$1].spec, $1) }
+        var result: [SpecHistory] = []
+        result.reserveCapacity(histories.count)
+        var i = 0
+        while i < order.count {
+            // Only histories of one spec can share a task: most specs have one and are kept as they are.
+            var j = i + 1
+            while j < order.count, histories[order[j]].spec == histories[order[i]].spec { j += 1 }
+            if j == i + 1 {
+                result.append(histories[order[i]])
+            } else {
+                let group = order[i..<j].map { histories[$0] }
+                let ranks = group.indices.sorted { (group[$0].archived ? 1 : 0, -seen(group[$0]), $0) < (group[$1].archived ? 1 : 0, -seen(group[$1]), $1) }
+                result += Self.unique(group, ranked: ranks)
+            }
+            i = j
         }
-        var owner: [String: (history: Int, task: Int, firstStart: Int64)] = [:]
-        for h in order {
-            for (t, task) in histories[h].tasks.enumerated() where task.finalStart != nil || task.end != nil {
-                let key = "\(histories[h].spec)|\(task.layer)|\(task.index)|\(task.finalStart ?? -1)|\(task.end ?? -1)"
+        return result
+    }
+
+    private struct TaskKey: Hashable {
+        var layer: String
+        var index: Int
+        var finalStart: Int64
+        var end: Int64
+    }
+
+    /// The histories of one spec, each task once: the owner of a task is the history that
+    /// recorded the earliest first start for it, the first of `ranked` on a tie.
+    private static func unique(_ group: [SpecHistory], ranked: [Int]) -> [SpecHistory] {
+        var owner: [TaskKey: (history: Int, task: Int, firstStart: Int64)] = [:]
+        for h in ranked {
+            for (t, task) in group[h].tasks.enumerated() where task.finalStart != nil || task.end != nil {
+                let key = TaskKey(layer: task.layer, index: task.index, finalStart: task.finalStart ?? -1, end: task.end ?? -1)
                 let first = task.firstStart ?? Int64.max
                 if let current = owner[key], current.firstStart <= first { continue }
                 owner[key] = (h, t, first)
             }
         }
-        var kept = Set<[Int]>()
-        for entry in owner.values { kept.insert([entry.history, entry.task]) }
-        return order.compactMap { h in
-            var history = histories[h]
+        var kept = Array(repeating: Set<Int>(), count: group.count)
+        for entry in owner.values { kept[entry.history].insert(entry.task) }
+        return group.indices.compactMap { h in
+            var history = group[h]
             let keep = history.tasks.indices.filter { t in
-                let task = history.tasks[t]
-                return (task.finalStart == nil && task.end == nil) || kept.contains([h, t])
+                (history.tasks[t].finalStart == nil && history.tasks[t].end == nil) || kept[h].contains(t)
             }
-            guard keep.count == history.tasks.count else {
-                // A copy: its tasks that another history holds better go; a copy of nothing new goes whole.
-                let fresh = keep.filter { history.tasks[$0].finalStart != nil || history.tasks[$0].end != nil }
-                guard !fresh.isEmpty else { return nil }
-                history.criticalPath = history.criticalPath.compactMap { keep.firstIndex(of: $0) }
-                history.tasks = keep.map { history.tasks[$0] }
-                return history
-            }
+            if keep.count == history.tasks.count { return history }
+            // A copy: the tasks another history holds better go; a copy of nothing new goes whole.
+            guard !kept[h].isEmpty else { return nil }
+            history.criticalPath = history.criticalPath.compactMap { keep.firstIndex(of: $0) }
+            history.tasks = keep.map { history.tasks[$0] }
             return history
         }
     }
