@@ -12,7 +12,8 @@ line before; *.notify-state.json, *.notify-trust.json, *.notify.json, *.usage-le
 ledger, .claude/exectrack/usage/<SPEC>.json), *.pricing.json (a LiteLLM-shaped price file) and
 *.gates.json (.claude/exectrack/gates.json, docs/gates.md), *.mcp-config.json (a .mcp.json that
 setup mcp wrote, docs/mcp.md), *.stats.json and *.estimate.json (stats --json, estimate --json) and
-*.stats-cache.json (.claude/exectrack/stats-cache.json; docs/stats.md) are checked against their schemas in
+*.stats-cache.json (.claude/exectrack/stats-cache.json; docs/stats.md) and *.chrome-trace.json
+(export --format chrome-trace, docs/html-report.md) are checked against their schemas in
 Schemas/ (each also under its bare name: notify.json, usage-ledger.json, pricing.json,
 gates.json). In JUnit files, every <property> of a testcase (the usage attributes,
 docs/usage.md) must have a name and a value. Every line of every *.annotations.txt
@@ -43,7 +44,7 @@ def load_schemas():
     schemas = {}
     resources = []
     for name in ("execution-status", "metrics", "event", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates",
-                 "shared-snapshot", "mcp-config", "stats", "estimate", "stats-cache"):
+                 "shared-snapshot", "mcp-config", "stats", "estimate", "stats-cache", "chrome-trace"):
         schema = json.loads((ROOT / "Schemas" / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         schemas[name] = schema
@@ -66,7 +67,7 @@ def classify(path):
     if path.parent.parent.name == "shared" or name.endswith(".shared-snapshot.json"):
         return "shared-snapshot"
     for kind in ("notify-state", "notify-trust", "notify", "usage-ledger", "pricing", "gates", "mcp-config", "stats-cache", "stats",
-                 "estimate"):
+                 "estimate", "chrome-trace"):
         if name.endswith(f".{kind}.json") or name == f"{kind}.json":
             return kind
     if name.endswith(".metrics.json") or name.endswith("-metrics.json"):
@@ -146,7 +147,7 @@ def main(directories):
     validators = load_schemas()
     counts = {"status": 0, "metrics": 0, "junit": 0, "otlp": 0, "events": 0, "notify": 0, "notify-state": 0, "notify-trust": 0,
               "usage-ledger": 0, "pricing": 0, "gates": 0, "annotations": 0, "shared-snapshot": 0, "mcp-config": 0, "stats": 0,
-              "estimate": 0, "stats-cache": 0}
+              "estimate": 0, "stats-cache": 0, "chrome-trace": 0}
     failures = []
     for directory in directories:
         for path in sorted(pathlib.Path(directory).rglob("*")):
@@ -155,7 +156,7 @@ def main(directories):
                 continue
             try:
                 if kind in ("status", "metrics", "notify", "notify-state", "notify-trust", "usage-ledger", "pricing", "gates", "shared-snapshot",
-                            "mcp-config", "stats", "estimate", "stats-cache"):
+                            "mcp-config", "stats", "estimate", "stats-cache", "chrome-trace"):
                     validator = validators[{"status": "execution-status"}.get(kind, kind)]
                     errors = sorted(validator.iter_errors(json.loads(path.read_text())), key=str)
                     if errors:

@@ -285,7 +285,7 @@ import Testing
             (["update", "--json", "F001", "L1", "3", ""], "pending in_progress complete failed skipped"),
             (["update", "--ou"], "--output"),
             (["update", "F001", "L1", "3", "done", "--output", ""], ""),
-            (["report", "F001", "--format", ""], "text markdown json"),
+            (["report", "F001", "--format", ""], "text markdown json html"),
             (["export", "F001", "--format", "j"], "junit json"),
             (["error", "F001", "L0", "0", "boom", "--severity", "c"], "critical"),
             (["error", "F001", "L0", "0", "boom", "--category", "t"], "timeout"),
@@ -332,7 +332,7 @@ import Testing
         #expect(lines.contains("1:spec:_exectrack_specs"))
         #expect(lines.contains("2:layer:_exectrack_layers"))
         #expect(lines.contains("4:status:(pending in_progress complete failed skipped)"))
-        #expect(lines.contains("--format[default text]:format:(text markdown json)"))
+        #expect(lines.contains("--format[default text; html is one self-contained page with a timeline]:format:(text markdown json html)"))
         #expect(lines.contains("described layer: L0 L1 L2 L3"))
     }
 }

@@ -123,7 +123,8 @@ final class Project {
             if isRegularFile(path) { try keep(Data(contentsOf: path), kind: "metrics.json") }
         }
         let format = arguments.firstIndex(of: "--format").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-        let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json", "annotations": "annotations.txt"]
+        let kinds = ["junit": "junit.xml", "otlp": "otlp.json", "json": "metrics.json", "annotations": "annotations.txt",
+                     "chrome-trace": "chrome-trace.json"]
         guard let command = arguments.first, ["export", "metrics", "calculate-metrics"].contains(command) else { return }
         let kind = command == "export" ? format.flatMap { kinds[$0] } : "metrics.json"
         guard let kind else { return }

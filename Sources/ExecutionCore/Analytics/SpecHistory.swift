@@ -265,19 +265,24 @@ extension SpecHistory {
     /// The dependencies of each task, as positions in `tasks` (names that match no task are
     /// left out, as `next` ignores them).
     private static func dependencies(_ status: StatusFile) -> [[Int]] {
-        var byID: [String: [Int]] = [:], byDescription: [String: [Int]] = [:]
+        var byID: [String: [Int]] = [:]
         var position = 0
-        for layer in status.layers {
-            for task in layer.tasks {
-                if let id = task.id?.lowercased() { byID[id, default: []].append(position) }
-                byDescription[StatusFile.normalised(task.description), default: []].append(position)
-                position += 1
+        for task in status.allTasks {
+            if let id = task.id?.lowercased() { byID[id, default: []].append(position) }
+            position += 1
+        }
+        // Descriptions are normalised only when some dependency names no id (the costly part).
+        var byDescription: [String: [Int]]?
+        func described(_ text: String) -> [Int] {
+            if byDescription == nil {
+                var index: [String: [Int]] = [:]
+                for (i, task) in status.allTasks.enumerated() { index[StatusFile.normalised(task.description), default: []].append(i) }
+                byDescription = index
             }
+            return byDescription![StatusFile.normalised(text)] ?? []
         }
         return status.layers.flatMap { layer in
-            layer.tasks.map { task in
-                task.dependencies.flatMap { byID[$0.lowercased()] ?? byDescription[StatusFile.normalised($0)] ?? [] }
-            }
+            layer.tasks.map { task in task.dependencies.flatMap { byID[$0.lowercased()] ?? described($0) } }
         }
     }
 

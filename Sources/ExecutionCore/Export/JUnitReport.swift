@@ -99,23 +99,13 @@ public enum JUnitReport {
     /// XML text and attribute escaping. Characters XML 1.0 cannot carry at all (most control
     /// characters) are shown as `\u{1}`-style escapes instead of being dropped.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        text.markupEscaped(apostrophe: "&apos;") { scalar in
             switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
+            case "\r": "&#13;"
+            case "\t": "&#9;"
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF: "\\u{\(String(scalar.value, radix: 16))}"
+            default: nil
             }
         }
-        return out
     }
 }

@@ -27,6 +27,22 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         let (days, msOfDay) = divmod(millisecondsSinceEpoch, 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let seconds = msOfDay / 1000
+        // Written digit by digit: status files, logs and reports format thousands of these.
+        if (0...9999).contains(year) {
+            return String(unsafeUninitializedCapacity: 24) { out in
+                func put(_ value: Int64, _ width: Int, at start: Int) {
+                    var v = value
+                    for k in stride(from: start + width - 1, through: start, by: -1) {
+                        out[k] = UInt8(48 + v % 10)
+                        v /= 10
+                    }
+                }
+                put(year, 4, at: 0); out[4] = 45; put(month, 2, at: 5); out[7] = 45; put(day, 2, at: 8); out[10] = 84
+                put(seconds / 3600, 2, at: 11); out[13] = 58; put(seconds / 60 % 60, 2, at: 14); out[16] = 58
+                put(seconds % 60, 2, at: 17); out[19] = 46; put(msOfDay % 1000, 3, at: 20); out[23] = 90
+                return 24
+            }
+        }
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

@@ -70,6 +70,30 @@ extension String {
         return String(decoding: kept, as: UTF8.self)
     }
 
+    /// Text for XML or HTML content and attribute values: `& < > " '` as entities (the
+    /// apostrophe as `apostrophe`), a newline as `&#10;`, and each other character `control`
+    /// gives a replacement for replaced by it. Text with none of them is returned as it is.
+    func markupEscaped(apostrophe: String = "&#39;", control: (Unicode.Scalar) -> String?) -> String {
+        // C1 controls are C2 80–9F in UTF-8, U+FFFE and U+FFFF EF BF BE/BF: worth a closer look.
+        let closer: Set<UInt8> = [38, 60, 62, 34, 39, 0x7F, 0xC2, 0xEF]
+        guard utf8.contains(where: { $0 < 0x20 || closer.contains($0) }) else { return self }
+        var out = ""
+        out.reserveCapacity(utf8.count + 16)
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += apostrophe
+            case "\n": out += "&#10;"
+            default:
+                if let replacement = control(scalar) { out += replacement } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
     /// For quoting user input in a one-line message: control characters escaped, long input cut.
     public var singleLine: String {
         count > 80 ? String(prefix(80)).visibleControlCharacters + "…" : visibleControlCharacters

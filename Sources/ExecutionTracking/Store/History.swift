@@ -90,20 +90,28 @@ extension StatusStore {
         } catch {
             return .failure(HistoryCache.SourceProblem("is not a status file: \(error)"))
         }
+        return .success(SpecHistory(status, transitions: taskTransitions(atPath: source.events), archived: source.archived))
+    }
+
+    /// The task status changes of `spec`'s event log, in log order (docs/stats.md).
+    public func taskTransitions(_ spec: SpecID) -> [TaskTransition] { taskTransitions(atPath: eventsPath(spec)) }
+
+    /// A log that cannot be read gives none: the status file's times are still there.
+    private func taskTransitions(atPath path: String) -> [TaskTransition] {
+        guard let bytes = (try? FileSystem.read(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile)).flatMap({ $0 }) else {
+            return []
+        }
         var transitions: [TaskTransition] = []
-        // A log that cannot be read leaves the status file's times: the history is still there.
-        if let bytes = try? FileSystem.read(source.events, shownAs: display(source.events), role: "an event log", refuseWith: .corruptFile) {
-            bytes.withUnsafeBufferPointer { buffer in
-                var start = 0
-                for i in buffer.indices where buffer[i] == UInt8(ascii: "\n") {
-                    if i > start, let transition = TaskTransition.scan(UnsafeBufferPointer(rebasing: buffer[start..<i])) {
-                        transitions.append(transition)
-                    }
-                    start = i + 1
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            for i in buffer.indices where buffer[i] == UInt8(ascii: "\n") {
+                if i > start, let transition = TaskTransition.scan(UnsafeBufferPointer(rebasing: buffer[start..<i])) {
+                    transitions.append(transition)
                 }
+                start = i + 1
             }
         }
-        return .success(SpecHistory(status, transitions: transitions, archived: source.archived))
+        return transitions
     }
 
     /// Best effort, under the cache's lock: a cache that cannot be written is rebuilt next time.

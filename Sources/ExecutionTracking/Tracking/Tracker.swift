@@ -351,4 +351,11 @@ public struct Tracker: Sendable {
         let status = try store.load(spec)
         return ProgressSnapshot(status, now: clock(), liveness: livenessNow())
     }
+
+    /// The spec's timeline (docs/html-report.md): its status file, and its attempts from the log.
+    public func timeline(_ spec: SpecID) throws(TrackerError) -> (status: StatusFile, snapshot: ProgressSnapshot, timeline: Timeline) {
+        let status = try store.load(spec)
+        let now = clock()
+        return (status, ProgressSnapshot(status, now: now, liveness: livenessNow()), Timeline(status, transitions: store.taskTransitions(spec), now: now))
+    }
 }

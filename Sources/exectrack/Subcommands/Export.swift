@@ -16,21 +16,33 @@ enum ExportCommand: Subcommand {
         otlp      OpenTelemetry traces (OTLP/JSON): feature → layer → task spans, stable ids
         json      the metrics export (as metrics --format json)
         annotations  GitHub ::error/::warning lines for failed gates and unresolved errors, then a ::notice
+        html      the report as one self-contained page with a timeline (as report --format html)
+        chrome-trace  the timeline in the Trace Event Format, for Perfetto and chrome://tracing
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
         let format = try arguments.read(format)
-        let status = try context.store.load(spec)
         let now = context.tracker.clock()
         let text: String
         switch format {
-        case .junit: text = JUnitReport.xml(status, now: now)
-        case .markdown: text = StepSummary.markdown(status, now: now)
-        case .otlp: text = JSONWriter.encode(OTLPTraceExport.json(status, now: now, toolVersion: CommandLineInterface.version))
-        case .json: text = JSONWriter.encode(MetricsExport.json(ExecutionMetrics(status, now: now)))
-        case .annotations: text = GitHubAnnotations.lines(status)
+        case .html:
+            let page = try context.tracker.timeline(spec)
+            text = HTMLReport.page(page.snapshot, status: page.status, timeline: page.timeline)
+        case .chromeTrace:
+            let page = try context.tracker.timeline(spec)
+            text = JSONWriter.encode(ChromeTrace.json(page.timeline, spec: page.status.feature, featureName: page.status.featureName))
+        case .junit: text = JUnitReport.xml(try context.store.load(spec), now: now)
+        case .markdown: text = StepSummary.markdown(try context.store.load(spec), now: now)
+        case .otlp: text = JSONWriter.encode(OTLPTraceExport.json(try context.store.load(spec), now: now, toolVersion: CommandLineInterface.version))
+        case .json: text = JSONWriter.encode(MetricsExport.json(ExecutionMetrics(try context.store.load(spec), now: now)))
+        case .annotations: text = GitHubAnnotations.lines(try context.store.load(spec))
         }
+        return try write(text, format, spec, arguments, context)
+    }
+
+    private static func write(_ text: String, _ format: ExportFormat, _ spec: SpecID, _ arguments: ParsedArguments,
+                              _ context: Context) throws(TrackerError) -> Int32 {
         if let path = try arguments.read(output) {
             if try Output.write(text, to: path, of: spec, context) {
                 Console.message("Wrote \(format.rawValue) export to \(context.store.display(path))")
@@ -44,5 +56,6 @@ enum ExportCommand: Subcommand {
 
 /// What `export` writes.
 enum ExportFormat: String, CaseIterable, Sendable {
-    case junit, markdown, otlp, json, annotations
+    case junit, markdown, otlp, json, annotations, html
+    case chromeTrace = "chrome-trace"
 }
