@@ -90,7 +90,7 @@ struct ParserDialectATests {
                 ParsedTask(description: "Create exports table", command: "/db:migrate exports", agent: "db-agent",
                            complexity: "easy", line: 3),
             ])],
-            diagnostics: []))
+            diagnostics: [], format: .layered, formatReason: "a Layer heading at line 2"))
     }
 
     @Test func layerNumbersComeFromTheHeadings() {

@@ -12,9 +12,14 @@ import Testing
 ///     layer | <key, e.g. L0> | <name>
 ///     task | <id or -> | <description> | <agent or -> | <complexity or -> | <deps, comma-separated, or -> | <P or -> | <x or -> | <command or ->
 ///     diagnostic | <line number>
+///     format | <layered, spec-kit, openspec, task-headings or kiro>
+///     depends | <layer key> | <the layer keys it waits for, comma-separated, or ->
 ///
-/// Tasks belong to the layer record above them. `diagnostic` lists every line the parser must
-/// report as not understood (and no others).
+/// Tasks belong to the layer record above them; a task record may add `| <story or -> |
+/// <requirements, comma-separated, or ->` (checked when given). `diagnostic` lists every line the
+/// parser must report as not understood (and no others). `depends` is given for layers whose
+/// dependencies the file states; every other layer must have none read. `format` defaults to
+/// layered.
 @Suite struct ParserFixtureTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/layered-tasks")
@@ -28,6 +33,8 @@ import Testing
         var featureName: String?
         var layers: [(key: String, name: String, tasks: [[String]])] = []
         var diagnosticLines: [Int] = []
+        var format = "layered"
+        var dependsOn: [String: [String]] = [:]
     }
 
     static func expectation(for fixture: String) throws -> Expectation {
@@ -43,21 +50,25 @@ import Testing
             case "layer": result.layers.append((fields[1], fields[2], []))
             case "task": result.layers[result.layers.count - 1].tasks.append(Array(fields.dropFirst()))
             case "diagnostic": result.diagnosticLines.append(Int(fields[1])!)
+            case "format": result.format = fields[1]
+            case "depends": result.dependsOn[fields[1]] = fields[2] == "-" ? [] : fields[2].split(separator: ",").map(String.init)
             default: Issue.record("\(fixture).expected: unknown record '\(line)'")
             }
         }
         return result
     }
 
-    /// A parsed task in the sidecar's field order.
-    static func fields(_ task: ParsedTask) -> [String] {
+    /// A parsed task in the sidecar's field order (with story and requirements when `wide`).
+    static func fields(_ task: ParsedTask, wide: Bool) -> [String] {
         [task.id ?? "-", task.description, task.agent ?? "-", task.complexity ?? "-",
          task.dependencies.isEmpty ? "-" : task.dependencies.joined(separator: ","),
          task.parallel ? "P" : "-", task.done ? "x" : "-", task.command ?? "-"]
+            + (wide ? [task.story ?? "-", task.requirements.isEmpty ? "-" : task.requirements.joined(separator: ",")] : [])
     }
 
     @Test func thereAreAtLeastTwoFixturesPerDialect() {
-        for dialect in ["a", "b", "c", "d", "e"] {
+        // Dialects A–E, and the task files of spec-kit, Kiro, OpenSpec and task headings.
+        for dialect in ["a", "b", "c", "d", "e", "s", "k", "o", "h"] {
             #expect(Self.fixtures.filter { $0.hasPrefix("\(dialect)-") }.count >= 2, "dialect \(dialect)")
         }
     }
@@ -70,8 +81,12 @@ import Testing
         #expect(parsed.featureName == expected.featureName, "\(fixture): feature")
         #expect(parsed.layers.map(\.key) == expected.layers.map(\.key), "\(fixture): layer keys")
         #expect(parsed.layers.map(\.name) == expected.layers.map(\.name), "\(fixture): layer names")
+        #expect(parsed.format.rawValue == expected.format, "\(fixture): format (\(parsed.formatReason))")
+        for layer in parsed.layers {
+            #expect(layer.dependsOn == expected.dependsOn[layer.key], "\(fixture) \(layer.key): depends on")
+        }
         for (layer, want) in zip(parsed.layers, expected.layers) {
-            let got = layer.tasks.map(Self.fields)
+            let got = layer.tasks.map { Self.fields($0, wide: want.tasks.first.map { $0.count > 8 } ?? false) }
             #expect(got.count == want.tasks.count, "\(fixture) \(layer.key): task count")
             for (i, (g, w)) in zip(got, want.tasks).enumerated() {
                 #expect(g == w, "\(fixture) \(layer.key) task \(i)")

@@ -286,18 +286,23 @@ extension SpecHistory {
         }
     }
 
-    /// Ready: when the last of its dependencies and of the tasks of earlier layers ended (all
-    /// done), and not before the spec was planned; nil while one of them is not done.
+    /// Ready: when the last of its dependencies and of the tasks of the layers it waits for
+    /// (every earlier one, unless the plan names others) ended, all done; never before the spec
+    /// was planned; nil while one of them is not done.
     private static func stampReadiness(_ tasks: inout [TaskHistory], _ status: StatusFile) {
         let needs = dependencies(status)
-        var start = 0
-        var earlierLayersDone: Int64?
-        var earlierLayerOpen = false
-        for layer in status.layers {
-            let range = start..<(start + layer.tasks.count)
+        var ranges: [Range<Int>] = []
+        for layer in status.layers { ranges.append((ranges.last?.upperBound ?? 0)..<((ranges.last?.upperBound ?? 0) + layer.tasks.count)) }
+        // Each layer's end, when all its tasks are done; nil while one is not.
+        let layerDone: [Int64??] = ranges.map { range in
+            range.allSatisfy { tasks[$0].status.isDone && tasks[$0].end != nil } ? .some(range.map { tasks[$0].end! }.max()) : nil
+        }
+        for (l, range) in ranges.enumerated() {
+            let waitsFor = status.prerequisites(of: l)
+            guard waitsFor.allSatisfy({ layerDone[$0] != nil }) else { continue }
+            let layersDone = waitsFor.compactMap { layerDone[$0]! }.max()
             for i in range {
-                guard !earlierLayerOpen else { continue }
-                var ready = [earlierLayersDone, tasks[i].planned].compactMap { $0 }.max()
+                var ready = [layersDone, tasks[i].planned].compactMap { $0 }.max()
                 var waiting = false
                 for d in needs[i] {
                     guard tasks[d].status.isDone, let end = tasks[d].end else {
@@ -308,14 +313,6 @@ extension SpecHistory {
                 }
                 tasks[i].ready = waiting ? nil : ready
             }
-            for i in range {
-                if tasks[i].status.isDone, let end = tasks[i].end {
-                    earlierLayersDone = max(earlierLayersDone ?? end, end)
-                } else {
-                    earlierLayerOpen = true
-                }
-            }
-            start = range.upperBound
         }
     }
 
@@ -326,13 +323,14 @@ extension SpecHistory {
         let needs = Self.dependencies(status)
         var layerOf: [Int] = []
         for (l, layer) in status.layers.enumerated() { layerOf += Array(repeating: l, count: layer.tasks.count) }
+        let waitsFor = status.layers.indices.map { Set(status.prerequisites(of: $0)) }
         guard var current = tasks.indices.filter({ tasks[$0].end != nil }).max(by: { (tasks[$0].end!, -$0) < (tasks[$1].end!, -$1) }) else {
             return []
         }
         var path = [current]
         while path.count <= tasks.count {
             let layer = layerOf[current]
-            let waitedFor = needs[current] + tasks.indices.filter { layerOf[$0] < layer }
+            let waitedFor = needs[current] + tasks.indices.filter { waitsFor[layer].contains(layerOf[$0]) }
             guard let ready = tasks[current].ready,
                   let previous = waitedFor.filter({ tasks[$0].end.map { $0 <= ready } == true })
                       .max(by: { (tasks[$0].end!, -$0) < (tasks[$1].end!, -$1) }),

@@ -133,6 +133,9 @@ public struct ExecutionLayer: ModelObject {
     public var tasks: [ExecutionTask]
     public var startedAt: Timestamp?
     public var completedAt: Timestamp?
+    /// The layers this one waits for, when the plan says so (spec-kit's phase dependencies,
+    /// docs/layered-tasks-format.md); nil: every earlier layer.
+    public var dependsOn: [String]?
     /// Gates the tasks file requires of this layer (its `Gates:` line; docs/gates.md).
     public var requiredGates: [String]?
     /// Every gate attempt, in order.
@@ -173,6 +176,7 @@ public struct ExecutionLayer: ModelObject {
         .field("started_at", \.startedAt),
         .field("completed_at", \.completedAt),
         .field("duration_ms", \.durationMs, .derived),
+        .field("depends_on", \.dependsOn, omittedWhenNil: true),
         .field("required_gates", \.requiredGates, omittedWhenNil: true),
         .field("gates", \.gates, omittedWhenNil: true),
         .field("gates_overridden_at", \.gatesOverriddenAt, omittedWhenNil: true),
@@ -226,6 +230,12 @@ public struct ExecutionTask: ModelObject {
     public var claimedAt: Timestamp?
     public var heartbeatAt: Timestamp?
     public var leaseTtlS: Int64?
+    /// spec-kit's user story (`US1`) and Kiro's requirements (`1.1`), as the plan gives them.
+    public var story: String?
+    public var requirements: [String]?
+    /// The plan file's checkbox as last parsed or synced (docs/layered-tasks-format.md, `sync`):
+    /// a box that differs from it was changed by hand.
+    public var planChecked: Bool?
     /// Tokens and cost of the task's work (docs/usage.md).
     public var usage: TokenUsage?
     /// The part of `usage` other machines recorded, per machine, as last merged.
@@ -259,6 +269,9 @@ public struct ExecutionTask: ModelObject {
         self.claimedAt = nil
         self.heartbeatAt = nil
         self.leaseTtlS = nil
+        self.story = nil
+        self.requirements = nil
+        self.planChecked = nil
         self.usage = nil
         self.usageMerged = nil
         self.changedAt = nil
@@ -294,6 +307,9 @@ public struct ExecutionTask: ModelObject {
         .field("claimed_at", \.claimedAt, omittedWhenNil: true),
         .field("heartbeat_at", \.heartbeatAt, omittedWhenNil: true),
         .field("lease_ttl_s", \.leaseTtlS, omittedWhenNil: true),
+        .field("story", \.story, omittedWhenNil: true),
+        .field("requirements", \.requirements, omittedWhenNil: true),
+        .field("plan_checked", \.planChecked, omittedWhenNil: true),
         .field("usage", \.usage, omittedWhenNil: true),
         .field("usage_merged", \.usageMerged, omittedWhenNil: true),
         .field("changed_at", \.changedAt, omittedWhenNil: true),

@@ -4,6 +4,9 @@ public struct LayeredTasks: Equatable, Sendable {
     public var featureName: String?
     public var layers: [ParsedLayer]
     public var diagnostics: [ParseDiagnostic]
+    /// Which tool's format the file is in, and what showed it (docs/layered-tasks-format.md).
+    public var format: PlanFormat = .layered
+    public var formatReason = ""
 
     public var taskCount: Int { layers.reduce(0) { $0 + $1.tasks.count } }
 }
@@ -18,6 +21,23 @@ public struct ParsedLayer: Equatable, Sendable {
     /// The gates its `Gates:` line requires (docs/gates.md).
     public var gates: [String] = []
     public var tasks: [ParsedTask] = []
+    /// The layers it waits for, when the file says so (spec-kit's phase dependencies); nil: every
+    /// earlier layer.
+    public var dependsOn: [String]?
+    /// Lines under the heading that are about the layer (`**Goal**: …`, `**Checkpoint**: …`).
+    public var notes: [String] = []
+    /// Kiro: the offset of the mark in the checkbox of the item the layer came from, when its
+    /// sub-tasks are the tasks (ticked by `sync` when they all are).
+    public var checkboxOffset: Int?
+}
+
+/// The planning tools whose task files are read (docs/layered-tasks-format.md).
+public enum PlanFormat: String, CaseIterable, Sendable {
+    case layered
+    case specKit = "spec-kit"
+    case openSpec = "openspec"
+    case taskHeadings = "task-headings"
+    case kiro
 }
 
 public struct ParsedTask: Equatable, Sendable {
@@ -33,6 +53,12 @@ public struct ParsedTask: Equatable, Sendable {
     public var line: Int
     /// Nested lines under the task that are not fields (acceptance criteria, hints).
     public var notes: [String] = []
+    /// spec-kit's user story (`[US1]`), Kiro's `_Requirements: 1.1, 2.3_`.
+    public var story: String?
+    public var requirements: [String] = []
+    /// The UTF-8 offset in the file of the character between the checkbox's brackets, for
+    /// writing the state back (`sync`); nil without a checkbox.
+    public var checkboxOffset: Int?
 }
 
 /// A line that looks like part of the task list but was not understood, with its 1-based number.

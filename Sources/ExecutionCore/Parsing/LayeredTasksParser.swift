@@ -36,7 +36,19 @@ public enum LayeredTasksParser {
     }
 
     public static func parse(_ text: String) -> LayeredTasks {
-        var state = ParserState()
+        let read = significantLines(text)
+        let (format, reason) = detectFormat(read)
+        var state = ParserState(text: text, format: format)
+        for (line, trimmed, number) in read { state.read(line: line, trimmed: trimmed, number: number) }
+        var result = state.finish()
+        result.format = format
+        result.formatReason = reason
+        return result
+    }
+
+    /// The lines that can carry content: not blank, not in a fenced code block or an HTML comment.
+    static func significantLines(_ text: String) -> [(line: Substring, trimmed: Substring, number: Int)] {
+        var result: [(Substring, Substring, Int)] = []
         var inFence: Substring?
         var inComment = false
         var lineNumber = 0
@@ -63,13 +75,43 @@ public enum LayeredTasksParser {
                 continue
             }
             if trimmed.isEmpty { continue }
-            state.read(line: line, trimmed: trimmed, number: lineNumber)
+            result.append((line, trimmed, lineNumber))
         }
-        return state.finish()
+        return result
+    }
+
+    /// Which tool wrote the file, from its headings and items, in the order
+    /// docs/layered-tasks-format.md gives; and the evidence, for `parse --check`.
+    static func detectFormat(_ lines: [(line: Substring, trimmed: Substring, number: Int)]) -> (PlanFormat, String) {
+        var phase: Int?, section: Int?, taskHeading: Int?, kiro: Int?
+        for (line, trimmed, number) in lines {
+            if trimmed.hasPrefix("#") {
+                let level = trimmed.prefix(while: { $0 == "#" }).count
+                guard level >= 2, level <= 6 else { continue }
+                let title = ParserState.plainTitle(trimmed.dropFirst(level))
+                if ParserState.layerHeading(title) != nil {
+                    return (.layered, "a Layer heading at line \(number)")
+                }
+                if phase == nil, ParserState.phaseHeading(title) != nil { phase = number }
+                if section == nil, ParserState.numberedSection(title) != nil { section = number }
+                if taskHeading == nil, ParserState.taskHeading(title) != nil { taskHeading = number }
+            } else if kiro == nil, line.first == "-" || line.first == "*", let content = ParserState.bulletText(trimmed),
+                      ParserState.kiroItem(content)?.sub == nil, ParserState.kiroItem(content) != nil {
+                kiro = number
+            }
+        }
+        if let phase { return (.specKit, "Phase headings (the first at line \(phase)) and no Layer heading") }
+        if let section { return (.openSpec, "numbered section headings such as '## 1. Name' (the first at line \(section))") }
+        if let taskHeading { return (.taskHeadings, "'## Task N: Title' headings (the first at line \(taskHeading))") }
+        if let kiro { return (.kiro, "a checklist of numbered items such as '- [ ] 1. Title' (the first at line \(kiro))") }
+        return (.layered, "no Layer, Phase, numbered section or task headings, nor a numbered checklist")
     }
 }
 
 private struct ParserState {
+    /// The whole file: a task's checkbox is found by its offset in it.
+    let text: String
+    let format: PlanFormat
     var featureName: String?
     var layers: [ParsedLayer] = []
     var diagnostics: [ParseDiagnostic] = []
@@ -77,13 +119,36 @@ private struct ParserState {
     var layerLevel: Int?
     var sectionAgent: String?
     var lastTaskIndent: Int?
+    /// spec-kit: each phase layer's number (nil for `Final Phase`, `Phase 3.1`), and the phase
+    /// dependencies stated (subject, and the phases it waits for or runs beside).
+    var phaseNumbers: [Int?] = []
+    var phaseStatements: [(subject: Int, dependsOn: [Int], parallelWith: Int?)] = []
+    /// spec-kit: inside a section that holds no tasks (`## Notes`), and its heading level.
+    var quietLevel: Int?
+    /// Kiro: the open item's own task stands in for its layer until a sub-task shows up.
+    var kiroItemIsTask = false
+
+    init(text: String, format: PlanFormat) {
+        self.text = text
+        self.format = format
+    }
 
     mutating func read(line: Substring, trimmed: Substring, number: Int) {
         if trimmed.hasPrefix("#") {
             readHeading(trimmed, number: number)
             return
         }
+        if format == .specKit, let statement = Self.phaseStatement(trimmed) { phaseStatements.append(statement) }
+        if format == .specKit, quietLevel != nil { return }
+        if format == .specKit, layerLevel != nil, trimmed.hasPrefix(">") {
+            appendLayerNote(trimmed)
+            return
+        }
         let indent = line.prefix(while: { $0 == " " || $0 == "\t" }).reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
+        if format == .taskHeadings {
+            readUnderTaskHeading(trimmed, number: number)
+            return
+        }
         if let content = bulletContent(trimmed) {
             readBullet(content, indent: indent, line: number, text: trimmed)
             return
@@ -96,6 +161,7 @@ private struct ParserState {
         }
         if layerLevel != nil, let (key, value) = boldField(trimmed) {
             readLayerField(key: key, value: value)
+            if format != .layered, !["agents", "agent", "dependencies", "depends on"].contains(key.lowercased()) { appendLayerNote(trimmed) }
             return
         }
         // `Gates: tests, lint` on its own line under a layer heading (docs/gates.md).
@@ -117,7 +183,38 @@ private struct ParserState {
             layerLevel = nil
             return
         }
-        if let (layerNumber, name) = Self.layerHeading(title) {
+        if let quiet = quietLevel {
+            guard level <= quiet else { return }
+            quietLevel = nil
+        }
+        switch format {
+        case .specKit:
+            if let (phaseNumber, name) = Self.phaseHeading(title) {
+                openLayer(key: "", name: name, line: number, level: level)
+                phaseNumbers.append(phaseNumber)
+                return
+            }
+            if Self.isTasklessSection(title) {
+                quietLevel = level
+                layerLevel = nil
+                return
+            }
+        case .openSpec:
+            if let (sectionNumber, name) = Self.numberedSection(title) {
+                openLayer(key: "L\(sectionNumber)", name: name, line: number, level: level)
+                return
+            }
+        case .taskHeadings:
+            if let (taskNumber, name) = Self.taskHeading(title) {
+                if layerLevel == nil || layers.isEmpty { openLayer(key: "L1", name: "Tasks", line: number, level: level) }
+                layerLevel = level
+                layers[layers.count - 1].tasks.append(ParsedTask(id: "Task \(taskNumber)", description: name, line: number))
+                return
+            }
+        case .layered, .kiro:
+            break
+        }
+        if format == .layered, let (layerNumber, name) = Self.layerHeading(title) {
             // Named layers get their key (the next free number) in finish().
             let key = layerNumber.map { "L\($0)" } ?? ""
             layers.append(ParsedLayer(key: key, name: name, line: number))
@@ -136,7 +233,84 @@ private struct ParserState {
         lastTaskIndent = nil
     }
 
+    mutating func openLayer(key: String, name: String, line: Int, level: Int) {
+        layers.append(ParsedLayer(key: key, name: name, line: line))
+        layerLevel = level
+        sectionAgent = nil
+        lastTaskIndent = nil
+        kiroItemIsTask = false
+    }
+
+    mutating func appendLayerNote(_ note: Substring) {
+        guard let l = layers.indices.last else { return }
+        layers[l].notes.append(String(note.prefix(Self.maximumQuotedLength)))
+    }
+
+    /// The UTF-8 offset in the file of the mark between a checkbox's brackets at the start of `content`.
+    func checkboxOffset(_ content: Substring) -> Int? {
+        Self.checkbox(content) == nil ? nil : text.utf8.distance(from: text.utf8.startIndex, to: content.startIndex) + 1
+    }
+
+    /// Task headings: under `## Task N: Title`, bold fields and bullets describe the task; a
+    /// checkbox line marks it done.
+    mutating func readUnderTaskHeading(_ trimmed: Substring, number: Int) {
+        guard layerLevel != nil, let l = layers.indices.last, let t = layers[l].tasks.indices.last else {
+            if let content = Self.bulletText(trimmed), looksLikeTask(content) { diagnose(number, "task outside any task heading", trimmed) }
+            return
+        }
+        if let (key, value) = boldField(trimmed) ?? plainField(trimmed).flatMap({ trimmed.hasPrefix("**") ? $0 : nil }),
+           let field = LayeredTasksParser.fieldKeys[key.lowercased()], field != .id {
+            apply(field, value: value)
+            return
+        }
+        if let content = Self.bulletText(trimmed), let done = Self.checkbox(content) {
+            layers[l].tasks[t].done = done
+            layers[l].tasks[t].checkboxOffset = checkboxOffset(content)
+            return
+        }
+        layers[l].tasks[t].notes.append(String((Self.bulletText(trimmed) ?? trimmed).prefix(Self.maximumQuotedLength)))
+    }
+
+    /// Kiro: a numbered item opens its layer (and stands as its task until a sub-task shows up);
+    /// a numbered sub-task is a task of the open item; `_Requirements: …_` belongs to the task
+    /// above. False for any other line.
+    mutating func readKiroBullet(_ content: Substring, indent: Int, line: Int) -> Bool {
+        if let item = Self.kiroItem(content) {
+            let offset = checkboxOffset(content)
+            var task = Self.task(from: item.title, line: line)
+            task.done = item.done
+            task.checkboxOffset = offset
+            if let sub = item.sub {
+                if layers.isEmpty || layerLevel == nil { openLayer(key: "L\(item.number)", name: "Part \(item.number)", line: line, level: 0) }
+                let l = layers.count - 1
+                if kiroItemIsTask, let parent = layers[l].tasks.popLast() {
+                    layers[l].notes += parent.notes
+                    layers[l].checkboxOffset = parent.checkboxOffset
+                    kiroItemIsTask = false
+                }
+                task.id = "\(item.number).\(sub)"
+                if task.agent == nil { task.agent = layers[l].agents.first }
+                layers[l].tasks.append(task)
+            } else {
+                openLayer(key: "L\(item.number)", name: task.description, line: line, level: 0)
+                task.id = "\(item.number)"
+                layers[layers.count - 1].tasks.append(task)
+                kiroItemIsTask = true
+            }
+            lastTaskIndent = indent
+            return true
+        }
+        let plain = content.trimmingCharacters("_*").trimmed
+        if let taskIndent = lastTaskIndent, indent > taskIndent, let (key, value) = plainField(plain), key.lowercased() == "requirements",
+           let l = layers.indices.last, !layers[l].tasks.isEmpty {
+            layers[l].tasks[layers[l].tasks.count - 1].requirements += value.split(separator: ",").map { String($0.trimmed) }.filter { !$0.isEmpty }
+            return true
+        }
+        return false
+    }
+
     mutating func readBullet(_ content: Substring, indent: Int, line: Int, text: Substring) {
+        if format == .kiro, readKiroBullet(content, indent: indent, line: line) { return }
         // An indented `Key: value` bullet under a task is one of that task's fields.
         if let taskIndent = lastTaskIndent, indent > taskIndent, let (key, value) = plainField(content),
            let field = LayeredTasksParser.fieldKeys[key.lowercased()] {
@@ -159,11 +333,12 @@ private struct ParserState {
             if looksLikeTask(content) { diagnose(line, "task outside any layer heading", text) }
             return
         }
-        var task = Self.task(from: content, line: line)
+        var task = Self.task(from: content, line: line, numberedID: format == .openSpec)
         guard !task.description.isEmpty else {
             diagnose(line, "list item with no task description", text)
             return
         }
+        task.checkboxOffset = checkboxOffset(content)
         if task.agent == nil { task.agent = sectionAgent ?? layers[layerIndex].agents.first }
         layers[layerIndex].tasks.append(task)
         lastTaskIndent = indent
@@ -215,6 +390,7 @@ private struct ParserState {
     }
 
     mutating func finish() -> LayeredTasks {
+        if format == .specKit { numberPhases() }
         // A named heading without tasks is more likely prose ("Execution Layer Notes") than a layer.
         for layer in layers where layer.key.isEmpty && layer.tasks.isEmpty {
             diagnose(layer.line, "heading names a layer but has no tasks; not used as a layer", Substring(layer.name))
@@ -244,10 +420,31 @@ private struct ParserState {
         return LayeredTasks(featureName: featureName, layers: merged, diagnostics: diagnostics)
     }
 
+    /// spec-kit: phases keep their whole numbers when each has a distinct one, else are numbered
+    /// in document order from 1; stated phase dependencies are read only in the first case.
+    mutating func numberPhases() {
+        let numbers = phaseNumbers.compactMap { $0 }
+        let kept = numbers.count == phaseNumbers.count && Set(numbers).count == numbers.count
+        for i in layers.indices { layers[i].key = kept ? "L\(phaseNumbers[i]!)" : "L\(i + 1)" }
+        guard kept else { return }
+        let position = Dictionary(uniqueKeysWithValues: layers.indices.map { (layers[$0].key, $0) })
+        for statement in phaseStatements where !statement.dependsOn.isEmpty {
+            guard let i = position["L\(statement.subject)"] else { continue }
+            layers[i].dependsOn = statement.dependsOn.map { "L\($0)" }.filter { position[$0] != nil && $0 != layers[i].key }
+        }
+        // "In parallel with Phase 3": it waits for what Phase 3 waits for.
+        for statement in phaseStatements {
+            guard let other = statement.parallelWith, let i = position["L\(statement.subject)"], let j = position["L\(other)"], i != j else { continue }
+            layers[i].dependsOn = (layers[j].dependsOn ?? layers[..<j].map(\.key)).filter { $0 != layers[i].key }
+        }
+    }
+
     // MARK: - Line shapes
 
+    func bulletContent(_ trimmed: Substring) -> Substring? { Self.bulletText(trimmed) }
+
     /// The text of a list item (`-`, `*`, `+`, `1.` or `1)` bullets), or nil.
-    func bulletContent(_ trimmed: Substring) -> Substring? {
+    static func bulletText(_ trimmed: Substring) -> Substring? {
         guard let first = trimmed.first else { return nil }
         if first == "-" || first == "*" || first == "+" {
             let rest = trimmed.dropFirst()
@@ -298,6 +495,117 @@ private struct ParserState {
         let text = raw.contains("*") || raw.contains("__") || raw.contains("`")
             ? Substring(raw.replacing("**", with: "").replacing("__", with: "").replacing("`", with: "")) : raw
         return text.drop(while: { !($0.isLetter || $0.isNumber || $0 == "@") }).trimmed
+    }
+
+    /// `Phase 3: User Story 1 - … (Priority: P1)` → (3, "User Story 1 - …"); `Final Phase: Polish`
+    /// → (nil, "Polish"); `Phase 3.1: Setup` → (nil, "Setup").
+    static func phaseHeading(_ title: Substring) -> (Int?, String)? {
+        let lower = title.lowercased()
+        var rest: Substring
+        var number: Int?
+        if lower.hasPrefix("final phase") {
+            rest = title.dropFirst("final phase".count)
+        } else if lower.hasPrefix("phase ") {
+            rest = title.dropFirst(6).trimmed
+            let digits = rest.prefix(while: { $0.isASCIIDigit || $0 == "." })
+            guard let first = digits.first, first.isASCIIDigit, digits.count <= 8 else { return nil }
+            let whole = digits.hasSuffix(".") ? digits.dropLast() : digits
+            number = whole.contains(".") ? nil : Int(whole)
+            rest = rest.dropFirst(digits.count)
+        } else {
+            return nil
+        }
+        while let f = rest.first, f == ":" || f == "-" || f == "–" || f == "—" || f == " " { rest = rest.dropFirst() }
+        let name = cleanLayerName(rest)
+        return (number, name.isEmpty ? String(title.trimmed) : name)
+    }
+
+    /// `1. Implementation` → (1, "Implementation").
+    static func numberedSection(_ title: Substring) -> (Int, String)? {
+        let digits = title.prefix(while: \.isASCIIDigit)
+        guard !digits.isEmpty, digits.count <= 5, let number = Int(digits) else { return nil }
+        let rest = title.dropFirst(digits.count)
+        guard rest.first == ".", rest.dropFirst().first == " " else { return nil }
+        let name = cleanLayerName(rest.dropFirst().trimmed)
+        return name.isEmpty ? nil : (number, name)
+    }
+
+    /// `Task 3: Add the export endpoint` → (3, "Add the export endpoint").
+    static func taskHeading(_ title: Substring) -> (Int, String)? {
+        guard title.lowercased().hasPrefix("task ") else { return nil }
+        let rest = title.dropFirst(5).trimmed
+        let digits = rest.prefix(while: \.isASCIIDigit)
+        guard !digits.isEmpty, digits.count <= 5, let number = Int(digits) else { return nil }
+        var name = rest.dropFirst(digits.count)
+        guard let f = name.first, f == ":" || f == "." || f == "-" || f == "–" || f == "—" else { return nil }
+        name = name.dropFirst().trimmed
+        return name.isEmpty ? nil : (number, String(name))
+    }
+
+    /// Kiro's `[ ] 2. Title`, `[x] 2.1 Title`, `[-] …` (in progress) and `[ ]* …` (optional).
+    static func kiroItem(_ content: Substring) -> (number: Int, sub: String?, title: Substring, done: Bool)? {
+        guard content.count >= 3, content.first == "[", content.dropFirst(2).first == "]" else { return nil }
+        let mark = content.dropFirst().first!
+        guard mark == " " || mark == "x" || mark == "X" || mark == "-" else { return nil }
+        var rest = content.dropFirst(3)
+        if rest.first == "*" { rest = rest.dropFirst() }
+        rest = rest.trimmed
+        let digits = rest.prefix(while: \.isASCIIDigit)
+        guard !digits.isEmpty, digits.count <= 4, let number = Int(digits) else { return nil }
+        rest = rest.dropFirst(digits.count)
+        guard rest.first == "." else { return nil }
+        rest = rest.dropFirst()
+        let sub = rest.prefix(while: { $0.isASCIIDigit || $0 == "." })
+        let title = rest.dropFirst(sub.count)
+        guard title.first == " " else { return nil }
+        let subNumber = sub.hasSuffix(".") ? sub.dropLast() : sub
+        return (number, subNumber.isEmpty ? nil : String(subNumber), title.trimmed, mark == "x" || mark == "X")
+    }
+
+    /// spec-kit's sections that hold no tasks, whatever their bullets mention.
+    static func isTasklessSection(_ title: Substring) -> Bool {
+        let lower = title.lowercased()
+        return ["format", "path conventions", "dependencies", "parallel opportunities", "parallel example", "implementation strategy",
+                "notes", "execution order", "task dependencies"].contains { lower.hasPrefix($0) }
+    }
+
+    /// A stated phase dependency: a line whose subject is one phase (`Phase 4: …`,
+    /// `**Setup (Phase 1)**: …`) and that says it `depends on Phase 3[, Phase 2]` or runs `in
+    /// parallel with Phase 3`. Nil for anything less clear.
+    static func phaseStatement(_ trimmed: Substring) -> (subject: Int, dependsOn: [Int], parallelWith: Int?)? {
+        let plain = String((bulletText(trimmed) ?? trimmed).replacing("**", with: "")).lowercased()
+        guard let colon = plain.firstIndex(of: ":") else { return nil }
+        let subjectPart = plain[..<colon], claim = plain[plain.index(after: colon)...]
+        let subjects = phaseNumbers(in: subjectPart)
+        guard subjects.count == 1, let subject = subjects.first else { return nil }
+        if let range = claim.firstRange(of: "in parallel with ") {
+            let others = phaseNumbers(in: claim[range.upperBound...].prefix(while: { $0 != "(" && $0 != ";" }))
+            return others.count == 1 ? (subject, [], others[0]) : nil
+        }
+        if let range = claim.firstRange(of: "depends on ") {
+            let tail = claim[range.upperBound...]
+            let clause = tail.prefix(while: { $0 != "(" && $0 != ";" && $0 != "-" && $0 != "–" && $0 != "—" })
+            let others = phaseNumbers(in: clause)
+            // Every phase named must be a whole phase: "Phase 3+" or "all user stories" is not read.
+            guard !others.isEmpty, !clause.contains("+") else { return nil }
+            return (subject, others, nil)
+        }
+        return nil
+    }
+
+    /// The whole numbers after each `phase` in `text` (`phase 3`, `phases 2 and 3` is not read).
+    static func phaseNumbers(in text: Substring) -> [Int] {
+        var result: [Int] = []
+        var rest = text
+        while let range = rest.firstRange(of: "phase ") {
+            let after = rest[range.upperBound...]
+            let digits = after.prefix(while: { $0.isASCIIDigit })
+            // `Phase 3.1` is no whole phase.
+            let decimal = after.dropFirst(digits.count).first == "." && after.dropFirst(digits.count + 1).first?.isASCIIDigit == true
+            if !digits.isEmpty, digits.count <= 5, !decimal, let n = Int(digits) { result.append(n) }
+            rest = after
+        }
+        return result
     }
 
     static func featureName(fromTitle title: Substring) -> String? {
@@ -380,11 +688,13 @@ private struct ParserState {
         guard body.first == "T" else { return nil }
         let digits = body.dropFirst().prefix(while: \.isASCIIDigit)
         guard !digits.isEmpty else { return nil }
-        let after = body.dropFirst(1 + digits.count)
+        // One lowercase letter may follow: a task inserted later (`T002a`).
+        let letter = body.dropFirst(1 + digits.count).first.map { $0.isLowercase && $0.isASCII } == true ? 1 : 0
+        let after = body.dropFirst(1 + digits.count + letter)
         guard after.isEmpty || after.first == " " || after.first == ":" || after.first == "]" || after.first == "*" else {
             return nil
         }
-        return body.prefix(1 + digits.count)
+        return body.prefix(1 + digits.count + letter)
     }
 
     static func mentions(in text: Substring) -> [String] {
@@ -415,7 +725,8 @@ private struct ParserState {
         }.filter { !$0.isEmpty && $0.lowercased() != "none" }
     }
 
-    static func task(from content: Substring, line: Int) -> ParsedTask {
+    /// `numberedID`: OpenSpec's `1.2 Title` items, whose leading number is the id.
+    static func task(from content: Substring, line: Int, numberedID: Bool = false) -> ParsedTask {
         var text = content
         var done = false
         if let mark = checkbox(text) {
@@ -426,6 +737,13 @@ private struct ParserState {
             text = text.dropFirst(prefix.count).trimmed
         }
         var task = ParsedTask(description: "", done: done, line: line)
+        if numberedID {
+            let number = text.prefix(while: { $0.isASCIIDigit || $0 == "." })
+            if number.first?.isASCIIDigit == true, number.contains("."), text.dropFirst(number.count).first == " " {
+                task.id = String(number.hasSuffix(".") ? number.dropLast() : number)
+                text = text.dropFirst(number.count).trimmed
+            }
+        }
         if let id = taskID(at: text) {
             task.id = String(id)
             text = text.drop(while: { $0 == "[" || $0 == "*" }).dropFirst(id.count)
@@ -458,6 +776,8 @@ private struct ParserState {
             } else if LayeredTasksParser.complexityWords.contains(lower) {
                 task.complexity = String(tag)
             } else {
+                // spec-kit's user story tag: kept in the description, and as the story.
+                if task.story == nil, lower.hasPrefix("us"), lower.count > 2, lower.dropFirst(2).allSatisfy(\.isASCIIDigit) { task.story = String(tag) }
                 words.append(remaining[open...close])
             }
             remaining = remaining[remaining.index(after: close)...]

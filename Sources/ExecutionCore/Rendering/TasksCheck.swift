@@ -4,8 +4,10 @@ public enum TasksCheck {
     public static func text(_ tasks: LayeredTasks, path: String) -> String {
         var out = "\(path): feature \(tasks.featureName.map { "\"\($0.visibleControlCharacters)\"" } ?? "(none; the spec id is used)"), "
             + "\(counted(tasks.layers.count, "layer")), \(counted(tasks.taskCount, "task"))\n"
+            + "format: \(tasks.format.rawValue) (\(tasks.formatReason))\n"
         for layer in tasks.layers {
             out += "\n\(layer.key) \(layer.name.visibleControlCharacters) (line \(layer.line), \(counted(layer.tasks.count, "task")))\n"
+            if let waits = layer.dependsOn { out += "  waits for: \(waits.isEmpty ? "nothing (starts at once)" : waits.joined(separator: ", "))\n" }
             if !layer.gates.isEmpty { out += "  gates required: \(layer.gates.joined(separator: ", ").visibleControlCharacters)\n" }
             for (i, task) in layer.tasks.enumerated() {
                 var facts: [String] = []
@@ -14,6 +16,8 @@ public enum TasksCheck {
                 if !task.dependencies.isEmpty { facts.append("depends on \(task.dependencies.joined(separator: ", "))") }
                 if task.parallel { facts.append("parallel") }
                 if let command = task.command { facts.append("command \(command)") }
+                if let story = task.story { facts.append("story \(story)") }
+                if !task.requirements.isEmpty { facts.append("requirements \(task.requirements.joined(separator: ", "))") }
                 out += "  \(task.done ? "[x]" : "[ ]") \(i)"
                     + (task.id.map { " \($0)" } ?? "") + " \(task.description.visibleControlCharacters)"
                     + (facts.isEmpty ? "" : " — " + facts.joined(separator: "; ").visibleControlCharacters)
@@ -21,7 +25,10 @@ public enum TasksCheck {
                 for note in task.notes { out += "        note: \(note.visibleControlCharacters)\n" }
             }
         }
-        if tasks.diagnostics.isEmpty {
+        if tasks.taskCount == 0, tasks.diagnostics.isEmpty {
+            out += "\nNo line looked like a task in any of the formats read (layered tasks, spec-kit, Kiro, OpenSpec, task headings; "
+                + "docs/layered-tasks-format.md).\n"
+        } else if tasks.diagnostics.isEmpty {
             out += "\nEvery task-like line was understood.\n"
         } else {
             out += "\nNot understood (\(tasks.diagnostics.count)):\n"
@@ -37,6 +44,8 @@ public enum TasksCheck {
         var o = JSONObject()
         o.append("path", .string(path))
         o.append("feature_name", .optional(tasks.featureName))
+        o.append("format", .string(tasks.format.rawValue))
+        o.append("format_reason", .string(tasks.formatReason))
         o.append("task_count", .int(tasks.taskCount))
         o.append("layers", .array(tasks.layers.map { layer in
             var l = JSONObject()
@@ -46,6 +55,8 @@ public enum TasksCheck {
             l.append("agents", .strings(layer.agents))
             l.append("dependencies", .strings(layer.dependencies))
             l.append("gates", .strings(layer.gates))
+            l.append("depends_on", layer.dependsOn.map(JSONValue.strings) ?? .null)
+            l.append("notes", .strings(layer.notes))
             l.append("tasks", .array(layer.tasks.enumerated().map { i, task in
                 var t = JSONObject()
                 t.append("index", .int(i))
@@ -57,6 +68,8 @@ public enum TasksCheck {
                 t.append("dependencies", .strings(task.dependencies))
                 t.append("parallel", .bool(task.parallel))
                 t.append("done", .bool(task.done))
+                t.append("story", .optional(task.story))
+                t.append("requirements", .strings(task.requirements))
                 t.append("notes", .strings(task.notes))
                 t.append("line", .int(task.line))
                 return .object(t)

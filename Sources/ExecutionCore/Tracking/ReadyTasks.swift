@@ -23,17 +23,24 @@ extension StatusFile {
     /// a phrase) do not hold a task back; `validate` reports them.
     public func readyTasks(anyLayer: Bool = false) -> [TaskLocation] {
         let satisfied = dependencyCheck()
+        // A layer starts when the layers it waits for are done, their required gates passed
+        // included (docs/gates.md): every earlier layer, unless the plan names others.
+        let finished = layers.map { layer in layer.gatesSatisfied && !layer.tasks.contains { !$0.status.isDone } }
         var ready: [TaskLocation] = []
-        for (l, layer) in layers.enumerated() {
+        for (l, layer) in layers.enumerated() where anyLayer || prerequisites(of: l).allSatisfy({ finished[$0] }) {
             for (t, task) in layer.tasks.enumerated()
             where task.status == .pending && task.dependencies.allSatisfy(satisfied) {
                 ready.append(TaskLocation(layer: l, task: t))
             }
-            // Layers run in order: nothing later is ready until this one is done, its required
-            // gates passed included (docs/gates.md).
-            if !anyLayer, layer.tasks.contains(where: { !$0.status.isDone }) || !layer.gatesSatisfied { break }
         }
         return ready
+    }
+
+    /// Positions of the layers the layer at `l` waits for: those its `depends_on` names (spec-kit's
+    /// stated phase dependencies, docs/layered-tasks-format.md), else every earlier layer.
+    public func prerequisites(of l: Int) -> [Int] {
+        guard let keys = layers[l].dependsOn else { return Array(0..<l) }
+        return keys.compactMap { key in layers.firstIndex { $0.key == key } }.filter { $0 != l }
     }
 
     /// Whether a dependency (an id such as T001, or a description) is done. The description index
@@ -67,7 +74,7 @@ extension StatusFile {
         let scope: [ExecutionLayer]
         var then: String?
         if let inLayer {
-            if !anyLayer, let earlier = layers[..<inLayer].first(where: unfinished) {
+            if !anyLayer, let earlier = prerequisites(of: inLayer).map({ layers[$0] }).first(where: unfinished) {
                 return .layerWaiting(layer: layers[inLayer].key, on: earlier.key)
             }
             scope = [layers[inLayer]]

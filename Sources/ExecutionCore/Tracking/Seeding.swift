@@ -9,6 +9,8 @@ public struct ReseedSummary: Equatable, Sendable {
     public var removed: [String] = []
     /// The removed tasks that had been started, finished or failed: dropping them loses history.
     public var removedWithProgress: [String] = []
+    /// Tasks whose box in the plan was ticked or unticked by hand since the last parse or sync.
+    public var checkedByHand: [String] = []
 
     public var changedAnything: Bool { !moved.isEmpty || !reworded.isEmpty || !added.isEmpty || !removed.isEmpty }
 }
@@ -31,7 +33,27 @@ extension ExecutionTask {
         complexity = parsed.complexity
         dependencies = parsed.dependencies
         parallel = parsed.parallel
+        story = parsed.story
+        requirements = parsed.requirements.isEmpty ? nil : parsed.requirements
         if parsed.done && status == .pending { status = .complete }
+        if parsed.checkboxOffset != nil { planChecked = parsed.done }
+    }
+
+    /// The plan's box, ticked or unticked by hand: complete, or back to pending (a retry).
+    mutating func takeCheckbox(_ checked: Bool, now: Timestamp) {
+        if checked {
+            guard status != .complete else { return }
+            status = .complete
+            completedAt = now
+            durationMs = startedAt.map { now.milliseconds(since: $0) }
+        } else {
+            guard status == .complete else { return }
+            status = .pending
+            startedAt = nil
+            completedAt = nil
+            durationMs = nil
+        }
+        clearLease()
     }
 
     /// `L1.3 (T004) Build the thing`: how tasks are named in messages.
@@ -50,6 +72,7 @@ extension StatusFile {
             var layer = ExecutionLayer(key: parsed.key, name: parsed.name,
                                        tasks: parsed.tasks.enumerated().map { ExecutionTask(parsed: $1, index: $0) })
             layer.requiredGates = parsed.gates.isEmpty ? nil : parsed.gates
+            layer.dependsOn = parsed.dependsOn
             return layer
         }
         status.layers = numericallyOrdered(status.layers)
@@ -119,6 +142,7 @@ extension StatusFile {
             layer.startedAt = previous?.startedAt
             // The tasks file says which gates are required; the attempts recorded stay.
             layer.requiredGates = parsedLayer.gates.isEmpty ? nil : parsedLayer.gates
+            layer.dependsOn = parsedLayer.dependsOn
             layer.gates = previous?.gates
             layer.gatesOverriddenAt = previous?.gatesOverriddenAt
             layer.gatesOverrideReason = previous?.gatesOverrideReason
@@ -128,6 +152,11 @@ extension StatusFile {
                     let before = old[m].task
                     task = before
                     task.takePlan(of: parsedTask, index: t)
+                    // A box ticked or unticked by hand since the last parse or sync: the plan's word.
+                    if parsedTask.checkboxOffset != nil, let synced = before.planChecked, synced != parsedTask.done {
+                        task.takeCheckbox(parsedTask.done, now: now)
+                        summary.checkedByHand.append("\(task.label(layer: layer.key)) \(parsedTask.done ? "ticked" : "unticked")")
+                    }
                     summary.kept += 1
                     relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
                     if before.description != task.description,

@@ -96,7 +96,9 @@ extension StatusStore {
     // MARK: - Tasks file discovery
 
     /// `--tasks-file`, `specs/<SPEC>/layered-tasks.md`, `specs/<SPEC>/agent-tasks/layered-tasks.md`,
-    /// or a single `specs/*<SPEC>*/` directory (docs/layered-tasks-format.md, "Where the file is found").
+    /// or a single `specs/*<SPEC>*/` directory; failing those, other tools' plans: spec-kit's
+    /// `tasks.md` there, Kiro's `.kiro/specs/<SPEC>/tasks.md`, OpenSpec's
+    /// `openspec/changes/<SPEC>/tasks.md` (docs/layered-tasks-format.md, "Where the file is found").
     /// Returns the path and the spec the file belongs to: the matched directory's name when that
     /// is a valid spec id, so one spec never gets two status files.
     public func locateTasksFile(for spec: SpecID, explicit: String?) throws(TrackerError) -> (path: String, spec: SpecID) {
@@ -110,12 +112,20 @@ extension StatusStore {
             return (explicit, spec)
         }
         let specs = root + "/specs"
-        func candidate(in dir: String) -> String? {
-            for path in [dir + "/layered-tasks.md", dir + "/agent-tasks/layered-tasks.md"] where FileSystem.exists(path) {
-                return path
-            }
-            return nil
+        for names in [["layered-tasks.md", "agent-tasks/layered-tasks.md"], ["tasks.md"]] {
+            if let found = try tasksFile(for: spec, in: specs, names: names) { return found }
         }
+        for path in ["\(root)/.kiro/specs/\(spec)/tasks.md", "\(root)/openspec/changes/\(spec)/tasks.md"] where FileSystem.exists(path) {
+            return (path, spec)
+        }
+        throw TrackerError(.notFound, "no tasks file for \(spec): looked for specs/\(spec)/layered-tasks.md, "
+            + "specs/\(spec)/agent-tasks/layered-tasks.md, specs/*\(spec)*/, specs/\(spec)/tasks.md, .kiro/specs/\(spec)/tasks.md "
+            + "and openspec/changes/\(spec)/tasks.md; pass --tasks-file PATH")
+    }
+
+    /// One of `names` in `specs/<SPEC>/`, else in the one `specs/*<SPEC>*/` that has one.
+    private func tasksFile(for spec: SpecID, in specs: String, names: [String]) throws(TrackerError) -> (path: String, spec: SpecID)? {
+        func candidate(in dir: String) -> String? { names.map { dir + "/" + $0 }.first(where: FileSystem.exists) }
         if let path = candidate(in: "\(specs)/\(spec)") { return (path, spec) }
         let matches = FileSystem.directoryEntries(specs)
             .filter { $0 != spec.rawValue && $0.contains(spec.rawValue) && FileSystem.isDirectory("\(specs)/\($0)") }
@@ -125,8 +135,6 @@ extension StatusStore {
             throw TrackerError(.usage, "several tasks files match \(spec): "
                 + matches.map { display($0.1) }.joined(separator: ", ") + "; name the spec in full or pass --tasks-file PATH")
         }
-        if let (name, path) = matches.first { return (path, (try? SpecID(name)) ?? spec) }
-        throw TrackerError(.notFound, "no tasks file for \(spec): looked for specs/\(spec)/layered-tasks.md, "
-            + "specs/\(spec)/agent-tasks/layered-tasks.md and specs/*\(spec)*/; pass --tasks-file PATH")
+        return matches.first.map { (name, path) in (path, (try? SpecID(name)) ?? spec) }
     }
 }

@@ -53,7 +53,7 @@ enum CommandLineInterface {
         ErrorCommand.self, WarnCommand.self, PauseCommand.self, ResumeCommand.self, BlockCommand.self,
         ReportCommand.self, WatchCommand.self, MetricsCommand.self, ExportCommand.self, NextCommand.self,
         ClaimCommand.self, HeartbeatCommand.self, ReapCommand.self, AgentsCommand.self, HookCommand.self, UsageCommand.self, BudgetCommand.self, GateCommand.self, GatesCommand.self, PublishCommand.self, MergeCommand.self, ListCommand.self, StatsCommand.self, EstimateCommand.self, ValidateCommand.self, RestoreCommand.self, ArchiveCommand.self,
-        EventsCommand.self, ReplayCommand.self, NotifyCommand.self, McpCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
+        EventsCommand.self, ReplayCommand.self, NotifyCommand.self, SyncCommand.self, McpCommand.self, SetupCommand.self, CompletionsCommand.self, DemoCommand.self,
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {

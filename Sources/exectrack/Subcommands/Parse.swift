@@ -49,6 +49,7 @@ enum ParseCommand: Subcommand {
             for line in summary.removed { Console.line("  - \(line)") }
             for line in summary.moved { Console.line("  ~ \(line)") }
             for line in summary.reworded { Console.line("  ✎ \(line)") }
+            for line in summary.checkedByHand { Console.line("  ☑ \(line) in the plan by hand") }
         } else {
             Console.line("Initialized \(context.store.display(context.store.statusPath(reparsed.spec))): "
                 + "\(status.totalTasks) tasks in \(status.layers.count) layers")
