@@ -81,6 +81,8 @@ import Testing
         #expect(Set(threads).isSuperset(of: ["db-agent", "api-agent"]), "\(threads)")
         #expect(events.contains { $0["ph"] as? String == "i" && $0["cat"] as? String == "error" })
         #expect(events.contains { $0["ph"] as? String == "C" && $0["name"] as? String == "cost_usd" })
+        // The live view is text: --watch with --format html or --output is refused.
+        #expect(try project.run(["report", "F001", "--watch", "--format", "html"]).exitCode == 1)
         // export --format html is the same page.
         #expect(try project.run(["export", "F001", "--format", "html", "--output", "export.html"]).exitCode == 0)
         #expect(try attempts(String(contentsOf: project.url("export.html"), encoding: .utf8)).count == 4)

@@ -64,6 +64,7 @@ import Testing
         let (responses, result) = try exchange(project, [
             #"{"jsonrpc":"2.0","id":0,"method":"tools/list"}"#,
             #"{"jsonrpc":"2.0","id":"p0","method":"ping"}"#,
+            #"{"jsonrpc":"2.0","id":"d0","method":"server/discover"}"#,
             initialize,
             #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
             initialize.replacingOccurrences(of: #""id":1"#, with: #""id":2"#),
@@ -89,8 +90,9 @@ import Testing
             #expect(response["jsonrpc"] as? String == "2.0")
             byID["\(response["id"] ?? "none")"] = response
         }
-        // Fifteen requests and malformed lines are answered; notifications, a response and the blank line are not.
-        #expect(responses.count == 15, "\(responses)")
+        // Sixteen requests and malformed lines are answered; notifications, a response and the blank line are not.
+        #expect(responses.count == 16, "\(responses)")
+        #expect(errorCode(byID["d0"]!) == -32601, "a newer revision's probe is an unknown method, initialized or not")
         #expect(errorCode(byID["0"]!) == -32600, "tools/list before initialize")
         #expect(byID["p0"]?["result"] != nil, "ping is answered before initialize")
         let agreed = (byID["1"]?["result"] as? [String: Any])?["protocolVersion"] as? String

@@ -136,6 +136,66 @@ import Testing
         #expect(try String(contentsOf: plan, encoding: .utf8) == without)
     }
 
+    /// Kiro's `[-]`: written for a running task, and a `[-]` box synced like any other.
+    @Test func kiroInProgressMarksAndOddItems() throws {
+        let project = try Project()
+        try project.write(".kiro/specs/k1/tasks.md", """
+        # Implementation Plan
+
+        - [-] 1. Schema
+        - [ ] 2. Service
+          - [ ] 2.1 Handler
+          - [ ] 2.2 Client
+        - [ ] 5 Unnumbered
+        """)
+        #expect(try project.run(["init", "k1"]).exitCode == 0)
+        let check = try project.run(["parse", "k1", "--check"])
+        #expect(check.stdout.contains("line 7: checklist item without an 'N.' or 'N.M' number"), "\(check.stdout)")
+        #expect(try project.run(["update", "k1", "L1", "0", "complete"]).exitCode == 0)
+        #expect(try project.run(["update", "k1", "L2", "0", "in_progress"]).exitCode == 0)
+        #expect(try project.run(["sync", "k1"]).exitCode == 0)
+        let plan = try String(contentsOf: project.url(".kiro/specs/k1/tasks.md"), encoding: .utf8)
+        #expect(plan.contains("- [x] 1. Schema") && plan.contains("  - [-] 2.1 Handler") && plan.contains("- [-] 2. Service"), "\(plan)")
+        #expect(!FileManager.default.fileExists(atPath: project.url(".kiro/specs/k1/tasks.md.lock").path), "no lock file beside the plan")
+    }
+
+    /// A retry recorded here is not undone by re-reading a plan whose box was not touched.
+    @Test func parseKeepsARetryWhenTheBoxIsUnchanged() throws {
+        let project = try Project()
+        try project.write("specs/001-r/tasks.md", "# Tasks\n\n## Phase 1: Setup\n\n- [x] T001 First\n- [x] T002 Second\n")
+        #expect(try project.run(["init", "001-r"]).exitCode == 0)
+        #expect(try project.run(["update", "001-r", "L1", "1", "pending"]).exitCode == 0)
+        #expect(try project.run(["parse", "001-r"]).exitCode == 0)
+        let task = try #require(((try layers(project, "001-r")["L1"] as? [String: Any])?["tasks"] as? [[String: Any]])?[1])
+        #expect(task["status"] as? String == "pending")
+    }
+
+    /// Stated dependencies on phases the file lacks are reported and not used; duplicate ids too.
+    @Test func unusableStatementsAndDuplicateIdsAreReported() throws {
+        let project = try Project()
+        try project.write("specs/001-d/tasks.md", """
+        # Tasks
+
+        ## Phase 1: Setup
+
+        - [ ] T001 One
+
+        ## Phase 2: Build
+
+        - [ ] T002 Two
+        - [ ] T002 Two again
+
+        ## Dependencies & Execution Order
+
+        - **Phase 2**: depends on Phase 9
+        """)
+        let check = try #require(try json(project.run(["parse", "001-d", "--check", "--json"])) as? [String: Any]?)
+        let diagnostics = (check?["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int }
+        #expect(diagnostics == [10, 14], "\(check?["diagnostics"] ?? "")")
+        let l2 = (check?["layers"] as? [[String: Any]])?.first { $0["layer"] as? String == "L2" }
+        #expect(l2?["depends_on"] is NSNull)
+    }
+
     @Test func aFileInNoFormatSaysSo() throws {
         let project = try Project()
         try project.write("specs/X1/tasks.md", "# Plan\n\nWe will build it in stages.\n\n- think first\n- then build\n")

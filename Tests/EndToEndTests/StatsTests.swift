@@ -232,6 +232,26 @@ import Testing
         #expect(ms((((stats["time_split"] as? [String: Any])?["total"]) as? [String: Any])?["retried_ms"]) ?? 0 > 0)
     }
 
+    /// Archive copies of several specs, and files that are not status files at all.
+    @Test func archivesOfSeveralSpecsAndOddFiles() throws {
+        let project = try Project()
+        for spec in ["A1", "B1"] {
+            try project.write("specs/\(spec)/layered-tasks.md", "# Feature: \(spec)\n\n## Layer 0: X\n- one task\n- two task\n")
+            for step in [["init", spec], ["update", spec, "L0", "0", "in_progress"], ["update", spec, "L0", "0", "complete"],
+                         ["update", spec, "L0", "1", "in_progress"], ["update", spec, "L0", "1", "complete"], ["archive", spec]] {
+                #expect(try project.run(step).exitCode == 0, "\(step)")
+            }
+        }
+        try project.write(".claude/execution/archive/AAA-20261201.json", #"{"feature": "AAA", "layers": {}}"#)
+        #expect(mkfifo(project.url(".claude/execution/PIPE.json").path, 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: project.url(".claude/execution/GONE.json").path, withDestinationPath: "nowhere.json")
+        let stats = try json(try project.run(["stats", "--json"]))
+        #expect(stats["tasks"] as? Int == 4, "each task once: \(stats["tasks"] ?? "")")
+        #expect(stats["specs"] as? Int == 2 && stats["archived_specs"] as? Int == 0)
+        let skipped = (stats["skipped"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
+        #expect(Set(skipped) == [".claude/execution/PIPE.json", ".claude/execution/GONE.json"], "\(skipped)")
+    }
+
     @Test func anEmptyProjectHasNoHistoryYet() throws {
         let project = try Project()
         let run = try project.run(["stats"])

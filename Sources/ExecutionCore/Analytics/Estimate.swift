@@ -82,7 +82,7 @@ extension SpecEstimate {
         let parallel = ratios.isEmpty ? 1 : ratios[(ratios.count - 1) / 2]
         parallelism = parallel
         // Never less than the longest remaining task: parallel work cannot split one task.
-        func wall(_ p: Int) -> Int64 { max(Int64(Double(total(p)) / parallel), remaining.map { one(p, $0.complexity) }.max() ?? 0) }
+        func wall(_ p: Int) -> Int64 { max(Int64((Double(total(p)) / parallel).rounded()), remaining.map { one(p, $0.complexity) }.max() ?? 0) }
         elapsed = Range(p25Ms: wall(25), p50Ms: wall(50), p75Ms: wall(75), p90Ms: wall(90))
     }
 

@@ -95,7 +95,8 @@ extension SpecHistory {
     public static func deduplicated(_ histories: [SpecHistory]) -> [SpecHistory] {
         // Among copies, the one that saw the most of the retries first (the copy with the log).
         func seen(_ h: SpecHistory) -> Int64 { h.tasks.reduce(Int64(0)) { $0.addingSaturated(max(0, ($1.finalStart ?? 0) - ($1.firstStart ?? 0))) } }
-        let order = histories.indices.sorted { (histories[$0].archived ? 1 : 0, histories[$0].spec, $0) < (histories[$1].archived ? 1 : 0, histories[$1].spec, $1) }
+        // Grouped by spec (copies of a run share its id), live ones first in each group.
+        let order = histories.indices.sorted { (histories[$0].spec, histories[$0].archived ? 1 : 0, $0) < (histories[$1].spec, histories[$1].archived ? 1 : 0, $1) }
         var result: [SpecHistory] = []
         result.reserveCapacity(histories.count)
         var i = 0

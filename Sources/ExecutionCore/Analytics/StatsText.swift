@@ -44,20 +44,22 @@ public enum StatsText {
 
     public static func text(_ s: CrossSpecStats, _ query: StatsQuery, skipped: [(source: String, reason: String)]) -> String {
         var out: [String] = []
-        out.append("exectrack stats — \(UsageText.grouped(Int64(s.specs))) specs (\(UsageText.grouped(Int64(s.archivedSpecs))) archived), "
-            + "\(UsageText.grouped(Int64(s.tasks))) tasks, \(UsageText.grouped(Int64(s.completed))) completed")
+        out.append("exectrack stats — \(UsageText.grouped(Int64(s.specs))) spec\(s.specs == 1 ? "" : "s") (\(UsageText.grouped(Int64(s.archivedSpecs))) archived), "
+            + "\(UsageText.grouped(Int64(s.tasks))) task\(s.tasks == 1 ? "" : "s"), \(UsageText.grouped(Int64(s.completed))) completed")
         if let filters = filters(query) { out.append(filters) }
         if s.isEmpty {
             out.append(filters(query) == nil ? noHistory : "nothing matches these filters")
         } else {
             let shown = s.days.suffix(sparkDays)
             out.append("")
-            out.append("Velocity — tasks completed per UTC day (\(shown.first?.day ?? "-") to \(shown.last?.day ?? "-"))")
-            if let today = shown.last {
+            if let today = shown.last, let first = shown.first {
+                out.append("Velocity — tasks completed per UTC day (\(first.day) to \(today.day))")
                 out.append("  \(sparkline(shown.map(\.completed)))  last day \(today.completed) · 7-day average \(oneDecimal(today.average7))")
+                out.append("  by agent: " + s.byAgent.prefix(6).map { "\($0.name.visibleControlCharacters) \($0.completed)" }.joined(separator: " · "))
+                out.append("  by complexity: " + s.byComplexity.map { "\($0.name.visibleControlCharacters) \($0.completed)" }.joined(separator: " · "))
+            } else {
+                out.append("Velocity — no task completed yet")
             }
-            out.append("  by agent: " + s.byAgent.prefix(6).map { "\($0.name.visibleControlCharacters) \($0.completed)" }.joined(separator: " · "))
-            out.append("  by complexity: " + s.byComplexity.map { "\($0.name.visibleControlCharacters) \($0.completed)" }.joined(separator: " · "))
             out.append("")
             out.append("Where the time of started tasks went")
             out.append("  " + split(s.split))
@@ -114,9 +116,13 @@ public enum StatsText {
             out.append("")
             out.append(filters(query) == nil ? noHistory : "nothing matches these filters")
         } else {
-            out += ["", "### Velocity", "", "`\(sparkline(s.days.suffix(sparkDays).map(\.completed)))`", "",
-                    "| day | completed | 7-day average |", "|---|---:|---:|"]
-            out += s.days.suffix(7).map { "| \($0.day) | \($0.completed) | \(oneDecimal($0.average7)) |" }
+            out += ["", "### Velocity", ""]
+            if s.days.isEmpty {
+                out.append("No task completed yet.")
+            } else {
+                out += ["`\(sparkline(s.days.suffix(sparkDays).map(\.completed)))`", "", "| day | completed | 7-day average |", "|---|---:|---:|"]
+                out += s.days.suffix(7).map { "| \($0.day) | \($0.completed) | \(oneDecimal($0.average7)) |" }
+            }
             out += ["", "### Where the time went", "", "| layer | waiting | unclaimed | retried | running |", "|---|---:|---:|---:|---:|"]
             out += ([("all", s.split)] + s.splitByLayer).map {
                 "| \($0.0) | \(duration($0.1.waiting)) | \(duration($0.1.unclaimed)) | \(duration($0.1.retried)) | \(duration($0.1.running)) |"

@@ -122,7 +122,7 @@ private struct ParserState {
     /// spec-kit: each phase layer's number (nil for `Final Phase`, `Phase 3.1`), and the phase
     /// dependencies stated (subject, and the phases it waits for or runs beside).
     var phaseNumbers: [Int?] = []
-    var phaseStatements: [(subject: Int, dependsOn: [Int], parallelWith: Int?)] = []
+    var phaseStatements: [(subject: Int, dependsOn: [Int], parallelWith: Int?, line: Int)] = []
     /// spec-kit: inside a section that holds no tasks (`## Notes`), and its heading level.
     var quietLevel: Int?
     /// Kiro: the open item's own task stands in for its layer until a sub-task shows up.
@@ -138,7 +138,9 @@ private struct ParserState {
             readHeading(trimmed, number: number)
             return
         }
-        if format == .specKit, let statement = Self.phaseStatement(trimmed) { phaseStatements.append(statement) }
+        if format == .specKit, let statement = Self.phaseStatement(trimmed) {
+            phaseStatements.append((statement.subject, statement.dependsOn, statement.parallelWith, number))
+        }
         if format == .specKit, quietLevel != nil { return }
         if format == .specKit, layerLevel != nil, trimmed.hasPrefix(">") {
             appendLayerNote(trimmed)
@@ -276,12 +278,16 @@ private struct ParserState {
     /// above. False for any other line.
     mutating func readKiroBullet(_ content: Substring, indent: Int, line: Int) -> Bool {
         if let item = Self.kiroItem(content) {
-            let offset = checkboxOffset(content)
+            // Kiro's boxes include `[-]` (in progress): the mark's offset either way.
+            let offset = text.utf8.distance(from: text.utf8.startIndex, to: content.startIndex) + 1
             var task = Self.task(from: item.title, line: line)
             task.done = item.done
             task.checkboxOffset = offset
             if let sub = item.sub {
-                if layers.isEmpty || layerLevel == nil { openLayer(key: "L\(item.number)", name: "Part \(item.number)", line: line, level: 0) }
+                // A sub-task belongs to the item of its number, even without that item's line.
+                if layerLevel == nil || layers.last?.key != "L\(item.number)" {
+                    openLayer(key: "L\(item.number)", name: "Part \(item.number)", line: line, level: 0)
+                }
                 let l = layers.count - 1
                 if kiroItemIsTask, let parent = layers[l].tasks.popLast() {
                     layers[l].notes += parent.notes
@@ -304,6 +310,11 @@ private struct ParserState {
         if let taskIndent = lastTaskIndent, indent > taskIndent, let (key, value) = plainField(plain), key.lowercased() == "requirements",
            let l = layers.indices.last, !layers[l].tasks.isEmpty {
             layers[l].tasks[layers[l].tasks.count - 1].requirements += value.split(separator: ",").map { String($0.trimmed) }.filter { !$0.isEmpty }
+            return true
+        }
+        // A checklist item without its `N.` or `N.M` number has no place in the plan.
+        if content.first == "[", content.dropFirst(2).first == "]", lastTaskIndent.map({ indent <= $0 }) ?? true {
+            diagnose(line, "checklist item without an 'N.' or 'N.M' number (Kiro numbers every item)", content)
             return true
         }
         return false
@@ -416,6 +427,18 @@ private struct ParserState {
         for layer in merged where layer.tasks.isEmpty {
             diagnose(layer.line, "layer \(layer.key) has no tasks", Substring(layer.name))
         }
+        // Other tools' plans name each task by its id: two tasks with one id cannot be told apart.
+        if format != .layered {
+            var first: [String: Int] = [:]
+            for task in merged.flatMap(\.tasks) {
+                guard let id = task.id?.lowercased() else { continue }
+                if let line = first[id] {
+                    diagnose(task.line, "task id \(task.id!) is also the id of the task at line \(line)", Substring(task.description))
+                } else {
+                    first[id] = task.line
+                }
+            }
+        }
         diagnostics.sort { $0.line < $1.line }
         return LayeredTasks(featureName: featureName, layers: merged, diagnostics: diagnostics)
     }
@@ -428,13 +451,23 @@ private struct ParserState {
         for i in layers.indices { layers[i].key = kept ? "L\(phaseNumbers[i]!)" : "L\(i + 1)" }
         guard kept else { return }
         let position = Dictionary(uniqueKeysWithValues: layers.indices.map { (layers[$0].key, $0) })
+        // A statement about a phase the file does not have, or naming its own phase, is reported
+        // and not used: the layer keeps waiting for every earlier one.
+        func usable(_ statement: (subject: Int, dependsOn: [Int], parallelWith: Int?, line: Int)) -> Int? {
+            let named = statement.dependsOn + (statement.parallelWith.map { [$0] } ?? [])
+            guard let i = position["L\(statement.subject)"], named.allSatisfy({ position["L\($0)"] != nil && $0 != statement.subject }) else {
+                diagnose(statement.line, "phase dependency names a phase the file does not have, or the phase itself; not used", "")
+                return nil
+            }
+            return i
+        }
         for statement in phaseStatements where !statement.dependsOn.isEmpty {
-            guard let i = position["L\(statement.subject)"] else { continue }
-            layers[i].dependsOn = statement.dependsOn.map { "L\($0)" }.filter { position[$0] != nil && $0 != layers[i].key }
+            guard let i = usable(statement) else { continue }
+            layers[i].dependsOn = statement.dependsOn.map { "L\($0)" }
         }
         // "In parallel with Phase 3": it waits for what Phase 3 waits for.
-        for statement in phaseStatements {
-            guard let other = statement.parallelWith, let i = position["L\(statement.subject)"], let j = position["L\(other)"], i != j else { continue }
+        for statement in phaseStatements where statement.parallelWith != nil {
+            guard let i = usable(statement), let j = position["L\(statement.parallelWith!)"] else { continue }
             layers[i].dependsOn = (layers[j].dependsOn ?? layers[..<j].map(\.key)).filter { $0 != layers[i].key }
         }
     }
@@ -557,7 +590,7 @@ private struct ParserState {
         rest = rest.dropFirst()
         let sub = rest.prefix(while: { $0.isASCIIDigit || $0 == "." })
         let title = rest.dropFirst(sub.count)
-        guard title.first == " " else { return nil }
+        guard title.first == " ", !title.trimmed.isEmpty else { return nil }
         let subNumber = sub.hasSuffix(".") ? sub.dropLast() : sub
         return (number, subNumber.isEmpty ? nil : String(subNumber), title.trimmed, mark == "x" || mark == "X")
     }

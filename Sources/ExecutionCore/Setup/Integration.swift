@@ -67,7 +67,10 @@ extension IntegrationTarget {
     static func ensureMCPServer(in current: String?, path: String) -> IntegrationEdit {
         var root = JSONObject()
         if let current, !current.trimmingWhitespace.isEmpty {
-            guard let parsed = (try? JSONParser.parse(Array(current.utf8)))?.objectValue else {
+            guard let value = try? JSONParser.parse(Array(current.utf8)) else {
+                return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "is not valid JSON")
+            }
+            guard let parsed = value.objectValue else {
                 return IntegrationEdit(path: path, newText: nil, added: [], kept: [], refusal: "is not a JSON object")
             }
             root = parsed

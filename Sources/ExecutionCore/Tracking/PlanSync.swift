@@ -26,22 +26,30 @@ public struct PlanSync: Equatable, Sendable {
     /// The marks to write, or the tasks that no longer match between the plan and the tracker
     /// (a task added, removed or reworded since the last `parse`): then nothing may be written.
     public static func plan(_ status: StatusFile, parsed: LayeredTasks, bytes: [UInt8]) -> Result<PlanSync, Mismatch> {
+        // Keyed by their n-th occurrence as well: two tasks with one id or text pair in order.
         var tracked: [String: TaskLocation] = [:]
-        for (l, layer) in status.layers.enumerated() {
-            for (t, task) in layer.tasks.enumerated() { tracked[key(layer.key, task.id, task.description)] = TaskLocation(layer: l, task: t) }
+        var occurrences: [String: Int] = [:]
+        func occurrence(_ base: String) -> String {
+            occurrences[base, default: 0] += 1
+            return base + "\u{0}\(occurrences[base]!)"
         }
+        for (l, layer) in status.layers.enumerated() {
+            for (t, task) in layer.tasks.enumerated() { tracked[occurrence(key(layer.key, task.id, task.description))] = TaskLocation(layer: l, task: t) }
+        }
+        occurrences = [:]
         var mismatch = Mismatch()
         var pairs: [(ParsedTask, TaskLocation, String)] = []
         var seen = Set<String>()
         for layer in parsed.layers {
             for task in layer.tasks {
-                let k = key(layer.key, task.id, task.description)
+                let k = occurrence(key(layer.key, task.id, task.description))
                 guard let location = tracked[k] else {
                     mismatch.inPlanOnly.append("\(layer.key) " + (task.id.map { "\($0) " } ?? "") + task.description)
                     continue
                 }
                 seen.insert(k)
-                pairs.append((task, location, "\(layer.key).\(location.task)" + (task.id.map { " \($0)" } ?? "") + " \(task.description)"))
+                let tracked = status.task(at: location)
+                pairs.append((task, location, "\(layer.key).\(location.task)" + (tracked.id.map { " \($0)" } ?? "") + " \(tracked.description)"))
             }
         }
         for (k, location) in tracked.sorted(by: { ($0.value.layer, $0.value.task) < ($1.value.layer, $1.value.task) }) where !seen.contains(k) {

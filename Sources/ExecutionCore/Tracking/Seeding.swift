@@ -35,7 +35,9 @@ extension ExecutionTask {
         parallel = parsed.parallel
         story = parsed.story
         requirements = parsed.requirements.isEmpty ? nil : parsed.requirements
-        if parsed.done && status == .pending { status = .complete }
+        // A ticked box completes a pending task, unless that box is the state last parsed or
+        // synced (the task was since retried here: the tracker has the newer word).
+        if parsed.done && status == .pending && planChecked != true { status = .complete }
         if parsed.checkboxOffset != nil { planChecked = parsed.done }
     }
 

@@ -46,6 +46,10 @@ public struct MCPServer {
         case "ping": return JSONObject()
         default: break
         }
+        // An unknown method is unknown whatever the state (a newer client's `server/discover` probe).
+        guard Self.methods.contains(method) else {
+            throw JSONRPC.Failure(JSONRPC.methodNotFound, "method not found: \(method.singleLine.prefix(80))")
+        }
         guard protocolVersion != nil else {
             throw JSONRPC.Failure(JSONRPC.invalidRequest, "the server is not initialized: send initialize first")
         }
@@ -67,6 +71,10 @@ public struct MCPServer {
             throw JSONRPC.Failure(JSONRPC.methodNotFound, "method not found: \(method.singleLine.prefix(80))")
         }
     }
+
+    /// The methods served after `initialize`.
+    static let methods: Set<String> = ["tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read",
+                                       "resources/subscribe", "resources/unsubscribe"]
 
     /// Agrees on the client's revision when this server speaks it, else offers its newest.
     private mutating func initialize(_ params: JSONObject) throws(JSONRPC.Failure) -> JSONObject {
@@ -122,7 +130,8 @@ public struct MCPServer {
             }
         } catch {
             return Self.toolResult(text: "exectrack: invalid arguments for \(name): " + error.message,
-                                   structured: JSONObject([("error", .string(error.message))]), isError: true)
+                                   structured: JSONObject([("error", .string(error.message)), ("exit_code", .int(Int(TrackerError.Kind.usage.rawValue)))]),
+                                   isError: true)
         }
     }
 

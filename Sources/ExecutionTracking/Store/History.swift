@@ -45,7 +45,14 @@ extension StatusStore {
         var fresh = HistoryCache()
         var result = Histories(histories: [], skipped: [], read: 0, cached: 0)
         for source in historySources() {
-            guard let status = identity(of: source.status) else { continue }
+            guard let status = identity(of: source.status) else {
+                // Not a regular file (a FIFO, a dangling or looping link): listed, never read.
+                if let info = FileSystem.linkInfo(source.status) {
+                    let what = FileSystem.info(source.status).map { "is \($0.kindName)" } ?? "is \(info.kindName) to nothing readable"
+                    result.skipped.append((".claude/execution/" + source.path, "\(what); not read"))
+                }
+                continue
+            }
             let events = identity(of: source.events)
             var entry: HistoryCache.Entry
             if let cached = old.entries[source.path], cached.status == status, cached.events == events {

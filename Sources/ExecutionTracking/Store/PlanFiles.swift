@@ -16,7 +16,8 @@ extension StatusStore {
         return bytes
     }
 
-    /// Replaces the plan file with `bytes` under its own lock.
+    /// Replaces the plan file with `bytes`. Called under the spec's lock (`sync`), so no lock
+    /// file of its own is left beside the user's plan.
     func rewritePlanFile(_ path: String, _ bytes: [UInt8]) throws(TrackerError) {
         guard let info = FileSystem.linkInfo(path) else { throw TrackerError(.notFound, "file not found: \(display(path))") }
         guard info.isRegular else {
@@ -24,8 +25,6 @@ extension StatusStore {
         }
         // Replacing it would cut it off from its other names.
         guard info.links <= 1 else { throw TrackerError(.precondition, "\(display(path)) has other hard links; sync leaves it alone") }
-        try withLock(path, timeoutSeconds: lockTimeoutSeconds) { () throws(TrackerError) in
-            try FileSystem.writeAtomically(bytes, to: path, shown: display)
-        }
+        try FileSystem.writeAtomically(bytes, to: path, shown: display)
     }
 }

@@ -23,7 +23,14 @@ enum ReportCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32 {
         let spec = try context.spec(arguments)
-        if try arguments.read(watch) { return try WatchCommand.watch(spec, arguments, context) }
+        if try arguments.read(watch) {
+            // The live view is text on a terminal (or one report per change when piped).
+            let chosen = try arguments.read(format)
+            if arguments.isGiven(output.spec.name) || (chosen != nil && chosen != .text) {
+                throw TrackerError(.usage, "--watch shows the text report; --format and --output go without it")
+            }
+            return try WatchCommand.watch(spec, arguments, context)
+        }
         let jsonGiven = try arguments.read(json)
         let format = try arguments.read(format) ?? (jsonGiven ? .json : .text)
         let target = try arguments.read(output)

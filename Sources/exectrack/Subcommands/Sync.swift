@@ -39,7 +39,7 @@ enum SyncCommand: Subcommand {
                 Console.line("left as ticked or unticked by hand (run parse to take it): \(label)")
             }
             Console.line(synced.sync.changes.isEmpty ? "\(path) already shows every task's state"
-                : "\(path): \(counted(synced.sync.changes.count, "box")) \(checking ? "to change" : "changed")")
+                : "\(path): \(synced.sync.changes.count) box\(synced.sync.changes.count == 1 ? "" : "es") \(checking ? "to change" : "changed")")
         }
         return checking && !synced.sync.changes.isEmpty ? TrackerError.Kind.precondition.rawValue : 0
     }
