@@ -1,6 +1,8 @@
 // A lower floor than the issue's: a static binary that reads a status file and writes the
 // same bytes back the way exectrack does (temp file, fsync, rename, directory fsync) — no
-// parsing, no logic. Built and run by scripts/bench.sh.
+// parsing, no logic. With a second argument it first appends one event line to that log and
+// fsyncs it, as a write of exectrack's does before publishing the state (docs/events.md).
+// Built and run by scripts/bench.sh.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +18,14 @@ while true {
     bytes.append(contentsOf: chunk[0..<n])
 }
 close(fd)
+if CommandLine.arguments.count > 2 {
+    let log = open(CommandLine.arguments[2], O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    let line = Array(("{\"specversion\":\"1.0\",\"type\":\"dev.exectrack.task.started\",\"data\":{\"pad\":\""
+        + String(repeating: "x", count: 300) + "\"}}\n").utf8)
+    _ = line.withUnsafeBytes { write(log, $0.baseAddress, $0.count) }
+    fsync(log)
+    close(log)
+}
 let temp = "\(directory)/.floor.tmp.\(getpid())"
 let out = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
 _ = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }

@@ -15,7 +15,7 @@ import json
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_stats  # noqa: E402  (scripts/bench_stats.py: stats against SQLite)
 
-BIN, FLOOR, FLOOR_IO, WORK, RUNS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+BIN, FLOOR, FLOOR_IO, FLOOR_READ, WORK, RUNS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])
 
 
 def tasks_markdown(count, layers=4):
@@ -339,6 +339,7 @@ def main():
         root = project(f"t{count}", count)
         status = os.path.join(root, ".claude/execution/S0000.json")
         snapshot = status + ".bench"
+        size_mb = os.path.getsize(status) / 1e6
         # The floors rewrite their own copy, so the commands below always read exectrack's file.
         floor_copy = os.path.join(root, ".claude/execution/floor.json")
         shutil.copyfile(status, snapshot)
@@ -352,6 +353,8 @@ def main():
         commands = [
             ("floor (Codable)", [FLOOR, floor_copy], reset_floor),
             ("floor (I/O only)", [FLOOR_IO, floor_copy], reset_floor),
+            ("floor (I/O + event)", [FLOOR_IO, floor_copy, floor_copy + ".events.jsonl"], reset_floor),
+            ("floor (read only)", [FLOOR_READ, status], None),
             ("update", [BIN, "update", "S0000", "L1", "0", "in_progress"], reset),
             ("report", [BIN, "report", "S0000"], None),
             ("metrics", [BIN, "metrics", "S0000"], None),
@@ -452,6 +455,16 @@ def main():
         ("78,000 tasks: stats (cached) within 3x SQLite", stats["warm"], 3 * stats["sql"], "ms"),
         ("78,000 tasks: stats (cached) under 1 s", stats["warm"], 1000, "ms"),
         ("78,000 tasks: stats peak RSS under 200 MB", max(stats["rss_cold"], stats["rss_warm"]), 200, "MB"),
+        # The second round (issue 27), against the floors of the same run.
+        ("13 tasks: update within 1.15x the I/O + event floor", results[("update", 13)], 1.15 * results[("floor (I/O + event)", 13)], "ms"),
+        *[(f"13 tasks: {name} within the read-only floor + 0.5 ms", results[(name, 13)], results[("floor (read only)", 13)] + 0.5, "ms")
+          for name in ("report", "metrics", "next")],
+        ("10,000 tasks: update within 1.6x the I/O + event floor", results[("update", 10000)],
+         1.6 * results[("floor (I/O + event)", 10000)], "ms"),
+        *[(f"10,000 tasks: {name} within 1.5x the read-only floor", results[(name, 10000)], 1.5 * results[("floor (read only)", 10000)], "ms")
+          for name in ("report", "metrics")],
+        ("10,000 tasks: parse under 50 ms", results[("parse", 10000)], 50, "ms"),
+        ("10,000 tasks: peak RSS within 2x the file + 10 MB", max(rss[(n, 10000)] for n in commands13), 2 * size_mb + 10, "MB"),
         ("13 tasks: peak RSS under 30 MB", max(rss[(n, 13)] for n in commands13), 30, "MB"),
         ("10,000 tasks: peak RSS under 100 MB", max(rss[(n, 10000)] for n in commands13), 100, "MB"),
     ]

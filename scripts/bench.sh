@@ -15,4 +15,5 @@ trap 'rm -rf "$work"' EXIT
 # (Linking FoundationEssentials statically prints a linker warning about mktemp; shown only on failure.)
 swiftc -O -static-executable scripts/bench-floor.swift -o "$work/floor" 2>"$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; }
 swiftc -O -static-executable scripts/bench-floor-io.swift -o "$work/floor-io"
-python3 scripts/bench.py "$bin" "$work/floor" "$work/floor-io" "$work" "${1:-30}"
+swiftc -O -static-executable scripts/bench-floor-read.swift -o "$work/floor-read"
+python3 scripts/bench.py "$bin" "$work/floor" "$work/floor-io" "$work/floor-read" "$work" "${1:-30}"
