@@ -215,7 +215,7 @@ extension CrossSpecStats {
             for task in tasks where task.status == .complete {
                 guard let end = task.end else { continue }
                 completed += 1
-                let day = Self.floorDiv(end, Self.dayMs)
+                let day = Timestamp.divmod(end, Self.dayMs).0
                 perDay[day, default: (0, 0)].count += 1
                 perDay[day, default: (0, 0)].cost += task.costUsd
                 agents[task.agent ?? "unassigned", default: 0] += 1
@@ -226,8 +226,8 @@ extension CrossSpecStats {
         byComplexity = complexities.map { Count(name: $0.key, completed: $0.value) }.sorted { ($1.completed, $0.name) < ($0.completed, $1.name) }
         guard let first = perDay.keys.min() else { return }
         // A year of days at most: a stray timestamp must not make a list of centuries.
-        let last = max(perDay.keys.max()!, Self.floorDiv(query.now, Self.dayMs))
-        let start = max(query.since.map { max(first, Self.floorDiv($0, Self.dayMs)) } ?? first, last - 365)
+        let last = max(perDay.keys.max()!, Timestamp.divmod(query.now, Self.dayMs).0)
+        let start = max(query.since.map { max(first, Timestamp.divmod($0, Self.dayMs).0) } ?? first, last - 365)
         for day in start...last {
             let week = ((day - 6)...day).map { perDay[$0]?.count ?? 0 }.reduce(0, +)
             days.append(Day(day: String(Timestamp(millisecondsSinceEpoch: day * Self.dayMs).iso8601.prefix(10)), completed: perDay[day]?.count ?? 0,
@@ -235,12 +235,9 @@ extension CrossSpecStats {
         }
     }
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
     /// `L2` before `L10`; keys of another form after the numbered ones, by name.
     static func layerOrder(_ a: String, _ b: String) -> Bool {
-        func number(_ key: String) -> Int? { key.first == "L" ? Int(key.dropFirst()) : nil }
-        switch (number(a), number(b)) {
+        switch (ExecutionLayer.number(ofKey: a), ExecutionLayer.number(ofKey: b)) {
         case let (x?, y?): return x < y
         case (.some, nil): return true
         case (nil, .some): return false

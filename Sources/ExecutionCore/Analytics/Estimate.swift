@@ -98,9 +98,7 @@ extension SpecEstimate {
             let n = Double(max(1, history.tasks.count))
             mix = counts.mapValues { $0 / n }
             agents = Set(history.tasks.compactMap(\.agent))
-            words = Set(history.tasks.flatMap { task in
-                task.description.lowercased().split { !($0.isLetter || $0.isNumber) }.filter { $0.count >= 4 }.map(String.init)
-            })
+            words = Set(history.tasks.flatMap { StatusFile.words($0.description).filter { $0.count >= 4 }.map(String.init) })
         }
 
         /// Half the overlap of the complexity mixes, a quarter each the overlap of the agents and

@@ -54,7 +54,7 @@ public enum StatsText {
             out.append("")
             if let today = shown.last, let first = shown.first {
                 out.append("Velocity — tasks completed per UTC day (\(first.day) to \(today.day))")
-                out.append("  \(sparkline(shown.map(\.completed)))  last day \(today.completed) · 7-day average \(oneDecimal(today.average7))")
+                out.append("  \(sparkline(shown.map(\.completed)))  last day \(today.completed) · 7-day average \(UsageText.oneDecimal(today.average7))")
                 out.append("  by agent: " + s.byAgent.prefix(6).map { "\($0.name.visibleControlCharacters) \($0.completed)" }.joined(separator: " · "))
                 out.append("  by complexity: " + s.byComplexity.map { "\($0.name.visibleControlCharacters) \($0.completed)" }.joined(separator: " · "))
             } else {
@@ -121,7 +121,7 @@ public enum StatsText {
                 out.append("No task completed yet.")
             } else {
                 out += ["`\(sparkline(s.days.suffix(sparkDays).map(\.completed)))`", "", "| day | completed | 7-day average |", "|---|---:|---:|"]
-                out += s.days.suffix(7).map { "| \($0.day) | \($0.completed) | \(oneDecimal($0.average7)) |" }
+                out += s.days.suffix(7).map { "| \($0.day) | \($0.completed) | \(UsageText.oneDecimal($0.average7)) |" }
             }
             out += ["", "### Where the time went", "", "| layer | waiting | unclaimed | retried | running |", "|---|---:|---:|---:|---:|"]
             out += ([("all", s.split)] + s.splitByLayer).map {
@@ -152,11 +152,6 @@ public enum StatsText {
     static func cell(_ text: String) -> String { text.singleLine.markdownInline }
 
     static func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-
-    static func oneDecimal(_ value: Double) -> String {
-        let tenths = Int64((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10)"
-    }
 
     public static func json(_ s: CrossSpecStats, _ query: StatsQuery, skipped: [(source: String, reason: String)]) -> JSONValue {
         func ref(_ r: CrossSpecStats.TaskRef) -> [(String, JSONValue)] {
@@ -224,7 +219,7 @@ public enum StatsText {
         if let work = e.work, left > 0 {
             out.append("  work left: \(range(work))")
             if let elapsed = e.elapsed, let parallel = e.parallelism {
-                out.append("  elapsed at \(oneDecimal(parallel)) tasks at once: \(range(elapsed))")
+                out.append("  elapsed at \(UsageText.oneDecimal(parallel)) tasks at once: \(range(elapsed))")
             }
         }
         if let reason = e.reason { out.append("  " + reason) }

@@ -191,7 +191,9 @@ public struct ExecutionLayer: ModelObject {
     }
 
     /// The number in `L<n>`, or nil for keys of another form (kept, ordered after numbered layers).
-    public var number: Int? {
+    public var number: Int? { Self.number(ofKey: key) }
+
+    static func number(ofKey key: String) -> Int? {
         guard key.first == "L" || key.first == "l" else { return nil }
         return Int(key.dropFirst())
     }

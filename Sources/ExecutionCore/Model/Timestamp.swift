@@ -24,7 +24,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public var description: String { iso8601 }
 
     public var iso8601: String {
-        let (days, msOfDay) = divmod(millisecondsSinceEpoch, 86_400_000)
+        let (days, msOfDay) = Self.divmod(millisecondsSinceEpoch, 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let seconds = msOfDay / 1000
         // Written digit by digit: status files, logs and reports format thousands of these.
@@ -106,7 +106,8 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         self.init(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
 
-    private func divmod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+    /// Floor division and its remainder: days before 1970 count down.
+    static func divmod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         let q = a >= 0 ? a / b : (a - b + 1) / b
         return (q, a - q * b)
     }

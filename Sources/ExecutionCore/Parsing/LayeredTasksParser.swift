@@ -151,7 +151,7 @@ private struct ParserState {
             readUnderTaskHeading(trimmed, number: number)
             return
         }
-        if let content = bulletContent(trimmed) {
+        if let content = Self.bulletText(trimmed) {
             readBullet(content, indent: indent, line: number, text: trimmed)
             return
         }
@@ -218,11 +218,7 @@ private struct ParserState {
         }
         if format == .layered, let (layerNumber, name) = Self.layerHeading(title) {
             // Named layers get their key (the next free number) in finish().
-            let key = layerNumber.map { "L\($0)" } ?? ""
-            layers.append(ParsedLayer(key: key, name: name, line: number))
-            layerLevel = level
-            sectionAgent = nil
-            lastTaskIndent = nil
+            openLayer(key: layerNumber.map { "L\($0)" } ?? "", name: name, line: number, level: level)
             return
         }
         if let open = layerLevel, level <= open {
@@ -473,8 +469,6 @@ private struct ParserState {
     }
 
     // MARK: - Line shapes
-
-    func bulletContent(_ trimmed: Substring) -> Substring? { Self.bulletText(trimmed) }
 
     /// The text of a list item (`-`, `*`, `+`, `1.` or `1)` bullets), or nil.
     static func bulletText(_ trimmed: Substring) -> Substring? {

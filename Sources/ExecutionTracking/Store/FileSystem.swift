@@ -55,6 +55,9 @@ enum FileSystem {
         var isSymlink: Bool { type == S_IFLNK }
 
         /// `a FIFO`, `a character device`, ...: for messages.
+        /// Which version of the file this is: what watch and the stats cache compare.
+        var identity: FileIdentity { FileIdentity(inode: inode, size: size, modifiedNanoseconds: modifiedNanoseconds) }
+
         var kindName: String {
             switch type {
             case S_IFREG: "a regular file"

@@ -81,9 +81,7 @@ extension StatusStore {
         }
     }
 
-    private func identity(of path: String) -> FileIdentity? {
-        FileSystem.info(path).flatMap { $0.isRegular ? FileIdentity(inode: $0.inode, size: $0.size, modifiedNanoseconds: $0.modifiedNanoseconds) : nil }
-    }
+    private func identity(of path: String) -> FileIdentity? { FileSystem.info(path).flatMap { $0.isRegular ? $0.identity : nil } }
 
     private func readHistory(_ source: HistorySource) -> Result<SpecHistory, HistoryCache.SourceProblem> {
         let status: StatusFile
@@ -109,14 +107,8 @@ extension StatusStore {
             return []
         }
         var transitions: [TaskTransition] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            var start = 0
-            for i in buffer.indices where buffer[i] == UInt8(ascii: "\n") {
-                if i > start, let transition = TaskTransition.scan(UnsafeBufferPointer(rebasing: buffer[start..<i])) {
-                    transitions.append(transition)
-                }
-                start = i + 1
-            }
+        EventLines.forEach(in: bytes) { _, line in
+            if let transition = line.withUnsafeBufferPointer(TaskTransition.scan) { transitions.append(transition) }
         }
         return transitions
     }

@@ -94,11 +94,7 @@ public struct StatusStore: Sendable {
     public func exists(_ spec: SpecID) -> Bool { FileSystem.exists(statusPath(spec)) }
 
     /// The status file's current identity, or nil when there is none.
-    public func identity(_ spec: SpecID) -> FileIdentity? {
-        FileSystem.info(statusPath(spec)).map {
-            FileIdentity(inode: $0.inode, size: $0.size, modifiedNanoseconds: $0.modifiedNanoseconds)
-        }
-    }
+    public func identity(_ spec: SpecID) -> FileIdentity? { FileSystem.info(statusPath(spec))?.identity }
 
     /// Every status file directly in `.claude/execution/`, sorted by id: each `<id>.json` that is
     /// not a directory and not a metrics export (a spec whose id ends in `-metrics`, made before
