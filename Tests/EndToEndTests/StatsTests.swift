@@ -252,6 +252,18 @@ import Testing
         #expect(Set(skipped) == [".claude/execution/PIPE.json", ".claude/execution/GONE.json"], "\(skipped)")
     }
 
+    /// Tasks ticked in the plan before tracking began are complete, without a day to count them on.
+    @Test func tasksCompleteFromThePlanCountAsCompleted() throws {
+        let project = try Project()
+        try project.write("specs/S1/layered-tasks.md", "# Feature: S1\n\n## Layer 0: X\n- [x] one\n- [x] two\n- [ ] three\n")
+        #expect(try project.run(["init", "S1"]).exitCode == 0)
+        #expect(try project.run(["update", "S1", "L0", "2", "complete"]).exitCode == 0)
+        let stats = try json(try project.run(["stats", "--json"]))
+        #expect(stats["completed"] as? Int == 3)
+        let days = try #require((stats["velocity"] as? [String: Any])?["days"] as? [[String: Any]])
+        #expect(days.map { $0["completed"] as? Int ?? 0 }.reduce(0, +) == 1, "only the tracked completion has a day")
+    }
+
     @Test func anEmptyProjectHasNoHistoryYet() throws {
         let project = try Project()
         let run = try project.run(["stats"])

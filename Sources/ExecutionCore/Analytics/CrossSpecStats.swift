@@ -213,8 +213,10 @@ extension CrossSpecStats {
         var agents: [String: Int] = [:], complexities: [String: Int] = [:]
         for (_, tasks) in specs {
             for task in tasks where task.status == .complete {
-                guard let end = task.end else { continue }
+                // Every complete task counts; only those with an end have a day (a box ticked in
+                // the plan before tracking began has none).
                 completed += 1
+                guard let end = task.end else { continue }
                 let day = Timestamp.divmod(end, Self.dayMs).0
                 perDay[day, default: (0, 0)].count += 1
                 perDay[day, default: (0, 0)].cost += task.costUsd
