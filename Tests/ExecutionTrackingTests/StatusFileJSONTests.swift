@@ -146,6 +146,32 @@ struct StatusFileJSONTests {
         #expect(JSONWriter.encode(status.json) == text)
     }
 
+    /// `parse` reads `tasks_file` alone before it takes the lock (StatusFile.tasksFile(inJSON:));
+    /// it must be what the whole decode reads, wherever the field stands and whatever surrounds it.
+    @Test func tasksFileAloneIsWhatTheWholeDecodeReads() throws {
+        var status = sampleStatus()
+        status.tasksFile = "specs/F001/pläne \"1\".md"
+        status.extra = JSONObject([("x_top", oddExtra), ("tasks_file_x", .string("no"))])
+        status.layers[1].extra = JSONObject([("tasks_file", .string("nested, not this one"))])
+        let written = status.jsonBytes()
+        #expect(StatusFile.tasksFile(inJSON: written) == "specs/F001/pläne \"1\".md")
+        // The field last, after every other, in a compact document.
+        var doc = try JSONParser.parse(written).objectValue!
+        let path = doc["tasks_file"]!
+        doc["tasks_file"] = nil
+        doc["tasks_file"] = path
+        let moved = Array(JSONWriter.encode(.object(doc), style: .compact).utf8)
+        #expect(StatusFile.tasksFile(inJSON: moved) == (try StatusFile(jsonBytes: moved)).tasksFile)
+        status.tasksFile = nil
+        #expect(StatusFile.tasksFile(inJSON: status.jsonBytes()) == nil)
+        // Brackets and escaped quotes inside the strings of a skipped member are text.
+        let tricky = #"{"layers": {"L0": ["x \" ] } [ \\", {"tasks_file": "no"}], "é": "}"}, "tasks_file": "t.md", "n": [1, {}]}"#
+        #expect(StatusFile.tasksFile(inJSON: Array(tricky.utf8)) == "t.md")
+        for broken in ["", "[1]", "{\"tasks_file\": 3}", "{\"layers\": {\"L0\": [}, \"tasks_file\": \"a\"}", "{\"tasks_file\": \"a\"} x"] {
+            #expect(StatusFile.tasksFile(inJSON: Array(broken.utf8)) == nil, "\(broken)")
+        }
+    }
+
     @Test func unknownFieldsSurviveAReadModifyWrite() throws {
         let text = """
         {

@@ -352,6 +352,35 @@ extension JSONParser {
         try parseValue()
     }
 
+    /// Moves past the value at the position without building it: a member a reader does not
+    /// need. An object or array is passed over by its brackets and strings alone, so what is
+    /// inside it is not checked: only for readers that read the whole document again before
+    /// relying on it.
+    mutating func skipValue() throws(JSONSyntaxError) {
+        let first = try peek()
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            _ = try parseValue()
+            return
+        }
+        var open = 0
+        repeat {
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                position = plainRunEnd(from: position + 1)
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                    position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+                    position = plainRunEnd(from: min(position, bytes.count))
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["): open += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): open -= 1
+            default: break
+            }
+            position += 1
+        } while open > 0 && position < bytes.count
+        guard open == 0 else { throw error("unexpected end of data") }
+        position = min(position, bytes.count)
+    }
+
     /// Enters the object at the position; `nextKey` then walks its keys.
     mutating func beginObject() throws(JSONSyntaxError) {
         try enter()

@@ -12,6 +12,24 @@ extension StatusFile {
         }
     }
 
+    /// The document's `tasks_file` alone, the rest skipped unread: `parse` needs it before it
+    /// takes the lock, under which it reads the whole file. Nil when absent or unreadable.
+    public static func tasksFile(inJSON bytes: [UInt8]) -> String? {
+        try? JSONParser.reading(bytes, syntaxError: { $0 }) { (parser) throws(JSONSyntaxError) -> String? in
+            guard try parser.peek() == UInt8(ascii: "{") else { return nil }
+            try parser.beginObject()
+            var first = true, found: String?
+            while let key = try parser.nextKey(&first) {
+                guard key.text == "tasks_file" else {
+                    try parser.skipValue()
+                    continue
+                }
+                if case .string(let path) = try parser.value() { found = path }
+            }
+            return found
+        }
+    }
+
     /// Reads a document already parsed into a tree (validation).
     public init(json: JSONValue, defaultFeature: String = "") throws(StatusFileShapeError) {
         do {

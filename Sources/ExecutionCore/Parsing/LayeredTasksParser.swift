@@ -108,7 +108,7 @@ public enum LayeredTasksParser {
     }
 }
 
-private struct ParserState {
+struct ParserState {
     /// The whole file: a task's checkbox is found by its offset in it.
     let text: String
     let format: PlanFormat
@@ -698,9 +698,9 @@ private struct ParserState {
     }
 
     static func checkbox(_ text: Substring) -> Bool? {
-        guard text.count >= 3, text.first == "[" else { return nil }
-        let mark = text[text.index(after: text.startIndex)]
-        guard text[text.index(text.startIndex, offsetBy: 2)] == "]" else { return nil }
+        // Three characters looked at, never counted: counting walks the whole line.
+        var rest = text.makeIterator()
+        guard rest.next() == "[", let mark = rest.next(), rest.next() == "]" else { return nil }
         switch mark {
         case " ": return false
         case "x", "X": return true
@@ -754,6 +754,13 @@ private struct ParserState {
 
     /// `numberedID`: OpenSpec's `1.2 Title` items, whose leading number is the id.
     static func task(from content: Substring, line: Int, numberedID: Bool = false) -> ParsedTask {
+        ASCIITaskLine(content)?.task(line: line, numberedID: numberedID)
+            ?? characterTask(from: content, line: line, numberedID: numberedID)
+    }
+
+    /// The reading of any task line, character by character (the byte path, ASCIITaskLine.swift,
+    /// reads ASCII lines the same way).
+    static func characterTask(from content: Substring, line: Int, numberedID: Bool = false) -> ParsedTask {
         var text = content
         var done = false
         if let mark = checkbox(text) {

@@ -54,20 +54,7 @@ extension String {
     /// match is a character match; other text goes through the character-aware `replacing`.
     func removingAll(_ needle: String) -> String {
         guard utf8.allSatisfy({ $0 < 0x80 }) else { return replacing(needle, with: "") }
-        let text = Array(utf8), target = Array(needle.utf8)
-        guard !target.isEmpty, text.count >= target.count else { return self }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(text.count)
-        var i = 0
-        while i < text.count {
-            if i + target.count <= text.count, text[i..<(i + target.count)].elementsEqual(target) {
-                i += target.count
-            } else {
-                kept.append(text[i])
-                i += 1
-            }
-        }
-        return String(decoding: kept, as: UTF8.self)
+        return String(decoding: Array(utf8).removingAll(Array(needle.utf8)), as: UTF8.self)
     }
 
     /// Text for XML or HTML content and attribute values: `& < > " '` as entities (the
@@ -123,6 +110,25 @@ extension String {
             out.append(ch)
         }
         return out
+    }
+}
+
+extension [UInt8] {
+    /// Without any occurrence of `needle`, searched byte by byte.
+    func removingAll(_ needle: [UInt8]) -> [UInt8] {
+        guard !needle.isEmpty, count >= needle.count else { return self }
+        var kept: [UInt8] = []
+        kept.reserveCapacity(count)
+        var i = 0
+        while i < count {
+            if i + needle.count <= count, self[i..<(i + needle.count)].elementsEqual(needle) {
+                i += needle.count
+            } else {
+                kept.append(self[i])
+                i += 1
+            }
+        }
+        return kept
     }
 }
 

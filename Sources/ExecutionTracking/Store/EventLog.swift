@@ -213,6 +213,18 @@ public final class EventLogFollower {
     }
 }
 
+/// The status file a write replaces, as the event log needs it: its model, and the digest of its
+/// bytes (held instead of the bytes, so a large file's bytes are freed before the new ones are made).
+struct ReplacedStatus {
+    var digest: String
+    var file: StatusFile
+
+    init(bytes: [UInt8], file: StatusFile) {
+        digest = ContentDigest.of(bytes)
+        self.file = file
+    }
+}
+
 extension SpecWrite {
     /// Appends `changes` to the spec's event log and makes them durable, then returns the status
     /// file to publish, which `status` makes for the `seq` of the last event (its `event_seq`).
@@ -221,7 +233,7 @@ extension SpecWrite {
     /// are voided first; a file that is not the one the log's last write published (a hand edit,
     /// a copy, a checkout) is recorded whole as `status.edited_externally`; a log begun while the
     /// file exists starts with `log.started`, the whole state. A torn last line is cut off.
-    func commitEvents(_ changes: [ChangeEvent], replacing current: (bytes: [UInt8], file: StatusFile)?, now: Timestamp,
+    func commitEvents(_ changes: [ChangeEvent], replacing current: ReplacedStatus?, now: Timestamp,
                       publishing status: (_ eventSeq: Int64) -> [UInt8]) throws(TrackerError) -> [UInt8] {
         let (fd, shown, opened) = try openLogForAppending()
         defer { close(fd) }
@@ -286,7 +298,7 @@ extension SpecWrite {
 
     /// The events a write records before its own: `log.started`, `event.voided`,
     /// `status.edited_externally` (see `commitEvents`); and the `seq` of the log's last event.
-    private static func eventsBefore(_ changes: [ChangeEvent], replacing current: (bytes: [UInt8], file: StatusFile)?,
+    private static func eventsBefore(_ changes: [ChangeEvent], replacing current: ReplacedStatus?,
                                      lines: inout BackwardLines) throws(TrackerError) -> (lastSeq: Int64, events: [ChangeEvent]) {
         let newest = try previousHead(&lines)
         var stateHead = newest
@@ -317,7 +329,7 @@ extension SpecWrite {
             events.append(ChangeEvent(.eventVoided, data: JSONObject([("from_seq", .int(Int(firstUnreflected))), ("through_seq", .int(Int(lastHead.seq)))])))
         }
         let vouched = laterWrites == 0 && reflected != nil && publisher?.seq == reflected
-            && publisher.map { $0.statusDigest == nil || $0.statusDigest == ContentDigest.of(current.bytes) } == true
+            && publisher.map { $0.statusDigest == nil || $0.statusDigest == current.digest } == true
         if !vouched {
             events.append(ChangeEvent(.statusEditedExternally, data: JSONObject([("status", current.file.json)])))
         }

@@ -113,8 +113,9 @@ enum FileSystem {
         let stream = !info.isRegular
         guard info.size <= maxBytes else { throw tooLarge(shown, role: role, kind: kind, maxBytes: maxBytes) }
         // Read straight into an array of the file's size plus one byte (reading nothing there
-        // confirms the end); a file that grew meanwhile gets more room, up to the cap.
-        var result = [UInt8](repeating: 0, count: stream ? 65_536 : Int(info.size) + 1)
+        // confirms the end); a file that grew meanwhile gets more room, up to the cap. Files of
+        // no stated size (/proc's, which leases read) start with a page, not one byte.
+        var result = [UInt8](repeating: 0, count: stream ? 65_536 : info.size == 0 ? 4096 : Int(info.size) + 1)
         var count = 0
         while true {
             if count == result.count {

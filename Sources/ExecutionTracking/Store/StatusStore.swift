@@ -168,6 +168,12 @@ public struct StatusStore: Sendable {
         return try decode(bytes, spec: spec)
     }
 
+    /// The `tasks_file` the spec's status file names, read without decoding the file; nil when it
+    /// names none or cannot be read (the write that follows reports that).
+    public func storedTasksFile(_ spec: SpecID) -> String? {
+        (try? readStatusBytes(statusPath(spec)))?.flatMap(StatusFile.tasksFile(inJSON:))
+    }
+
     /// The status file checked by `ValidationReport` (exit 2 when missing, 4 when unreadable).
     public func validate(_ spec: SpecID, now: Timestamp) throws(TrackerError) -> ValidationReport {
         guard let bytes = try readStatusBytes(statusPath(spec)) else {
@@ -296,7 +302,7 @@ public struct StatusStore: Sendable {
         return try write(spec) { (write) throws(TrackerError) -> Commit<Result> in
             var current: StatusFile? = nil
             var previous = Previous.none
-            let bytes = try readStatusBytes(path)
+            var bytes = try readStatusBytes(path)
             if let bytes {
                 do throws(TrackerError) {
                     current = try decode(bytes, spec: spec, gates: gates)
@@ -324,16 +330,21 @@ public struct StatusStore: Sendable {
             updated.lastUpdated = stamp
             // Each task this write changed carries the time (not a merge: it keeps the times it merged).
             if stampChanges { updated.stampChangedTasks(since: previous.status, now: stamp) }
-            var replaced: (bytes: [UInt8], file: StatusFile)?
-            if case .status(let old) = previous, let bytes { replaced = (bytes, old) }
+            var replaced: ReplacedStatus?
+            if case .status(let old) = previous, let bytes { replaced = ReplacedStatus(bytes: bytes, file: old) }
             let events = updated.changeEvents(since: replaced?.file, announcing: announcing(result))
+            // The old bytes are kept only to be archived: otherwise they are freed before the new
+            // ones are made, which keeps a large file's peak memory to one copy of its bytes.
+            let toArchive = bytes.flatMap { archivePrevious(previous) ? $0 : nil }
+            let capacity = (bytes?.count ?? 0) + 4096
+            bytes = nil
             let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq in
                 updated.eventSeq = seq
-                return updated.jsonBytes(capacity: (bytes?.count ?? 0) + 4096)
+                return updated.jsonBytes(capacity: capacity)
             }
             var archived: String?
-            if let bytes, archivePrevious(previous) {
-                archived = try write.commitArchive(bytes, now: stamp)
+            if let toArchive {
+                archived = try write.commitArchive(toArchive, now: stamp)
             }
             var keepBackup = true
             if case .unreadable = previous { keepBackup = false }

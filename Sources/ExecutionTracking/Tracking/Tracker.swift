@@ -107,7 +107,7 @@ public struct Tracker: Sendable {
     /// (kept in the status file as `tasks_file`), else nil for the usual places.
     public func tasksFileToParse(_ spec: SpecID, explicit: String?) throws(TrackerError) -> String? {
         if let explicit { return explicit }
-        guard let stored = (try? store.load(spec))?.tasksFile else { return nil }
+        guard let stored = store.storedTasksFile(spec) else { return nil }
         let path = store.absolutePath(stored)
         guard store.isRegularFile(path) else {
             throw TrackerError(.notFound, "tasks file not found: \(stored) (kept as tasks_file "
