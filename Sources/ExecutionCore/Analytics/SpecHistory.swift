@@ -199,18 +199,18 @@ public struct TaskTransition: Equatable, Sendable {
                     var firstInData = true
                     var layer: String?, index: Int?
                     while let key = try parser.nextKey(&firstInData) {
-                        let value = try parser.value()
                         switch key.text {
-                        case "layer": layer = value.stringValue
-                        case "index": index = value.intValue
+                        case "layer": layer = try parser.value().stringValue
+                        case "index": index = try parser.value().intValue
                         case "to":
-                            guard let layer, let index, let to = value.stringValue.flatMap(TaskStatus.init(rawValue:)) else { return nil }
+                            guard let layer, let index, let to = try parser.value().stringValue.flatMap(TaskStatus.init(rawValue:)) else { return nil }
                             return TaskTransition(layer: layer, index: index, time: time, to: to)
-                        default: continue
+                        default: try parser.skipValue()
                         }
                     }
                     return nil
-                default: _ = try parser.value()
+                // Passed over unbuilt: a log has about five events a task (docs/benchmarks.md).
+                default: try parser.skipValue()
                 }
             }
         } catch {

@@ -353,12 +353,12 @@ extension JSONParser {
     }
 
     /// Moves past the value at the position without building it: a member a reader does not
-    /// need. An object or array is passed over by its brackets and strings alone, so what is
-    /// inside it is not checked: only for readers that read the whole document again before
-    /// relying on it.
+    /// need. A string, object or array is passed over by its quotes and brackets alone, so what
+    /// is inside it is not checked: only for readers that read the whole document again before
+    /// relying on it, or that take the rest of a line on trust (the event log's own lines).
     mutating func skipValue() throws(JSONSyntaxError) {
         let first = try peek()
-        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") else {
             _ = try parseValue()
             return
         }

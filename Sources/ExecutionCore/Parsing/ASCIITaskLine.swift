@@ -1,7 +1,7 @@
 /// A task line that is all ASCII — nearly every line of a plan — read by bytes. It takes the steps
 /// of `ParserState.characterTask(from:)` one for one; with ASCII text every character is one byte,
 /// so the result is the same without the grapheme work that made `parse` of a 10,000-task plan
-/// spend 60% of its instructions on it (docs/benchmarks.md). ParserFastPathTests pins the two
+/// spend 60% of its instructions on it (docs/benchmarks.md). FastPathTests pins the two
 /// readings to each other on random lines.
 struct ASCIITaskLine {
     typealias Bytes = ArraySlice<UInt8>
@@ -90,12 +90,11 @@ struct ASCIITaskLine {
         for agent in agents {
             description = description.removingAll([openParen, at] + agent + [closeParen]).removingAll([at] + agent)
         }
-        let words = description.split(separator: space)
+        // The words joined by single spaces.
         var spaced: [UInt8] = []
         spaced.reserveCapacity(description.count)
-        for word in words {
-            if !spaced.isEmpty { spaced.append(space) }
-            spaced += word
+        for (i, byte) in description.enumerated() where byte != space || (i + 1 < description.count && description[i + 1] != space) {
+            if byte != space || !spaced.isEmpty { spaced.append(byte) }
         }
         task.description = Self.string(Self.trimmed(spaced[...], where: { $0 == star || $0 == underscore || $0 == space || $0 == dash || $0 == colon }))
         return task
@@ -169,7 +168,8 @@ struct ASCIITaskLine {
     static func firstRangeIgnoringCase(of needle: String, in text: Bytes) -> Range<Int>? {
         let target = Array(needle.utf8)
         guard text.count >= target.count else { return nil }
-        for start in text.startIndex...(text.endIndex - target.count) where startsIgnoringCase(text[start...], with: target) {
+        for start in text.startIndex...(text.endIndex - target.count)
+        where lowercased(text[start]) == target[0] && startsIgnoringCase(text[start...], with: target) {
             return start..<(start + target.count)
         }
         return nil

@@ -121,7 +121,7 @@ extension [UInt8] {
         kept.reserveCapacity(count)
         var i = 0
         while i < count {
-            if i + needle.count <= count, self[i..<(i + needle.count)].elementsEqual(needle) {
+            if self[i] == needle[0], i + needle.count <= count, self[i..<(i + needle.count)].elementsEqual(needle) {
                 i += needle.count
             } else {
                 kept.append(self[i])
@@ -134,6 +134,14 @@ extension [UInt8] {
 
 extension Substring {
     var trimmed: Substring {
+        // Nearly every line starts and ends with a byte that is ASCII and not a space: such a
+        // byte is a character of its own, so there is nothing to trim and no character to make.
+        func plain(_ byte: UInt8?) -> Bool { byte.map { $0 > 0x20 && $0 < 0x80 } ?? false }
+        if plain(utf8.first), plain(utf8.last) { return self }
+        return trimmedByCharacters
+    }
+
+    var trimmedByCharacters: Substring {
         var s = self
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }

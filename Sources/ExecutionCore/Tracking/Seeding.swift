@@ -149,7 +149,7 @@ extension StatusFile {
             layer.gatesOverriddenAt = previous?.gatesOverriddenAt
             layer.gatesOverrideReason = previous?.gatesOverrideReason
             for (t, parsedTask) in parsedLayer.tasks.enumerated() {
-                var task = ExecutionTask(parsed: parsedTask, index: t)
+                var task: ExecutionTask
                 if let m = match[l][t] {
                     let before = old[m].task
                     task = before
@@ -160,7 +160,7 @@ extension StatusFile {
                         summary.checkedByHand.append("\(task.label(layer: layer.key)) \(parsedTask.done ? "ticked" : "unticked")")
                     }
                     summary.kept += 1
-                    relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
+                    if !errors.isEmpty { relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t) }
                     if before.description != task.description,
                        Self.normalised(before.description) != Self.normalised(task.description) {
                         summary.reworded.append("\(before.label(layer: old[m].layer)) → \(task.description)")
@@ -169,6 +169,7 @@ extension StatusFile {
                         summary.moved.append("\(before.label(layer: old[m].layer)) → \(layer.key).\(t)")
                     }
                 } else {
+                    task = ExecutionTask(parsed: parsedTask, index: t)
                     summary.added.append(task.label(layer: layer.key))
                 }
                 layer.tasks.append(task)

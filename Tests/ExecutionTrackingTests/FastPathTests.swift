@@ -2,12 +2,15 @@ import Testing
 @testable import ExecutionCore
 import SeededRandom
 
+// Each faster path of the second performance round (docs/benchmarks.md) against the simple one it
+// replaces, on random inputs.
+//
 // ASCIITaskLine.swift reads ASCII task lines by bytes; ParserState.characterTask reads any line by
 // characters. Both must give the same task for every ASCII line: random lines built from the
 // pieces a task line is made of (checkboxes, ids, tags, metadata groups, mentions, dependency
 // phrases) and from random ASCII bytes. Line breaks are left out: the parser splits lines on them
 // before a task is read.
-@Suite struct ParserFastPathTests {
+@Suite struct FastPathTests {
     static let pieces = [
         "[ ]", "[x]", "[X]", "[-]", "[", "]", "T001", "T12a", "T7", "TX", "**", "*", "_", "task:", "Task:", "**Task:**",
         "**task**:", "1.2", "3.", "12", ".", "(", ")", "(`/cmd`, @a, simple)", "(`npm test`)", "( `x`", "`", "[P]", "[p]",
@@ -59,6 +62,61 @@ import SeededRandom
             #expect(ASCIITaskLine.isAlphanumeric(byte) == (character.isLetter || character.isNumber), "byte \(byte)")
             #expect(ASCIITaskLine.isDigit(byte) == character.isASCIIDigit, "byte \(byte)")
             #expect(ASCIITaskLine.lowercased(byte) == Array(String(character).lowercased().utf8)[0], "byte \(byte)")
+        }
+    }
+
+    /// EventLines finds line feeds eight bytes at a time; `firstIndex(of:)` one at a time.
+    @Test func lineEndsAreEveryLineFeed() {
+        var random = SplitMix64(seed: 2027)
+        for _ in 0..<2_000 {
+            let bytes = (0..<Int.random(in: 0...300, using: &random)).map { _ in
+                Int.random(in: 0..<6, using: &random) == 0 ? UInt8(ascii: "\n") : UInt8.random(in: 0...255, using: &random)
+            }
+            let simple = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }
+            #expect(bytes.withUnsafeBufferPointer(EventLines.lineEnds) == simple)
+        }
+    }
+
+    /// `skipValue` passes over a value by its brackets and strings; `value()` parses it. On valid
+    /// JSON both must stop at the same place: the element after it reads the same.
+    @Test func skippingAValueEndsWhereParsingItEnds() throws {
+        var random = SplitMix64(seed: 2028)
+        func value(_ depth: Int) -> JSONValue {
+            switch Int.random(in: 0..<(depth > 3 ? 4 : 6), using: &random) {
+            case 0: return .null
+            case 1: return .bool(Bool.random(using: &random))
+            case 2: return .int(Int.random(in: -1_000_000...1_000_000, using: &random))
+            case 3:
+                let pieces = ["a", "\"", "\\", "]", "}", "[", "{", ",", ":", "é", "😀", "\u{01}", "\n", " ", "\\\""]
+                return .string((0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined())
+            case 4: return .array((0..<Int.random(in: 0...4, using: &random)).map { _ in value(depth + 1) })
+            default:
+                return .object(JSONObject((0..<Int.random(in: 0...4, using: &random)).map { k in ("k\(k)]\"", value(depth + 1)) }))
+            }
+        }
+        for n in 0..<3_000 {
+            let skipped = value(0)
+            let text = JSONWriter.encode(.array([skipped, .string("after")]), style: n % 2 == 0 ? .pretty : .compact)
+            let after: String? = try JSONParser.reading(Array(text.utf8), syntaxError: { $0 }) { (parser) throws(JSONSyntaxError) -> String? in
+                try parser.beginArray()
+                var first = true
+                _ = try parser.nextElement(&first)
+                try parser.skipValue()
+                guard try parser.nextElement(&first) else { return nil }
+                let next = try parser.value().stringValue
+                return try parser.nextElement(&first) ? nil : next
+            }
+            #expect(after == "after", "\(text)")
+        }
+    }
+
+    /// `trimmed` returns a line whose edge bytes are plain ASCII as it is; otherwise it trims by characters.
+    @Test func trimmingByBytesAgreesWithTrimmingByCharacters() {
+        var random = SplitMix64(seed: 2029)
+        let pieces = ["a", "#", " ", "\t", "\u{0B}", "\u{85}", "\u{A0}", "\u{2003}", "\u{301}", "é", "\r\n", "\u{7F}", "\u{01}", "~", "😀"]
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            #expect(Substring(text).trimmed == Substring(text).trimmedByCharacters, "\(text.debugDescription)")
         }
     }
 }
