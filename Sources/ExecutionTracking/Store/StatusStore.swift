@@ -349,7 +349,8 @@ public struct StatusStore: Sendable {
             var keepBackup = true
             if case .unreadable = previous { keepBackup = false }
             try write.commitStatus(content, keepBackup: keepBackup)
-            FileSystem.removeStaleTempFiles(in: executionDirectory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000)
+            let directory = executionDirectory
+            write.afterRelease.append { FileSystem.removeStaleTempFiles(in: directory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000) }
             return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
         }
     }
