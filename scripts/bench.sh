@@ -2,9 +2,10 @@
 # Benchmarks exectrack as users run it: whole processes, the release build install.sh makes (a
 # static executable).
 #   scripts/bench.sh [RUNS]        (default 30 runs per command and size)
-# Prints median and p95 wall time and peak RSS per command and size, and two floors: the issue's
-# (a static FoundationEssentials binary that decodes, re-encodes and writes the status file with
-# fsync and rename) and a lower one that only reads and writes the bytes.
+# Prints median and p95 wall time and peak RSS per command and size, the floors (a static
+# FoundationEssentials binary that decodes, re-encodes and writes the status file with fsync and
+# rename; one that only reads and writes the bytes, with and without an event append; one that
+# only reads them) and every target of docs/benchmarks.md with its margin.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"

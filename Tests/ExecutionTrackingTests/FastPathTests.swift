@@ -119,4 +119,20 @@ import SeededRandom
             #expect(Substring(text).trimmed == Substring(text).trimmedByCharacters, "\(text.debugDescription)")
         }
     }
+
+    /// The writer's buffer grows while it is written and hands its array over: documents of
+    /// several MiB, with one string of over 1 MiB, read back as what was written.
+    @Test func documentsLargerThanAChunkReadBackWhole() throws {
+        var random = SplitMix64(seed: 2030)
+        for style in [JSONWriter.Style.compact, .pretty] {
+            var items: [JSONValue] = (0..<40_000).map { i in
+                i % 3 == 0 ? .int(Int.random(in: Int.min...Int.max, using: &random))
+                    : .string(String(repeating: "é\"x", count: Int.random(in: 0...40, using: &random)))
+            }
+            items.insert(.string(String(repeating: "z", count: (1 << 20) + 17)), at: 20_000)
+            let text = JSONWriter.encode(.array(items), style: style)
+            #expect(text.utf8.count > 3 * (1 << 20))
+            #expect(try JSONParser.parse(text) == .array(items))
+        }
+    }
 }
