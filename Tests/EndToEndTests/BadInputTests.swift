@@ -199,6 +199,11 @@ let badInputCases: [BadInput] = {
     add("update: a flag given a value", ["update", "F001", "L0", "1", "complete", "--json=1"], Exit.usage)
     add("complete-layer: --force given a value", ["complete-layer", "F001", "L0", "--force=yes"], Exit.usage)
     add("update: --output without its value", ["update", "F001", "L0", "1", "complete", "--output"], Exit.usage)
+    for command in [["update", "F001", "L0", "1", "in_progress"], ["claim", "F001"], ["heartbeat", "F001"], ["stats"]] {
+        for empty in ["", "  "] {
+            add("\(command[0]): --agent '\(empty)'", command + ["--agent", empty], Exit.usage, mentions: ["--agent needs a name"])
+        }
+    }
     add("update: --duration-ms without its value", ["update", "F001", "L0", "1", "complete", "--duration-ms"], Exit.usage)
     add("report: --format without its value", ["report", "F001", "--format"], Exit.usage)
 

@@ -21,6 +21,16 @@ extension Option where Value == String? {
         Option(spec: .value(name, valueName, help, kind)) { $0.text(name) }
     }
 
+    /// A name (`--agent`): when given, more than blanks, or a task would be recorded as taken
+    /// by nobody in particular.
+    static func name(_ name: String, _ valueName: String, _ help: String) -> Option {
+        Option(spec: .value(name, valueName, help, .text)) { (arguments) throws(TrackerError) -> String? in
+            guard let value = arguments.text(name) else { return nil }
+            guard !value.trimmingWhitespace.isEmpty else { throw TrackerError(.usage, "\(name) needs a \(valueName.lowercased()); it was empty") }
+            return value
+        }
+    }
+
     /// `--export [PATH]`: "" when given without a value, nil when not given.
     static func optionalPath(_ name: String, _ valueName: String, _ help: String) -> Option {
         Option(spec: OptionSpec(name: name, valueName: valueName, help: help, valueIsOptional: true, kind: .path)) { $0.text(name) }

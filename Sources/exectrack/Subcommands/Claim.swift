@@ -2,7 +2,7 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ClaimCommand: Subcommand {
-    static let agent = Option<String?>.text("--agent", "NAME", "record who took the task")
+    static let agent = Option<String?>.name("--agent", "NAME", "record who took the task")
     static let anyLayer = Option<Bool>.flag("--any-layer", "do not wait for earlier layers to finish")
     static let layer = Option<String?>.text("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)", .layer)
     static let json = Option<Bool>.flag("--json", "print {layer, index, id, description, agent} as JSON")

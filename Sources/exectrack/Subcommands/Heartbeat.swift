@@ -2,7 +2,7 @@ import ExecutionCore
 import ExecutionTracking
 
 enum HeartbeatCommand: Subcommand {
-    static let agent = Option<String?>.text("--agent", "NAME", "the agent whose leases to renew (default: the process, by pid)")
+    static let agent = Option<String?>.name("--agent", "NAME", "the agent whose leases to renew (default: the process, by pid)")
     static let task = Option<String?>.text("--task", "L/T", "renew only this task's lease (L1/T012 or L1/3)")
     static let json = Option<Bool>.flag("--json", "print the renewed tasks as JSON")
 

@@ -4,7 +4,7 @@ import ExecutionTracking
 enum StatsCommand: Subcommand {
     static let since = Option<String?>.text("--since", "TIME", "only tasks active at or after TIME (ISO 8601, or 90s, 30m, 2h, 7d ago)")
     static let specs = Option<String?>.text("--spec", "GLOB", "only specs whose id matches (F0*, F00[1-3])")
-    static let agent = Option<String?>.text("--agent", "NAME", "only the tasks of this agent")
+    static let agent = Option<String?>.name("--agent", "NAME", "only the tasks of this agent")
     static let format = Option<StatsFormat?>.choice("--format", "default text; markdown for a CI summary")
     static let json = Option<Bool>.flag("--json", "same as --format json")
 

@@ -6,7 +6,7 @@ enum UpdateCommand: Subcommand {
     static let filesCreated = Option<[String]>.list("--files-created", "A,B", "record files the task created")
     static let filesModified = Option<[String]>.list("--files-modified", "A,B", "record files the task modified")
     static let durationMs = Option<Int64?>.integer("--duration-ms", "N", "record this duration instead of the measured one (at most 100 years)", in: 0...Limits.maxDurationMs)
-    static let agent = Option<String?>.text("--agent", "NAME", "record the agent doing the task")
+    static let agent = Option<String?>.name("--agent", "NAME", "record the agent doing the task")
     static let restart = Option<Bool>.flag("--restart", "with in_progress: start a new attempt even if you hold the task")
     static let json = Option<Bool>.flag("--json", "print the updated task as JSON")
 
