@@ -9,6 +9,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import json
 
@@ -333,7 +334,6 @@ def writer_figures(runs):
     """16 processes updating a 400-task spec at once, each one task after another, against one
     process doing the same number of updates alone (docs/benchmarks.md): writes per second, and
     each write's wall time (waiting for the lock included) against the median write."""
-    import threading
     root = project("writers", 400)
     status = os.path.join(root, ".claude/execution/S0000.json")
     shutil.copyfile(status, status + ".bench")

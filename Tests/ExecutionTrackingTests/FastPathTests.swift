@@ -61,7 +61,7 @@ import SeededRandom
             #expect(ASCIITaskLine.isWhitespace(byte) == character.isWhitespace, "byte \(byte)")
             #expect(ASCIITaskLine.isAlphanumeric(byte) == (character.isLetter || character.isNumber), "byte \(byte)")
             #expect(ASCIITaskLine.isDigit(byte) == character.isASCIIDigit, "byte \(byte)")
-            #expect(ASCIITaskLine.lowercased(byte) == Array(String(character).lowercased().utf8)[0], "byte \(byte)")
+            #expect(byte.asciiLowercased == Array(String(character).lowercased().utf8)[0], "byte \(byte)")
         }
     }
 

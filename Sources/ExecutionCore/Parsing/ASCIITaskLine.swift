@@ -21,7 +21,7 @@ struct ASCIITaskLine {
             done = mark
             text = Self.trimmed(text.dropFirst(3))
         }
-        for prefix in Self.taskPrefixes where Self.startsIgnoringCase(text, with: prefix) {
+        for prefix in Self.taskPrefixes where text.startsIgnoringASCIICase(with: prefix) {
             text = Self.trimmed(text.dropFirst(prefix.count))
         }
         var task = ParsedTask(description: "", done: done, line: line)
@@ -70,7 +70,7 @@ struct ASCIITaskLine {
         joined += remaining
         text = joined[...]
 
-        if let range = Self.firstRangeIgnoringCase(of: "depends on ", in: text) {
+        if let range = text.firstRangeIgnoringASCIICase(of: Self.dependsOn) {
             let tail = text[range.upperBound...]
             let end = tail.firstIndex(where: { $0 == closeParen || $0 == semicolon }) ?? tail.endIndex
             task.dependencies = ParserState.dependencyList(Substring(Self.string(tail[..<end])))
@@ -122,9 +122,7 @@ struct ASCIITaskLine {
         return s
     }
 
-    static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
-
-    static func lowercased(_ bytes: Bytes) -> [UInt8] { bytes.map(lowercased) }
+    static func lowercased(_ bytes: Bytes) -> [UInt8] { bytes.map(\.asciiLowercased) }
 
     static func checkbox(_ text: Bytes) -> Bool? {
         guard text.count >= 3, text.first == openBracket, text[text.startIndex + 2] == closeBracket else { return nil }
@@ -159,21 +157,7 @@ struct ASCIITaskLine {
     }
 
     static let taskPrefixes = ["task:", "**task:**", "**task**:"].map { Array($0.utf8) }
-
-    /// `prefix` is lowercase.
-    static func startsIgnoringCase(_ text: Bytes, with prefix: [UInt8]) -> Bool {
-        text.count >= prefix.count && zip(text, prefix).allSatisfy { lowercased($0) == $1 }
-    }
-
-    static func firstRangeIgnoringCase(of needle: String, in text: Bytes) -> Range<Int>? {
-        let target = Array(needle.utf8)
-        guard text.count >= target.count else { return nil }
-        for start in text.startIndex...(text.endIndex - target.count)
-        where lowercased(text[start]) == target[0] && startsIgnoringCase(text[start...], with: target) {
-            return start..<(start + target.count)
-        }
-        return nil
-    }
+    static let dependsOn = Array("depends on ".utf8)
 
     static func mentions(in text: Bytes) -> [[UInt8]] {
         var result: [[UInt8]] = []

@@ -132,6 +132,29 @@ extension [UInt8] {
     }
 }
 
+extension UInt8 {
+    /// `A`–`Z` as `a`–`z`; every other byte as it is.
+    var asciiLowercased: UInt8 { self >= 0x41 && self <= 0x5A ? self + 32 : self }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether it starts with `prefix` (lowercase ASCII), ignoring ASCII case.
+    func startsIgnoringASCIICase(with prefix: [UInt8]) -> Bool {
+        count >= prefix.count && zip(self, prefix).allSatisfy { $0.asciiLowercased == $1 }
+    }
+
+    /// The first range of `needle` (lowercase ASCII), ignoring ASCII case.
+    func firstRangeIgnoringASCIICase(of needle: [UInt8]) -> Range<Int>? {
+        guard let first = needle.first else { return startIndex..<startIndex }
+        guard count >= needle.count else { return nil }
+        for start in startIndex...(endIndex - needle.count)
+        where self[start].asciiLowercased == first && self[start...].startsIgnoringASCIICase(with: needle) {
+            return start..<(start + needle.count)
+        }
+        return nil
+    }
+}
+
 extension Substring {
     var trimmed: Substring {
         // Nearly every line starts and ends with a byte that is ASCII and not a space: such a
@@ -157,21 +180,8 @@ extension Substring {
 
     /// The first range of `needle` (lowercase ASCII) compared without regard to ASCII case.
     func firstRangeIgnoringASCIICase(of needle: String) -> Range<Index>? {
-        let target = Array(needle.utf8)
-        let bytes = Array(utf8)
-        guard bytes.count >= target.count else { return nil }
-        for start in 0...(bytes.count - target.count) {
-            var match = true
-            for k in 0..<target.count {
-                var b = bytes[start + k]
-                if b >= 65 && b <= 90 { b += 32 }
-                if b != target[k] { match = false; break }
-            }
-            if match {
-                let lower = utf8.index(utf8.startIndex, offsetBy: start)
-                return lower..<utf8.index(lower, offsetBy: target.count)
-            }
-        }
-        return nil
+        guard let found = Array(utf8)[...].firstRangeIgnoringASCIICase(of: Array(needle.utf8)) else { return nil }
+        let lower = utf8.index(utf8.startIndex, offsetBy: found.lowerBound)
+        return lower..<utf8.index(lower, offsetBy: found.count)
     }
 }
