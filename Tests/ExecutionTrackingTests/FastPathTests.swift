@@ -110,6 +110,80 @@ import SeededRandom
         }
     }
 
+    /// `integer()` reads the plain integers of a status file from the bytes; anything else it
+    /// leaves where it is for the whole-value path. Where it reads a number, the number is the one
+    /// that path reads (`JSONValue.intValue`), and it stops where that path stops.
+    @Test func integersReadFromBytesAreTheOnesTheValuePathReads() throws {
+        var random = SplitMix64(seed: 2031)
+        let pieces = ["0", "1", "9", "00", "-", "-0", ".", ".5", "e", "E3", "e+2", "1234567890", "99999999999999999", "x", " ", "\"", ","]
+        for _ in 0..<30_000 {
+            let text = (0..<Int.random(in: 1...5, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let bytes = Array("[\(text)]".utf8)
+            typealias Read = (value: Int64?, end: Int)
+            let (fast, whole) = try JSONParser.reading(bytes, syntaxError: { $0 }) { (parser) throws(JSONSyntaxError) -> (Read, Read?) in
+                try parser.beginArray()
+                var first = true
+                _ = try parser.nextElement(&first)
+                var other = parser
+                let start = parser.position
+                let fast = (parser.integer(), parser.position)
+                #expect(fast.0 != nil || fast.1 == start, "\(text) moved without a value")
+                let whole = (try? other.value()).map { ($0.intValue.map(Int64.init), other.position) }
+                parser.position = bytes.count
+                return (fast, whole)
+            }
+            guard let value = fast.value else { continue }
+            #expect(whole?.value == value, "\(text)")
+            #expect(whole?.end == fast.end, "\(text)")
+        }
+    }
+
+    /// Between tokens, whitespace is skipped by runs: documents with random runs of spaces, tabs
+    /// and line breaks between their tokens read as the same document written compactly.
+    @Test func whitespaceRunsOfEveryLengthAreSkipped() throws {
+        var random = SplitMix64(seed: 2032)
+        let blanks = [" ", "  ", "\n", "\r\n", "\t", String(repeating: " ", count: 7), String(repeating: " ", count: 8),
+                      String(repeating: " ", count: 9), String(repeating: " ", count: 17), "\n" + String(repeating: " ", count: 10)]
+        let tokens = ["{", "\"a\"", ":", "[", "1", ",", "-20", ",", "null", ",", "true", ",", "\"x y\"", "]", ",", "\"b\"", ":", "{", "}", "}"]
+        let compact = try JSONParser.parse(tokens.joined())
+        for _ in 0..<5_000 {
+            var text = ""
+            for token in tokens {
+                if Bool.random(using: &random) { text += blanks.randomElement(using: &random)! }
+                text += token
+            }
+            if Bool.random(using: &random) { text += blanks.randomElement(using: &random)! }
+            #expect(try JSONParser.parse(text) == compact, "\(text.debugDescription)")
+        }
+    }
+
+    /// A string that needs no escaping is written in one copy; one that does is escaped run by
+    /// run. Both read back as the string written, in both styles.
+    @Test func stringsWrittenInOneCopyOrByRunsReadBack() throws {
+        var random = SplitMix64(seed: 2033)
+        let pieces = ["a", "Zz", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀", " ", ""]
+        for n in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let written = JSONWriter.encode(.object(JSONObject([("k", .string(text))])), style: n % 2 == 0 ? .pretty : .compact)
+            #expect(try JSONParser.parse(written).objectValue?["k"]?.stringValue == text, "\(text.debugDescription)")
+        }
+    }
+
+    /// Timestamps are read from the string's bytes and written digit by digit into the buffer:
+    /// a status file's timestamps of any instant read back as the same instant, and as the text
+    /// `iso8601` makes.
+    @Test func timestampsReadFromBytesAndWrittenInPlaceRoundTrip() throws {
+        var random = SplitMix64(seed: 2034)
+        for _ in 0..<5_000 {
+            var task = ExecutionTask(index: 0, description: "t")
+            let instant = Timestamp(millisecondsSinceEpoch: Int64.random(in: -62_167_219_200_000...253_402_300_799_999, using: &random))
+            task.startedAt = instant
+            let bytes = try ExactJSONEncoder.encode(task)
+            #expect(String(decoding: bytes, as: UTF8.self).contains("\"started_at\": \"\(instant.iso8601)\""))
+            #expect(try ExactJSONDecoder.decode(ExecutionTask.self, from: bytes).startedAt == instant)
+        }
+    }
+
     /// `trimmed` returns a line whose edge bytes are plain ASCII as it is; otherwise it trims by characters.
     @Test func trimmingByBytesAgreesWithTrimmingByCharacters() {
         var random = SplitMix64(seed: 2029)

@@ -25,6 +25,8 @@ extension FieldCoding {
 public protocol FieldValue: Codable, FieldCoding where Value == Self {
     static func read(_ decoder: ExactJSONDecoder) throws -> Self
     func write(to encoder: ExactJSONEncoder)
+    /// Writes the value at `pointer` (an element of an array) in place, without copying it out.
+    static func write(at pointer: UnsafePointer<Self>, to encoder: ExactJSONEncoder)
     /// The value, or nil for `null` (and whatever else the type takes for "none", such as an
     /// empty timestamp).
     static func readUnlessNull(_ decoder: ExactJSONDecoder) throws -> Self?
@@ -32,6 +34,10 @@ public protocol FieldValue: Codable, FieldCoding where Value == Self {
 
 extension FieldValue {
     public static func write(_ value: Self, to encoder: ExactJSONEncoder) { value.write(to: encoder) }
+
+    public static func write(at pointer: UnsafePointer<Self>, to encoder: ExactJSONEncoder) {
+        pointer.pointee.write(to: encoder)
+    }
 
     public static func decode(_ container: KeyedDecodingContainer<AnyCodingKey>, forKey key: AnyCodingKey) throws -> Self {
         try container.decode(Self.self, forKey: key)
@@ -43,7 +49,7 @@ extension FieldValue {
     }
 
     public static func readUnlessNull(_ decoder: ExactJSONDecoder) throws -> Self? {
-        try decoder.parser.peek() == UInt8(ascii: "n") && decoder.parser.value().isNull ? nil : read(decoder)
+        decoder.parser.skipNull() ? nil : try read(decoder)
     }
 }
 
@@ -69,6 +75,7 @@ extension Optional: FieldValue where Wrapped: FieldValue {
 extension String: FieldValue {
     /// A number stands for its literal (`"id": 12`).
     public static func read(_ decoder: ExactJSONDecoder) throws -> String {
+        if try decoder.parser.peek() == UInt8(ascii: "\"") { return try decoder.parser.string() }
         switch try decoder.parser.value() {
         case .string(let text): return text
         case .number(let number): return number.literal
@@ -96,6 +103,10 @@ extension Bool: FieldValue {
 /// older writers produce (`JSONValue.intValue`).
 extension FieldValue where Self: FixedWidthInteger {
     public static func read(_ decoder: ExactJSONDecoder) throws -> Self {
+        if let int = decoder.parser.integer() {
+            guard let value = Self(exactly: int) else { throw decoder.fail("expected an integer") }
+            return value
+        }
         guard let int = try decoder.parser.value().intValue, let value = Self(exactly: int) else {
             throw decoder.fail("expected an integer")
         }
@@ -141,9 +152,11 @@ extension Array: FieldValue where Element: FieldValue {
 
     public func write(to encoder: ExactJSONEncoder) {
         encoder.out.beginArray()
-        for element in self {
-            encoder.out.element()
-            element.write(to: encoder)
+        withUnsafeBufferPointer { elements in
+            for i in elements.indices {
+                encoder.out.element()
+                Element.write(at: elements.baseAddress! + i, to: encoder)
+            }
         }
         encoder.out.endArray()
     }
@@ -186,8 +199,17 @@ extension Timestamp: TextValue {
 
     public var text: String { iso8601 }
 
+    public func write(to encoder: ExactJSONEncoder) { encoder.out.timestamp(self) }
+
     /// An empty string is no timestamp, as older writers put it.
     public static func readUnlessNull(_ decoder: ExactJSONDecoder) throws -> Timestamp? {
+        // Timestamps are most of a status file's strings: read from the bytes, no String made.
+        if try decoder.parser.peek() == UInt8(ascii: "\"") {
+            let text = try decoder.parser.text()
+            if let timestamp = text.withUTF8({ Timestamp(iso8601: $0) }) { return timestamp }
+            let string = text.text
+            return string.isEmpty ? nil : try parse(string).mapError { decoder.fail($0.message) }.get()
+        }
         guard let text = try Optional<String>.read(decoder), !text.isEmpty else { return nil }
         return try parse(text).mapError { decoder.fail($0.message) }.get()
     }

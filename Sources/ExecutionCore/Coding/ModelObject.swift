@@ -42,7 +42,11 @@ extension ModelObject {
     }
 
     public func write(to encoder: ExactJSONEncoder) {
-        Self.fields.write(self, to: encoder)
+        withUnsafePointer(to: self) { Self.fields.write(at: $0, to: encoder) }
+    }
+
+    public static func write(at pointer: UnsafePointer<Self>, to encoder: ExactJSONEncoder) {
+        fields.write(at: pointer, to: encoder)
     }
 
     /// The object as a tree, for callers that inspect or embed one model value.
@@ -242,12 +246,12 @@ extension FieldTable where Model: ModelObject {
                         continue
                     }
                     decoder.field = rows[i].key
-                    // null leaves the default.
-                    if try rows[i].derivation == .derived
-                        || (decoder.parser.peek() == UInt8(ascii: "n") && !rows[i].readsNull) {
+                    if rows[i].derivation == .derived {
                         _ = try decoder.parser.value()
                         continue
                     }
+                    // null leaves the default.
+                    if !rows[i].readsNull && decoder.parser.skipNull() { continue }
                     if rows[i].derivation == .derivedReadForRules {
                         let start = decoder.parser
                         do {
@@ -281,20 +285,20 @@ extension FieldTable where Model: ModelObject {
         return model
     }
 
-    func write(_ model: Model, to encoder: ExactJSONEncoder) {
-        withUnsafeBytes(of: model) { storage in
-            // Rows are used in place: copying one retains and releases its five closures.
-            rows.withUnsafeBufferPointer { rows in
-                encoder.out.beginObject()
-                for i in rows.indices {
-                    let source = storage.baseAddress! + rows[i].offset
-                    if rows[i].omittedWhenNil && rows[i].isNil(source) { continue }
-                    encoder.out.key(rows[i].key)
-                    rows[i].write(source, encoder)
-                }
+    /// Writes the model at `model` field by field, reading each field in place.
+    func write(at model: UnsafePointer<Model>, to encoder: ExactJSONEncoder) {
+        let storage = UnsafeRawPointer(model)
+        // Rows are used in place: copying one retains and releases its five closures.
+        rows.withUnsafeBufferPointer { rows in
+            encoder.out.beginObject()
+            for i in rows.indices {
+                let source = storage + rows[i].offset
+                if rows[i].omittedWhenNil && rows[i].isNil(source) { continue }
+                encoder.out.key(rows[i].key)
+                rows[i].write(source, encoder)
             }
         }
-        encoder.out.members(model.extra)
+        encoder.out.members(model.pointee.extra)
         encoder.out.endObject()
     }
 

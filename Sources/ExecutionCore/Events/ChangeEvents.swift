@@ -99,9 +99,9 @@ extension StatusFile {
         if !hasSameTaskList(as: before) {
             events.append(ChangeEvent(.specReparsed, data: planData()))
         } else {
-            for (l, layer) in layers.enumerated() where layer.tasks != before.layers[l].tasks {
-                for (t, task) in layer.tasks.enumerated() where task != before.layers[l].tasks[t] {
-                    events.append(taskEvent(task, was: before.layers[l].tasks[t], layer: layer.key))
+            for (l, layer) in layers.enumerated() {
+                for t in layer.tasks.indicesDiffering(from: before.layers[l].tasks) {
+                    events.append(taskEvent(layer.tasks[t], was: before.layers[l].tasks[t], layer: layer.key))
                 }
             }
         }

@@ -16,7 +16,8 @@ public struct JSONParser {
     // A raw buffer, valid for the duration of `parse`: indexing it costs no bounds checks or
     // reference counting, which is most of the time a parse takes.
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
+    // Internal for tests only (Tests/ExecutionTrackingTests/FastPathTests.swift).
+    var position = 0
     private var depth = 0
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
@@ -40,13 +41,24 @@ public struct JSONParser {
         return JSONSyntaxError(message: message, line: line, column: end - lineStart + 1)
     }
 
+    // Called between every two tokens, and in a pretty-printed file almost always at a byte that
+    // is not whitespace or at a line break followed by indentation: both are taken without a loop
+    // over single bytes.
+    @inline(__always)
     private mutating func skipWhitespace() {
+        if position < bytes.count, bytes[position] > 0x20 { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         var i = position
         while i < bytes.count {
             switch bytes[i] {
             case 0x20:
-                // Indentation comes in runs of spaces: eight at a time.
-                i += i + 8 <= bytes.count && load8(at: i) == 0x2020_2020_2020_2020 ? 8 : 1
+                // Indentation: the spaces of eight bytes at a time, by the first byte that is not one.
+                guard i + 8 <= bytes.count else { i += 1; continue }
+                let other = UInt64(littleEndian: load8(at: i)) ^ 0x2020_2020_2020_2020
+                i += other == 0 ? 8 : other.trailingZeroBitCount / 8
             case 0x0A, 0x0D, 0x09:
                 i += 1
             default:
@@ -290,9 +302,10 @@ public struct JSONParser {
     }
 }
 
-/// An object key as it appears in the document. A plain ASCII key (almost always) is its raw
-/// bytes, so matching it against field names creates no String.
-enum JSONKey {
+/// An object key or a string value as it appears in the document. A plain ASCII one (field
+/// names always, timestamps and statuses too) is its raw bytes, so matching or parsing it creates
+/// no String.
+enum JSONText {
     case raw(UnsafeBufferPointer<UInt8>)
     case decoded(String)
 
@@ -381,6 +394,51 @@ extension JSONParser {
         position = min(position, bytes.count)
     }
 
+    /// Moves past a `null` at the position and says so; anything else stays where it is.
+    mutating func skipNull() -> Bool {
+        guard position + 4 <= bytes.count, bytes[position] == UInt8(ascii: "n"), bytes[position + 1] == UInt8(ascii: "u"),
+              bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "l") else { return false }
+        position += 4
+        return true
+    }
+
+    /// The string at the position (which must be one), as its raw bytes when it is plain ASCII.
+    mutating func text() throws(JSONSyntaxError) -> JSONText {
+        guard try peek() == UInt8(ascii: "\"") else { throw error("expected a string") }
+        return try scanKey()
+    }
+
+    /// The string at the position (which must be one).
+    mutating func string() throws(JSONSyntaxError) -> String {
+        guard try peek() == UInt8(ascii: "\"") else { throw error("expected a string") }
+        return try parseString()
+    }
+
+    /// The integer at the position when it is one that fits, written without fraction or
+    /// exponent (as every writer writes counts and durations), moving past it; nil, staying, for
+    /// anything else, which the caller reads as a whole value.
+    mutating func integer() -> Int64? {
+        var i = position
+        let negative = i < bytes.count && bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let start = i
+        var magnitude: UInt64 = 0
+        while i < bytes.count, bytes[i] &- UInt8(ascii: "0") < 10, i - start < 18 {
+            magnitude = magnitude &* 10 &+ UInt64(bytes[i] &- UInt8(ascii: "0"))
+            i += 1
+        }
+        // Leading zeros, a fraction, an exponent or 18 digits and more: the general path.
+        guard i > start, !(bytes[start] == UInt8(ascii: "0") && i - start > 1) else { return nil }
+        if i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "0")...UInt8(ascii: "9"): return nil
+            default: break
+            }
+        }
+        position = i
+        return negative ? -Int64(magnitude) : Int64(magnitude)
+    }
+
     /// Enters the object at the position; `nextKey` then walks its keys.
     mutating func beginObject() throws(JSONSyntaxError) {
         try enter()
@@ -389,7 +447,7 @@ extension JSONParser {
 
     /// The next key of the object being read, leaving the position at its value; nil after the
     /// closing brace. `first` is true until the first call.
-    mutating func nextKey(_ first: inout Bool) throws(JSONSyntaxError) -> JSONKey? {
+    mutating func nextKey(_ first: inout Bool) throws(JSONSyntaxError) -> JSONText? {
         skipWhitespace()
         if first {
             first = false
@@ -457,7 +515,7 @@ extension JSONParser {
 
     /// A key's bytes in place when it is plain ASCII (field names always are); any other key is
     /// decoded like a string.
-    private mutating func scanKey() throws(JSONSyntaxError) -> JSONKey {
+    private mutating func scanKey() throws(JSONSyntaxError) -> JSONText {
         let end = plainRunEnd(from: position + 1)
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return .decoded(try parseString()) }
         let raw = UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end])

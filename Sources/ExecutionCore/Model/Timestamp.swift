@@ -24,25 +24,11 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
     public var description: String { iso8601 }
 
     public var iso8601: String {
+        let text = String(unsafeUninitializedCapacity: 24) { write(to: $0.baseAddress!) ?? 0 }
+        if !text.isEmpty { return text }
         let (days, msOfDay) = Self.divmod(millisecondsSinceEpoch, 86_400_000)
         let (year, month, day) = Self.civil(fromDays: days)
         let seconds = msOfDay / 1000
-        // Written digit by digit: status files, logs and reports format thousands of these.
-        if (0...9999).contains(year) {
-            return String(unsafeUninitializedCapacity: 24) { out in
-                func put(_ value: Int64, _ width: Int, at start: Int) {
-                    var v = value
-                    for k in stride(from: start + width - 1, through: start, by: -1) {
-                        out[k] = UInt8(48 + v % 10)
-                        v /= 10
-                    }
-                }
-                put(year, 4, at: 0); out[4] = 45; put(month, 2, at: 5); out[7] = 45; put(day, 2, at: 8); out[10] = 84
-                put(seconds / 3600, 2, at: 11); out[13] = 58; put(seconds / 60 % 60, 2, at: 14); out[16] = 58
-                put(seconds % 60, 2, at: 17); out[19] = 46; put(msOfDay % 1000, 3, at: 20); out[23] = 90
-                return 24
-            }
-        }
         func pad(_ v: Int64, _ width: Int) -> String {
             let s = String(v)
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
@@ -51,9 +37,35 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             + "\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
     }
 
+    /// Writes the 24 bytes of `iso8601` to `out` and returns 24, digit by digit (status files,
+    /// logs and reports write thousands of these); nil for a year outside 0...9999.
+    func write(to out: UnsafeMutablePointer<UInt8>) -> Int? {
+        let (days, msOfDay) = Self.divmod(millisecondsSinceEpoch, 86_400_000)
+        let (year, month, day) = Self.civil(fromDays: days)
+        guard (0...9999).contains(year) else { return nil }
+        let seconds = msOfDay / 1000
+        func put(_ value: Int64, _ width: Int, at start: Int) {
+            var v = value
+            for k in stride(from: start + width - 1, through: start, by: -1) {
+                out[k] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(year, 4, at: 0); out[4] = 45; put(month, 2, at: 5); out[7] = 45; put(day, 2, at: 8); out[10] = 84
+        put(seconds / 3600, 2, at: 11); out[13] = 58; put(seconds / 60 % 60, 2, at: 14); out[16] = 58
+        put(seconds % 60, 2, at: 17); out[19] = 46; put(msOfDay % 1000, 3, at: 20); out[23] = 90
+        return 24
+    }
+
     /// Reads `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)`; a space may stand for the `T`.
     public init?(iso8601 text: String) {
-        let b = Array(text.utf8)
+        var text = text
+        guard let timestamp = text.withUTF8({ Timestamp(iso8601: $0) }) else { return nil }
+        self = timestamp
+    }
+
+    /// The same, from UTF-8 bytes.
+    public init?(iso8601 b: UnsafeBufferPointer<UInt8>) {
         var i = 0
         func number(_ width: Int) -> Int64? {
             guard i + width <= b.count else { return nil }

@@ -86,10 +86,12 @@ public struct ProgressSnapshot: Equatable, Sendable {
                       gates: GateText.layerLine($0), gatesJSON: GateText.names(of: $0).isEmpty ? nil : GateText.json($0))
         }
         running = status.layers.flatMap { layer in
-            layer.tasks.filter { $0.status == .inProgress }.map {
-                RunningTask(layer: layer.key, index: $0.index, id: $0.id, description: $0.description,
-                            agent: $0.agent, startedAt: $0.startedAt, attempts: $0.attempts, liveness: liveness($0),
-                            holder: $0.claimedBy, heartbeatAt: $0.heartbeatAt)
+            // By index: filtering the tasks would copy each one (Support/InPlace.swift).
+            layer.tasks.indices.filter { layer.tasks[$0].status == .inProgress }.map { i in
+                let task = layer.tasks[i]
+                return RunningTask(layer: layer.key, index: task.index, id: task.id, description: task.description,
+                                   agent: task.agent, startedAt: task.startedAt, attempts: task.attempts,
+                                   liveness: liveness(task), holder: task.claimedBy, heartbeatAt: task.heartbeatAt)
             }
         }
         errorCount = status.errors.count

@@ -15,7 +15,9 @@ extension StatusFile {
             for layer in before.layers { for task in layer.tasks { byKey[Self.mergeKey(layer: layer.key, task)] = task } }
         }
         for l in layers.indices {
-            for t in layers[l].tasks.indices {
+            let candidates = samePlaces ? layers[l].tasks.indicesDiffering(from: before.layers[l].tasks)
+                : Array(layers[l].tasks.indices)
+            for t in candidates {
                 let old = samePlaces ? before.layers[l].tasks[t] : byKey[Self.mergeKey(layer: layers[l].key, layers[l].tasks[t])]
                 guard let old else {
                     layers[l].tasks[t].changedAt = now

@@ -224,12 +224,16 @@ extension StatusFile {
 
     /// Every task's usage and the spec's own, added up.
     public var totalUsage: TokenUsage {
-        allTasks.reduce(usage ?? TokenUsage()) { $0.adding($1.usage) }
+        var total = usage ?? TokenUsage()
+        for layer in layers { layer.tasks.forEachInPlace { if let usage = $0.usage { total = total.adding(usage) } } }
+        return total
     }
 
     /// The dollars known to be spent: a task whose cost is unknown adds nothing here.
     public var knownSpendUsd: Double {
-        TokenUsage.rounded(allTasks.reduce(usage?.knownCostUsd ?? 0) { $0 + ($1.usage?.knownCostUsd ?? 0) })
+        var spend = usage?.knownCostUsd ?? 0
+        for layer in layers { layer.tasks.forEachInPlace { spend += $0.usage?.knownCostUsd ?? 0 } }
+        return TokenUsage.rounded(spend)
     }
 
     /// Marks the budget exceeded the first time the known spend goes over it (one
