@@ -100,6 +100,33 @@ struct CodableTests {
         }
     }
 
+    /// A task's lease and usage are held out of line (`Indirect`): they read, write and compare
+    /// as inline optionals would, on both coders, are omitted when nil, and a copy of a task
+    /// changed afterwards leaves the original as it was.
+    @Test func fieldsHeldOutOfLineBehaveAsInlineOptionals() throws {
+        var task = ExecutionTask(index: 0, id: "T1", description: "Build it")
+        task.claimedBy = AgentProcess(agent: "impl", pid: 42)
+        task.usage = TokenUsage(models: [ModelUsage(model: "claude-sonnet-4-5", input: 10, output: 5)], costUsd: 0.25, costSource: .reported)
+        let bytes = try ExactJSONEncoder.encode(task)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("\"claimed_by\": {") && text.contains("\"usage\": {"))
+        #expect(try ExactJSONDecoder.decode(ExecutionTask.self, from: bytes) == task)
+        #expect(try JSONDecoder().decode(ExecutionTask.self, from: JSONEncoder().encode(task)) == task)
+
+        var copy = task
+        copy.claimedBy?.agent = "other"
+        copy.usage = nil
+        #expect(task.claimedBy?.agent == "impl" && task.usage?.costUsd == 0.25)
+        #expect(copy != task)
+        let plain = String(decoding: try ExactJSONEncoder.encode(copy), as: UTF8.self)
+        #expect(!plain.contains("\"usage\"") && plain.contains("\"agent\": \"other\""))
+
+        var same = ExecutionTask(index: 0, id: "T1", description: "Build it")
+        same.claimedBy = AgentProcess(agent: "impl", pid: 42)
+        same.usage = task.usage
+        #expect(same == task, "equal by value, not by box")
+    }
+
     @Test func foundationRoundTripsEveryKnownAndUnknownField() throws {
         for (name, status) in try fixtures() {
             let back = try foundationRoundTrip(status)

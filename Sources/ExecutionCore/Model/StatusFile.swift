@@ -228,7 +228,11 @@ public struct ExecutionTask: ModelObject {
     public var error: String?
     /// The lease of a task in progress (docs/agents.md): who holds it, since when, its last
     /// heartbeat and how long it lives without one.
-    public var claimedBy: AgentProcess?
+    public var claimedBy: AgentProcess? {
+        get { claimedByStorage.value }
+        set { claimedByStorage = Indirect(newValue) }
+    }
+    var claimedByStorage: Indirect<AgentProcess>
     public var claimedAt: Timestamp?
     public var heartbeatAt: Timestamp?
     public var leaseTtlS: Int64?
@@ -239,7 +243,11 @@ public struct ExecutionTask: ModelObject {
     /// a box that differs from it was changed by hand.
     public var planChecked: Bool?
     /// Tokens and cost of the task's work (docs/usage.md).
-    public var usage: TokenUsage?
+    public var usage: TokenUsage? {
+        get { usageStorage.value }
+        set { usageStorage = Indirect(newValue) }
+    }
+    var usageStorage: Indirect<TokenUsage>
     /// The part of `usage` other machines recorded, per machine, as last merged.
     public var usageMerged: [MachineUsage]?
     /// When the task last changed on the machine that changed it: between machines, the later
@@ -267,14 +275,14 @@ public struct ExecutionTask: ModelObject {
         self.filesCreated = []
         self.filesModified = []
         self.error = nil
-        self.claimedBy = nil
+        self.claimedByStorage = Indirect(nil)
         self.claimedAt = nil
         self.heartbeatAt = nil
         self.leaseTtlS = nil
         self.story = nil
         self.requirements = nil
         self.planChecked = nil
-        self.usage = nil
+        self.usageStorage = Indirect(nil)
         self.usageMerged = nil
         self.changedAt = nil
         self.extra = extra
@@ -305,14 +313,14 @@ public struct ExecutionTask: ModelObject {
         .field("files_created", \.filesCreated),
         .field("files_modified", \.filesModified),
         .field("error", \.error),
-        .field("claimed_by", \.claimedBy, omittedWhenNil: true),
+        .field("claimed_by", \.claimedByStorage, omittedWhenNil: true),
         .field("claimed_at", \.claimedAt, omittedWhenNil: true),
         .field("heartbeat_at", \.heartbeatAt, omittedWhenNil: true),
         .field("lease_ttl_s", \.leaseTtlS, omittedWhenNil: true),
         .field("story", \.story, omittedWhenNil: true),
         .field("requirements", \.requirements, omittedWhenNil: true),
         .field("plan_checked", \.planChecked, omittedWhenNil: true),
-        .field("usage", \.usage, omittedWhenNil: true),
+        .field("usage", \.usageStorage, omittedWhenNil: true),
         .field("usage_merged", \.usageMerged, omittedWhenNil: true),
         .field("changed_at", \.changedAt, omittedWhenNil: true),
     ])

@@ -1,0 +1,39 @@
+/// An optional field kept out of line, as one pointer: a task's lease and usage are set on few
+/// tasks but would take 288 of its 608 bytes inline, and every array of tasks is copied, grown
+/// and held whole in memory (docs/benchmarks.md, peak memory). A boxed value is never changed in
+/// place: setting the field makes a new box, so copies of a task stay independent.
+public struct Indirect<Wrapped: FieldValue & Equatable & Sendable>: Equatable, Sendable {
+    private final class Box: Sendable {
+        let value: Wrapped
+        init(_ value: Wrapped) { self.value = value }
+    }
+
+    private let box: Box?
+
+    public init(_ value: Wrapped?) { box = value.map(Box.init) }
+
+    public var value: Wrapped? { box?.value }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.box === rhs.box || lhs.value == rhs.value }
+}
+
+// Read, written and coded exactly as `Wrapped?`.
+extension Indirect: FieldValue {
+    public static var readsNull: Bool { true }
+    public static func isNil(_ value: Self) -> Bool { value.box == nil }
+
+    public static func read(_ decoder: ExactJSONDecoder) throws -> Self { Indirect(try Wrapped?.read(decoder)) }
+    public func write(to encoder: ExactJSONEncoder) { value.write(to: encoder) }
+
+    public static func decode(_ container: KeyedDecodingContainer<AnyCodingKey>, forKey key: AnyCodingKey) throws -> Self {
+        Indirect(try Wrapped?.decode(container, forKey: key))
+    }
+
+    public static func encode(_ value: Self, _ container: inout KeyedEncodingContainer<AnyCodingKey>,
+                              forKey key: AnyCodingKey) throws {
+        try Wrapped?.encode(value.value, &container, forKey: key)
+    }
+
+    public init(from decoder: any Decoder) throws { self.init(try Wrapped?(from: decoder)) }
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
