@@ -184,6 +184,20 @@ import SeededRandom
         }
     }
 
+    /// A checkbox is read by bytes unless a non-ASCII byte follows it: on random text made of
+    /// brackets, marks and combining characters, the answer is the character path's.
+    @Test func checkboxesReadByBytesAsByCharacters() {
+        var random = SplitMix64(seed: 2035)
+        let pieces = ["[", "]", " ", "x", "X", "-", "\u{301}", "\u{20DD}", "é", "\r", "\n", "\t", "a", "😀", "[ ]", "[x]", "[X]"]
+        for _ in 0..<30_000 {
+            let text = (0..<Int.random(in: 0...5, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            for start in [text.startIndex, text.index(text.startIndex, offsetBy: text.isEmpty ? 0 : 1)] {
+                let content = text[start...]
+                #expect(ParserState.checkbox(content) == ParserState.checkboxByCharacters(content), "\(text.debugDescription)")
+            }
+        }
+    }
+
     /// `trimmed` returns a line whose edge bytes are plain ASCII as it is; otherwise it trims by characters.
     @Test func trimmingByBytesAgreesWithTrimmingByCharacters() {
         var random = SplitMix64(seed: 2029)

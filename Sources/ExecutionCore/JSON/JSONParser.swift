@@ -57,7 +57,7 @@ public struct JSONParser {
             case 0x20:
                 // Indentation: the spaces of eight bytes at a time, by the first byte that is not one.
                 guard i + 8 <= bytes.count else { i += 1; continue }
-                let other = UInt64(littleEndian: load8(at: i)) ^ 0x2020_2020_2020_2020
+                let other = load8(at: i) ^ 0x2020_2020_2020_2020
                 i += other == 0 ? 8 : other.trailingZeroBitCount / 8
             case 0x0A, 0x0D, 0x09:
                 i += 1
@@ -69,8 +69,10 @@ public struct JSONParser {
         position = i
     }
 
+    /// Eight bytes, the first in the lowest byte on any machine, so that a trailing zero count
+    /// divided by eight is the offset of the first byte a test picks out.
     private func load8(at offset: Int) -> UInt64 {
-        UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self)
+        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
     }
 
     /// Where the run of string bytes that need no attention (ASCII, no quote, backslash or
@@ -84,16 +86,40 @@ public struct JSONParser {
             let quote = x ^ (ones &* 0x22)
             let backslash = x ^ (ones &* 0x5C)
             // A byte's high bit ends up set where it is zero (quote, backslash), below 0x20, or
-            // not ASCII; borrows can flag a later byte too, which only sends us to the byte loop.
-            let flags = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                | ((x &- ones &* 0x20) & ~x) | x
-            if flags & highBits != 0 { break }
+            // not ASCII. Borrows can flag a byte after a flagged one too, never before it: the
+            // lowest flag is the first byte that needs attention.
+            let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                | ((x &- ones &* 0x20) & ~x) | x) & highBits
+            if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
             i += 8
         }
         while i < bytes.count {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
             i += 1
+        }
+        return i
+    }
+
+    /// Where the first quote, bracket or brace at or after `start` is (the end when there is
+    /// none): what `skipValue` stops at, found eight bytes at a time like `plainRunEnd`'s bytes.
+    private func structuralByte(from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var i = start
+        while i + 8 <= bytes.count {
+            let x = load8(at: i)
+            // Setting bit 5 makes `[` and `]` into `{` and `}`, and no other byte into either.
+            let folded = x | (ones &* 0x20)
+            let quote = x ^ (ones &* 0x22), open = folded ^ (ones &* 0x7B), close = folded ^ (ones &* 0x7D)
+            let flags = (((quote &- ones) & ~quote) | ((open &- ones) & ~open) | ((close &- ones) & ~close)) & (ones &* 0x80)
+            if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]"): return i
+            default: i += 1
+            }
         }
         return i
     }
@@ -377,6 +403,8 @@ extension JSONParser {
         }
         var open = 0
         repeat {
+            position = structuralByte(from: position)
+            guard position < bytes.count else { break }
             switch bytes[position] {
             case UInt8(ascii: "\""):
                 position = plainRunEnd(from: position + 1)
@@ -385,8 +413,7 @@ extension JSONParser {
                     position = plainRunEnd(from: min(position, bytes.count))
                 }
             case UInt8(ascii: "{"), UInt8(ascii: "["): open += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): open -= 1
-            default: break
+            default: open -= 1
             }
             position += 1
         } while open > 0 && position < bytes.count
