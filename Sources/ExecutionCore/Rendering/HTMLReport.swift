@@ -158,24 +158,73 @@ public enum HTMLReport {
                 + "<title>\(escape("\(end.key) \(end.name) done at \(Timestamp(millisecondsSinceEpoch: end.time).iso8601)"))</title></line>"
                 + "<text class=\"layer\" x=\"\(n(x(end.time) + 2))\" y=\"\(Int(axisHeight + 10))\">\(escape(end.key))</text>\n"
         }
+        // The two loops below write one element per attempt (12,000 at 10,000 tasks): each piece is
+        // appended to the page as it is made, with no intermediate strings (docs/benchmarks.md).
+        func put(_ v: Double) {
+            let tenths = Int((v * 10).rounded())
+            out += String(tenths / 10)
+            out += "."
+            out += String(abs(tenths) % 10)
+        }
         for wait in t.waits {
             let a = t.attempts[wait.attempt]
             let rowY = laneTop[a.lane] + Double(a.row) * rowHeight + rowHeight / 2
-            out += "<line class=\"wait\" x1=\"\(n(x(wait.from)))\" x2=\"\(n(x(a.start)))\" y1=\"\(n(rowY))\" y2=\"\(n(rowY))\"/>\n"
+            out += "<line class=\"wait\" x1=\""
+            put(x(wait.from))
+            out += "\" x2=\""
+            put(x(a.start))
+            out += "\" y1=\""
+            put(rowY)
+            out += "\" y2=\""
+            put(rowY)
+            out += "\"/>\n"
         }
         // The wait before each first attempt, for its title.
         var waited: [Int: Int64] = [:]
         for wait in t.waits { waited[wait.attempt] = t.attempts[wait.attempt].start - wait.from }
+        let rectHeight = String(Int(rowHeight - 4))
         for (i, a) in t.attempts.enumerated() {
             let x0 = x(a.start), x1 = x(a.end ?? t.end)
-            // Escaped piece by piece: the texts from the file, and the lines joined by an escaped newline.
-            let title = escape("\(a.layer).\(a.index)\(a.id.map { " \($0)" } ?? "") \(a.description)")
-                + "&#10;attempt \(a.number): \(a.outcome.rawValue), \(DurationFormatting.compact(milliseconds: (a.end ?? t.end) - a.start)) from "
-                + Timestamp(millisecondsSinceEpoch: a.start).iso8601
-                + (waited[i].map { ", after waiting \(DurationFormatting.compact(milliseconds: $0))" } ?? "")
-                + "&#10;agent " + escape(a.agent) + (a.costUsd.map { ", cost \(UsageText.dollars($0))" } ?? "")
-            out += "<rect class=\"attempt s-\(a.outcome.rawValue)\" x=\"\(n(x0))\" y=\"\(n(laneTop[a.lane] + Double(a.row) * rowHeight + 2))\" "
-                + "width=\"\(n(max(1, x1 - x0)))\" height=\"\(Int(rowHeight - 4))\"><title>\(title)</title></rect>\n"
+            out += "<rect class=\"attempt s-"
+            out += a.outcome.rawValue
+            out += "\" x=\""
+            put(x0)
+            out += "\" y=\""
+            put(laneTop[a.lane] + Double(a.row) * rowHeight + 2)
+            out += "\" width=\""
+            put(max(1, x1 - x0))
+            out += "\" height=\""
+            out += rectHeight
+            // The title escaped piece by piece: the texts from the file, and the lines joined by an escaped newline.
+            out += "\"><title>"
+            out += escape(a.layer)
+            out += "."
+            out += String(a.index)
+            if let id = a.id {
+                out += " "
+                out += escape(id)
+            }
+            out += " "
+            out += escape(a.description)
+            out += "&#10;attempt "
+            out += String(a.number)
+            out += ": "
+            out += a.outcome.rawValue
+            out += ", "
+            out += DurationFormatting.compact(milliseconds: (a.end ?? t.end) - a.start)
+            out += " from "
+            out += Timestamp(millisecondsSinceEpoch: a.start).iso8601
+            if let wait = waited[i] {
+                out += ", after waiting "
+                out += DurationFormatting.compact(milliseconds: wait)
+            }
+            out += "&#10;agent "
+            out += escape(a.agent)
+            if let cost = a.costUsd {
+                out += ", cost "
+                out += UsageText.dollars(cost)
+            }
+            out += "</title></rect>\n"
         }
         for m in t.markers {
             let mx = x(m.time)
@@ -227,19 +276,23 @@ public enum HTMLReport {
     /// JSON inside `<script type="application/json">`: `<`, `>` and `&` only occur in its
     /// strings, where `\u003c` means the same and cannot end the block; U+2028/2029 likewise.
     static func embeddedJSON(_ value: JSONValue) -> String {
-        let bytes = Array(JSONWriter.encode(value, style: .compact).utf8)
+        let bytes = JSONWriter.bytes(style: .compact) { $0.value(value) }
+        // Usually there is nothing to replace: the bytes are the text.
+        guard bytes.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "&") || $0 == 0xE2 }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 16)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
             switch b {
-            case UInt8(ascii: "<"): out += Array("\\u003c".utf8)
-            case UInt8(ascii: ">"): out += Array("\\u003e".utf8)
-            case UInt8(ascii: "&"): out += Array("\\u0026".utf8)
+            case UInt8(ascii: "<"): out += "\\u003c".utf8
+            case UInt8(ascii: ">"): out += "\\u003e".utf8
+            case UInt8(ascii: "&"): out += "\\u0026".utf8
             // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
             case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
-                out += Array((bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                out += (bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8
                 i += 2
             default: out.append(b)
             }

@@ -62,8 +62,14 @@ extension String {
     /// gives a replacement for replaced by it. Text with none of them is returned as it is.
     func markupEscaped(apostrophe: String = "&#39;", control: (Unicode.Scalar) -> String?) -> String {
         // C1 controls are C2 80–9F in UTF-8, U+FFFE and U+FFFF EF BF BE/BF: worth a closer look.
-        let closer: Set<UInt8> = [38, 60, 62, 34, 39, 0x7F, 0xC2, 0xEF]
-        guard utf8.contains(where: { $0 < 0x20 || closer.contains($0) }) else { return self }
+        // A switch, not a set: a report escapes hundreds of thousands of strings.
+        func closer(_ byte: UInt8) -> Bool {
+            switch byte {
+            case 0..<0x20, 38, 60, 62, 34, 39, 0x7F, 0xC2, 0xEF: true
+            default: false
+            }
+        }
+        guard utf8.contains(where: closer) else { return self }
         var out = ""
         out.reserveCapacity(utf8.count + 16)
         for scalar in unicodeScalars {
