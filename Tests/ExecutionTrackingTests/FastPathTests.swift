@@ -182,6 +182,14 @@ import SeededRandom
             #expect(String(decoding: bytes, as: UTF8.self).contains("\"started_at\": \"\(instant.iso8601)\""))
             #expect(try ExactJSONDecoder.decode(ExecutionTask.self, from: bytes).startedAt == instant)
         }
+        // Years outside 0...9999 do not fit the 24 bytes: they are written by the general path.
+        for instant in [Timestamp(millisecondsSinceEpoch: 253_402_300_800_000), Timestamp(millisecondsSinceEpoch: -62_167_219_200_001)] {
+            var task = ExecutionTask(index: 0, description: "t")
+            task.startedAt = instant
+            let text = String(decoding: try ExactJSONEncoder.encode(task), as: UTF8.self)
+            #expect(text.contains("\"started_at\": \"\(instant.iso8601)\""))
+            #expect(instant.iso8601 == "10000-01-01T00:00:00.000Z" || instant.iso8601.hasSuffix("-12-31T23:59:59.999Z"), "\(instant.iso8601)")
+        }
     }
 
     /// A checkbox is read by bytes unless a non-ASCII byte follows it: on random text made of

@@ -329,7 +329,7 @@ public struct JSONParser {
 }
 
 /// An object key or a string value as it appears in the document. A plain ASCII one (field
-/// names always, timestamps and statuses too) is its raw bytes, so matching or parsing it creates
+/// names always, and timestamps) is its raw bytes, so matching or parsing it creates
 /// no String.
 enum JSONText {
     case raw(UnsafeBufferPointer<UInt8>)
@@ -454,7 +454,7 @@ extension JSONParser {
             magnitude = magnitude &* 10 &+ UInt64(bytes[i] &- UInt8(ascii: "0"))
             i += 1
         }
-        // Leading zeros, a fraction, an exponent or 18 digits and more: the general path.
+        // Leading zeros, a fraction, an exponent or 19 digits and more: the general path.
         guard i > start, !(bytes[start] == UInt8(ascii: "0") && i - start > 1) else { return nil }
         if i < bytes.count {
             switch bytes[i] {

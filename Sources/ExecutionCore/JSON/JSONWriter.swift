@@ -243,7 +243,7 @@ struct JSONOutput {
 /// The bytes live in the array `taken` hands over, so the finished document is never copied: at
 /// 10,000 tasks that copy was 6 MB of a write's peak memory (docs/benchmarks.md).
 final class ByteBuffer {
-    /// Written through its pointer only inside `withUnsafeMutableBytes`; nothing else holds it,
+    /// Written through its pointer only inside `withUnsafeMutable…` calls; nothing else holds it,
     /// so the exclusivity check per append is not needed.
     @exclusivity(unchecked) private var storage: [UInt8]
     private var count = 0

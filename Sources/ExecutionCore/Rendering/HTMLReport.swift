@@ -134,7 +134,11 @@ public enum HTMLReport {
         let height = max(y, axisHeight + markerRow + rowHeight)
         let span = Double(max(1, t.end - t.start))
         func x(_ time: Int64) -> Double { labelWidth + Double(time - t.start) / span * (width - labelWidth - 30) }
-        func n(_ v: Double) -> String { String(Int((v * 10).rounded()) / 10) + "." + String(abs(Int((v * 10).rounded())) % 10) }
+        // One decimal; the sign written apart, so that -0.5 keeps it.
+        func n(_ v: Double) -> String {
+            let tenths = Int((v * 10).rounded())
+            return (tenths < 0 ? "-" : "") + String(abs(tenths) / 10) + "." + String(abs(tenths) % 10)
+        }
         out += "<section id=\"timeline\">\n<h2>Timeline</h2>\n<p class=\"legend\"><span class=\"key s-complete\"></span>complete "
             + "<span class=\"key s-failed\"></span>failed <span class=\"key s-skipped\"></span>skipped <span class=\"key s-pending\"></span>reset "
             + "<span class=\"key s-in_progress\"></span>running <span class=\"key wait\"></span>ready, waiting for an agent · "
@@ -160,12 +164,7 @@ public enum HTMLReport {
         }
         // The two loops below write one element per attempt (12,000 at 10,000 tasks): each piece is
         // appended to the page as it is made, with no intermediate strings (docs/benchmarks.md).
-        func put(_ v: Double) {
-            let tenths = Int((v * 10).rounded())
-            out += String(tenths / 10)
-            out += "."
-            out += String(abs(tenths) % 10)
-        }
+        func put(_ v: Double) { out += n(v) }
         for wait in t.waits {
             let a = t.attempts[wait.attempt]
             let rowY = laneTop[a.lane] + Double(a.row) * rowHeight + rowHeight / 2

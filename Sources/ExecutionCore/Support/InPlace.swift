@@ -1,6 +1,6 @@
 // Reading large arrays of model values without copying their elements. Iterating an array (or
 // comparing elements of `self` inside a mutating method) copies each element out; a task is
-// about 600 bytes with a dozen strings to retain, so at 10,000 tasks those copies were a tenth of
+// several hundred bytes with a dozen strings to retain, so at 10,000 tasks those copies were a tenth of
 // a write (docs/benchmarks.md). Elements read through a buffer pointer are borrowed instead.
 
 extension Array where Element: Equatable {
