@@ -77,7 +77,6 @@ extension String: FieldValue {
     public static func read(_ decoder: ExactJSONDecoder) throws -> String {
         if try decoder.parser.peek() == UInt8(ascii: "\"") { return try decoder.parser.string() }
         switch try decoder.parser.value() {
-        case .string(let text): return text
         case .number(let number): return number.literal
         default: throw decoder.fail("expected a string")
         }
@@ -103,11 +102,9 @@ extension Bool: FieldValue {
 /// older writers produce (`JSONValue.intValue`).
 extension FieldValue where Self: FixedWidthInteger {
     public static func read(_ decoder: ExactJSONDecoder) throws -> Self {
-        if let int = decoder.parser.integer() {
-            guard let value = Self(exactly: int) else { throw decoder.fail("expected an integer") }
-            return value
-        }
-        guard let int = try decoder.parser.value().intValue, let value = Self(exactly: int) else {
+        // Plain integers straight from the bytes; anything else as a whole value.
+        guard let int = try decoder.parser.integer() ?? decoder.parser.value().intValue.map(Int64.init),
+              let value = Self(exactly: int) else {
             throw decoder.fail("expected an integer")
         }
         return value
@@ -203,15 +200,17 @@ extension Timestamp: TextValue {
 
     /// An empty string is no timestamp, as older writers put it.
     public static func readUnlessNull(_ decoder: ExactJSONDecoder) throws -> Timestamp? {
-        // Timestamps are most of a status file's strings: read from the bytes, no String made.
+        if decoder.parser.skipNull() { return nil }
+        let text: String
         if try decoder.parser.peek() == UInt8(ascii: "\"") {
-            let text = try decoder.parser.text()
-            if let timestamp = text.withUTF8({ Timestamp(iso8601: $0) }) { return timestamp }
-            let string = text.text
-            return string.isEmpty ? nil : try parse(string).mapError { decoder.fail($0.message) }.get()
+            // Timestamps are most of a status file's strings: read from the bytes, no String made.
+            let token = try decoder.parser.text()
+            if let timestamp = token.withUTF8({ Timestamp(iso8601: $0) }) { return timestamp }
+            text = token.text
+        } else {
+            text = try String.read(decoder)
         }
-        guard let text = try Optional<String>.read(decoder), !text.isEmpty else { return nil }
-        return try parse(text).mapError { decoder.fail($0.message) }.get()
+        return text.isEmpty ? nil : try parse(text).mapError { decoder.fail($0.message) }.get()
     }
 }
 

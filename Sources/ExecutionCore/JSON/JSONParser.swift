@@ -75,21 +75,25 @@ public struct JSONParser {
         UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
     }
 
+    private static var ones: UInt64 { 0x0101_0101_0101_0101 }
+
+    /// The high bit of each byte of `word` that is zero. A borrow can flag a byte after a flagged
+    /// one too, never before it: the lowest flag is exact, which is all the scans below use.
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- ones) & ~word & (ones &* 0x80)
+    }
+
     /// Where the run of string bytes that need no attention (ASCII, no quote, backslash or
     /// control character) that starts at `start` ends; checks eight bytes at a time.
     private func plainRunEnd(from start: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
         var i = start
         while i + 8 <= bytes.count {
             let x = load8(at: i)
-            let quote = x ^ (ones &* 0x22)
-            let backslash = x ^ (ones &* 0x5C)
-            // A byte's high bit ends up set where it is zero (quote, backslash), below 0x20, or
-            // not ASCII. Borrows can flag a byte after a flagged one too, never before it: the
-            // lowest flag is the first byte that needs attention.
-            let flags = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                | ((x &- ones &* 0x20) & ~x) | x) & highBits
+            // Quote, backslash, below 0x20 (what is below 0x20 is zero after subtracting it,
+            // with a borrow), or not ASCII.
+            let flags = Self.zeroBytes(x ^ (Self.ones &* 0x22)) | Self.zeroBytes(x ^ (Self.ones &* 0x5C))
+                | (((x &- Self.ones &* 0x20) & ~x) | x) & (Self.ones &* 0x80)
             if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
             i += 8
         }
@@ -104,14 +108,13 @@ public struct JSONParser {
     /// Where the first quote, bracket or brace at or after `start` is (the end when there is
     /// none): what `skipValue` stops at, found eight bytes at a time like `plainRunEnd`'s bytes.
     private func structuralByte(from start: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
         var i = start
         while i + 8 <= bytes.count {
             let x = load8(at: i)
             // Setting bit 5 makes `[` and `]` into `{` and `}`, and no other byte into either.
-            let folded = x | (ones &* 0x20)
-            let quote = x ^ (ones &* 0x22), open = folded ^ (ones &* 0x7B), close = folded ^ (ones &* 0x7D)
-            let flags = (((quote &- ones) & ~quote) | ((open &- ones) & ~open) | ((close &- ones) & ~close)) & (ones &* 0x80)
+            let folded = x | (Self.ones &* 0x20)
+            let flags = Self.zeroBytes(x ^ (Self.ones &* 0x22)) | Self.zeroBytes(folded ^ (Self.ones &* 0x7B))
+                | Self.zeroBytes(folded ^ (Self.ones &* 0x7D))
             if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
             i += 8
         }

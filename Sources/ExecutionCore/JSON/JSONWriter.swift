@@ -35,11 +35,17 @@ struct JSONOutput {
     /// and indent, written with one copy into the buffer.
     @inline(__always)
     private mutating func member() {
-        let comma = hasMembers
-        hasMembers = true
-        guard comma || style == .pretty else { return }
-        let indent = style == .pretty ? self.indent : -1
+        let (comma, indent) = nextMember()
+        guard comma || indent >= 0 else { return }
         buffer.write(atMost: 2 + max(indent, 0)) { out in Self.memberStart(out, comma: comma, indent: indent) }
+    }
+
+    /// What goes before the member being started: a comma unless it is the first, and the
+    /// indent of its line (-1 in compact output, which has no line breaks).
+    @inline(__always)
+    private mutating func nextMember() -> (comma: Bool, indent: Int) {
+        defer { hasMembers = true }
+        return (hasMembers, style == .pretty ? indent : -1)
     }
 
     /// The comma (when `comma`) and, unless `indent` is negative, a newline and `indent` spaces;
@@ -92,10 +98,7 @@ struct JSONOutput {
     /// A model field's name, which needs no escaping, copied as it is: the whole member start,
     /// name and separator in one write (the encoder writes 300,000 of them at 10,000 tasks).
     mutating func key(_ name: StaticString) {
-        let comma = hasMembers
-        hasMembers = true
-        let pretty = style == .pretty
-        let indent = pretty ? self.indent : -1
+        let (comma, indent) = nextMember()
         let length = name.utf8CodeUnitCount
         buffer.write(atMost: 6 + max(indent, 0) + length) { out in
             var n = Self.memberStart(out, comma: comma, indent: indent)
@@ -105,7 +108,7 @@ struct JSONOutput {
             out[n] = UInt8(ascii: "\"")
             out[n + 1] = UInt8(ascii: ":")
             n += 2
-            if pretty {
+            if indent >= 0 {
                 out[n] = UInt8(ascii: " ")
                 n += 1
             }
@@ -279,11 +282,6 @@ final class ByteBuffer {
         storage = grown
     }
 
-    @inline(__always)
-    private func write(_ body: (UnsafeMutableRawPointer) -> Void) {
-        storage.withUnsafeMutableBytes { body($0.baseAddress!) }
-    }
-
     /// Lets `body` write up to `limit` bytes at the end in one step; it returns how many it wrote.
     @inline(__always)
     func write(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
@@ -293,17 +291,19 @@ final class ByteBuffer {
 
     @inline(__always)
     func append(_ byte: UInt8) {
-        reserve(1)
-        write { $0.storeBytes(of: byte, toByteOffset: count, as: UInt8.self) }
-        count += 1
+        write(atMost: 1) { out in
+            out[0] = byte
+            return 1
+        }
     }
 
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        write { ($0 + count).copyMemory(from: source, byteCount: bytes.count) }
-        count += bytes.count
+        write(atMost: bytes.count) { out in
+            UnsafeMutableRawPointer(out).copyMemory(from: source, byteCount: bytes.count)
+            return bytes.count
+        }
     }
 
     /// Text copied as it is, with no escaping.
@@ -318,21 +318,22 @@ final class ByteBuffer {
 
     /// The decimal digits of `value`, written without making a String.
     func appendDecimal(_ value: Int64) {
-        reserve(20)
-        var magnitude = value.magnitude
-        var digits = 0
-        repeat {
-            digits += 1
-            magnitude /= 10
-        } while magnitude > 0
-        if value < 0 { append(UInt8(ascii: "-")) }
-        magnitude = value.magnitude
-        write { base in
-            for position in stride(from: count + digits - 1, through: count, by: -1) {
-                base.storeBytes(of: UInt8(ascii: "0") + UInt8(magnitude % 10), toByteOffset: position, as: UInt8.self)
+        // At most a sign and 19 digits (Int64.min).
+        write(atMost: 20) { out in
+            var magnitude = value.magnitude
+            var digits = 0
+            repeat {
+                digits += 1
+                magnitude /= 10
+            } while magnitude > 0
+            let sign = value < 0 ? 1 : 0
+            if value < 0 { out[0] = UInt8(ascii: "-") }
+            magnitude = value.magnitude
+            for position in stride(from: sign + digits - 1, through: sign, by: -1) {
+                out[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             }
+            return sign + digits
         }
-        count += digits
     }
 }

@@ -124,9 +124,11 @@ struct ASCIITaskLine {
 
     static func lowercased(_ bytes: Bytes) -> [UInt8] { bytes.map(\.asciiLowercased) }
 
-    static func checkbox(_ text: Bytes) -> Bool? {
-        guard text.count >= 3, text.first == openBracket, text[text.startIndex + 2] == closeBracket else { return nil }
-        switch text[text.startIndex + 1] {
+    /// `[ ]`, `[x]` or `[X]` at the start of `text`'s bytes.
+    static func checkbox(_ text: some Collection<UInt8>) -> Bool? {
+        var bytes = text.makeIterator()
+        guard bytes.next() == openBracket, let mark = bytes.next(), bytes.next() == closeBracket else { return nil }
+        switch mark {
         case space: return false
         case UInt8(ascii: "x"), UInt8(ascii: "X"): return true
         default: return nil

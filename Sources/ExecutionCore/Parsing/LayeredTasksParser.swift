@@ -702,18 +702,9 @@ struct ParserState {
         // are those three characters, and bytes that differ there are characters that differ.
         // Only a box followed by a non-ASCII byte, which may combine with the `]`, is read by
         // characters (FastPathTests holds the two to the same answers).
-        let bytes = text.utf8
-        var i = bytes.startIndex
-        guard i != bytes.endIndex, bytes[i] == UInt8(ascii: "[") else { return nil }
-        bytes.formIndex(after: &i)
-        guard i != bytes.endIndex else { return nil }
-        let mark = bytes[i]
-        guard mark == UInt8(ascii: " ") || mark == UInt8(ascii: "x") || mark == UInt8(ascii: "X") else { return nil }
-        bytes.formIndex(after: &i)
-        guard i != bytes.endIndex, bytes[i] == UInt8(ascii: "]") else { return nil }
-        bytes.formIndex(after: &i)
-        guard i == bytes.endIndex || bytes[i] < 0x80 else { return checkboxByCharacters(text) }
-        return mark != UInt8(ascii: " ")
+        let box = ASCIITaskLine.checkbox(text.utf8)
+        guard box != nil, let next = text.utf8.dropFirst(3).first, next >= 0x80 else { return box }
+        return checkboxByCharacters(text)
     }
 
     /// `checkbox`, character by character.

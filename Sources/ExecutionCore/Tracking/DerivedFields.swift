@@ -148,11 +148,13 @@ extension StatusFile {
             if !layer.tasks.isEmpty, layer.tasks.allInPlace({ $0.status.isDone }), !layer.gatesSatisfied {
                 return "Pass the required gates of \(layer.key): \(layer.unsatisfiedGatesText) (exectrack gate \(feature) \(layer.key) NAME …)"
             }
-            let failed = layer.status == .failed ? layer.tasks.filter { $0.status == .failed } : []
-            if layer.status == .failed, !failed.isEmpty {
-                let names = failed.map { t in t.id.map { "\(t.index) (\($0))" } ?? "\(t.index)" }
-                return "Retry or skip failed task\(failed.count == 1 ? "" : "s") in \(layer.key): "
-                    + names.joined(separator: ", ")
+            if layer.status == .failed {
+                let failed = layer.tasks.filter { $0.status == .failed }
+                if !failed.isEmpty {
+                    let names = failed.map { t in t.id.map { "\(t.index) (\($0))" } ?? "\(t.index)" }
+                    return "Retry or skip failed task\(failed.count == 1 ? "" : "s") in \(layer.key): "
+                        + names.joined(separator: ", ")
+                }
             }
             return "Continue with \(layer.key) execution"
         }
