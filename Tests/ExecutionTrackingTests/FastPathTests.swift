@@ -216,6 +216,43 @@ import SeededRandom
         }
     }
 
+    /// Line shapes read by bytes (`hasASCIIPrefix`, `indent(of:)`, `bulletText`) against their
+    /// character readings, on random text of bullets, blanks, digits, combining marks and the
+    /// characters canonically equal to ASCII ones (U+1FEF is a backtick, U+037E a semicolon).
+    @Test func lineShapesReadByBytesAsByCharacters() {
+        var random = SplitMix64(seed: 2036)
+        let pieces = ["-", "*", "+", "#", ">", "`", "~", "<!--", "1", "12", "12345", ".", ")", " ", "\t", "a", "[ ]", "\u{301}",
+                      "\u{1FEF}", "\u{37E}", "\u{212A}", "é", "\u{A0}", "\u{2003}", "😀", "**"]
+        for _ in 0..<30_000 {
+            let text = (0..<Int.random(in: 0...6, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            let line = Substring(text)
+            for prefix: StaticString in ["#", ">", "```", "~~~", "<!--", "**"] {
+                #expect(line.hasASCIIPrefix(prefix) == line.hasPrefix(prefix.description), "\(text.debugDescription) \(prefix)")
+            }
+            let characterIndent = line.prefix(while: { $0 == " " || $0 == "\t" }).reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
+            #expect(ParserState.indent(of: line) == characterIndent, "\(text.debugDescription)")
+            let trimmed = line.trimmed
+            #expect(ParserState.bulletText(trimmed) == ParserState.bulletTextByCharacters(trimmed), "\(text.debugDescription)")
+        }
+    }
+
+    /// The byte helpers `removingAll` and `firstRangeIgnoringASCIICase` against their definitions.
+    @Test func byteSearchesFindWhatAPlainScanFinds() {
+        var random = SplitMix64(seed: 2037)
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...24, using: &random)).map { _ in Array("aAbB@()".utf8).randomElement(using: &random)! }
+            let needle = (0..<Int.random(in: 1...3, using: &random)).map { _ in Array("ab@(".utf8).randomElement(using: &random)! }
+            var kept: [UInt8] = [], i = 0
+            while i < text.count {
+                if text[i...].starts(with: needle) { i += needle.count } else { kept.append(text[i]); i += 1 }
+            }
+            #expect(text.removingAll(needle) == kept)
+            let slice = text.dropFirst(Int.random(in: 0...2, using: &random))
+            let found = slice.indices.first { slice[$0...].map(\.asciiLowercased).starts(with: needle) }
+            #expect(slice.firstRangeIgnoringASCIICase(of: needle) == found.map { $0..<($0 + needle.count) })
+        }
+    }
+
     /// The writer's buffer grows while it is written and hands its array over: documents of
     /// several MiB, with one string of over 1 MiB, read back as what was written.
     @Test func documentsLargerThanAChunkReadBackWhole() throws {

@@ -2,8 +2,13 @@
 /// tasks but would take 288 of its 608 bytes inline, and every array of tasks is copied, grown
 /// and held whole in memory (docs/benchmarks.md, peak memory). A boxed value is never changed in
 /// place: setting the field makes a new box, so copies of a task stay independent.
-public struct Indirect<Wrapped: FieldValue & Equatable & Sendable>: Equatable, Sendable {
-    private final class Box: Sendable {
+///
+/// Declared without requirements on `Wrapped`, which the extensions add: the runtime checks a
+/// declaration's requirements when it first makes the type's metadata, and each check scans every
+/// conformance record in the binary (docs/benchmarks.md, 13 tasks).
+public struct Indirect<Wrapped> {
+    // Immutable, and only ever holding a Sendable value (see the Sendable extension).
+    private final class Box: @unchecked Sendable {
         let value: Wrapped
         init(_ value: Wrapped) { self.value = value }
     }
@@ -13,12 +18,26 @@ public struct Indirect<Wrapped: FieldValue & Equatable & Sendable>: Equatable, S
     public init(_ value: Wrapped?) { box = value.map(Box.init) }
 
     public var value: Wrapped? { box?.value }
+}
 
+extension Indirect: Sendable where Wrapped: Sendable {}
+
+extension Indirect: Equatable where Wrapped: Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.box === rhs.box || lhs.value == rhs.value }
 }
 
 // Read, written and coded exactly as `Wrapped?`.
-extension Indirect: FieldValue {
+extension Indirect: Decodable where Wrapped: FieldValue {
+    public init(from decoder: any Decoder) throws { self.init(try Wrapped?(from: decoder)) }
+}
+
+extension Indirect: Encodable where Wrapped: FieldValue {
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+extension Indirect: FieldCoding where Wrapped: FieldValue {}
+
+extension Indirect: FieldValue where Wrapped: FieldValue {
     public static var readsNull: Bool { true }
     public static func isNil(_ value: Self) -> Bool { value.box == nil }
 
@@ -33,7 +52,4 @@ extension Indirect: FieldValue {
                               forKey key: AnyCodingKey) throws {
         try Wrapped?.encode(value.value, &container, forKey: key)
     }
-
-    public init(from decoder: any Decoder) throws { self.init(try Wrapped?(from: decoder)) }
-    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

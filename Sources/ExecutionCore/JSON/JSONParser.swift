@@ -363,24 +363,17 @@ extension JSONParser {
         _ bytes: [UInt8], syntaxError: (JSONSyntaxError) -> Failure,
         _ body: (inout JSONParser) throws(Failure) -> T
     ) throws(Failure) -> T {
-        let result: Result<T, Failure> = bytes.withUnsafeBufferPointer { buffer in
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> T in
             var parser = JSONParser(bytes: buffer)
             // A UTF-8 byte order mark is tolerated: editors on some systems add one.
             if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
             parser.skipWhitespace()
-            guard parser.position < buffer.count else { return .failure(syntaxError(parser.error("empty document"))) }
-            do throws(Failure) {
-                let value = try body(&parser)
-                parser.skipWhitespace()
-                guard parser.position == buffer.count else {
-                    return .failure(syntaxError(parser.error("unexpected data after the JSON value")))
-                }
-                return .success(value)
-            } catch {
-                return .failure(error)
-            }
+            guard parser.position < buffer.count else { throw syntaxError(parser.error("empty document")) }
+            let value = try body(&parser)
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw syntaxError(parser.error("unexpected data after the JSON value")) }
+            return value
         }
-        return try result.get()
     }
 
     /// The first byte of the value at the position (`{`, `[`, `"`, `t`, `n`, a digit...).

@@ -45,6 +45,45 @@ struct ASCIITaskLine {
             if rest.count > 1 { task.complexity = Self.string(rest[1]) }
             text = Self.trimmed(text[..<open])
         }
+        // Bracket tags: most lines have none once the checkbox is read, and keep their bytes.
+        if text.contains(openBracket) { text = Self.readTags(text, into: &task) }
+
+        if let range = text.firstRangeIgnoringASCIICase(of: Self.dependsOn) {
+            let tail = text[range.upperBound...]
+            let end = tail.firstIndex(where: { $0 == closeParen || $0 == semicolon }) ?? tail.endIndex
+            task.dependencies = Self.dependencyList(tail[..<end])
+            var head = Self.trimmed(text[..<range.lowerBound])
+            if head.last == openParen { head = Self.trimmed(head.dropLast()) }
+            if head.last == dash || head.last == comma { head = Self.trimmed(head.dropLast()) }
+            text = (Array(head) + (end < tail.endIndex ? tail[(end + 1)...] : []))[...]
+        }
+        var agents: [Bytes] = []
+        for mention in Self.mentions(in: text) where !agents.contains(mention) {
+            agents.append(mention)
+            if agents.count == 16 { break }
+        }
+        if task.agent == nil { task.agent = agents.first.map(Self.string) }
+        // Mentions are metadata, not description: drop "(@x)", then "@x", as the character path does.
+        var description = Array(text)
+        for agent in agents {
+            description = description.removingAll([openParen, at] + agent + [closeParen]).removingAll([at] + agent)
+        }
+        // The words joined by single spaces.
+        let spaced = description.withUnsafeBufferPointer { bytes in
+            var spaced: [UInt8] = []
+            spaced.reserveCapacity(bytes.count)
+            for i in bytes.indices where bytes[i] != space || (i + 1 < bytes.count && bytes[i + 1] != space) {
+                if bytes[i] != space || !spaced.isEmpty { spaced.append(bytes[i]) }
+            }
+            return spaced
+        }
+        task.description = Self.string(Self.trimmed(spaced[...], where: { $0 == star || $0 == underscore || $0 == space || $0 == dash || $0 == colon }))
+        return task
+    }
+
+    /// `[P]`, `[Simple]` and `[US1]` tags read into `task`; the text without the tags that are
+    /// only metadata.
+    static func readTags(_ text: Bytes, into task: inout ParsedTask) -> Bytes {
         var joined: [UInt8] = []
         var remaining = text
         while let open = remaining.firstIndex(of: openBracket) {
@@ -68,36 +107,21 @@ struct ASCIITaskLine {
             remaining = remaining[(close + 1)...]
         }
         joined += remaining
-        text = joined[...]
+        return joined[...]
+    }
 
-        if let range = text.firstRangeIgnoringASCIICase(of: Self.dependsOn) {
-            let tail = text[range.upperBound...]
-            let end = tail.firstIndex(where: { $0 == closeParen || $0 == semicolon }) ?? tail.endIndex
-            task.dependencies = ParserState.dependencyList(Substring(Self.string(tail[..<end])))
-            var head = Self.trimmed(text[..<range.lowerBound])
-            if head.last == openParen { head = Self.trimmed(head.dropLast()) }
-            if head.last == dash || head.last == comma { head = Self.trimmed(head.dropLast()) }
-            text = (Array(head) + (end < tail.endIndex ? tail[(end + 1)...] : []))[...]
+    /// `ParserState.dependencyList`, by bytes.
+    static func dependencyList(_ text: Bytes) -> [String] {
+        switch lowercased(text) {
+        case [], [dash], Array("none".utf8), Array("n/a".utf8): return []
+        default: break
         }
-        var agents: [[UInt8]] = []
-        for mention in Self.mentions(in: text) where !agents.contains(mention) {
-            agents.append(mention)
-            if agents.count == 16 { break }
-        }
-        if task.agent == nil { task.agent = agents.first.map { Self.string($0[...]) } }
-        // Mentions are metadata, not description: drop "(@x)", then "@x", as the character path does.
-        var description = Array(text)
-        for agent in agents {
-            description = description.removingAll([openParen, at] + agent + [closeParen]).removingAll([at] + agent)
-        }
-        // The words joined by single spaces.
-        var spaced: [UInt8] = []
-        spaced.reserveCapacity(description.count)
-        for (i, byte) in description.enumerated() where byte != space || (i + 1 < description.count && description[i + 1] != space) {
-            if byte != space || !spaced.isEmpty { spaced.append(byte) }
-        }
-        task.description = Self.string(Self.trimmed(spaced[...], where: { $0 == star || $0 == underscore || $0 == space || $0 == dash || $0 == colon }))
-        return task
+        return text.split(whereSeparator: { $0 == comma || $0 == semicolon }).flatMap { part -> [String] in
+            let p = trimmed(part)
+            // "T001 and T002" → both ids.
+            let ids = p.split(separator: space).compactMap { taskID(at: trimmed($0, where: { $0 == dot })) }.map(string)
+            return ids.isEmpty ? [string(p)] : ids
+        }.filter { !$0.isEmpty && $0.lowercased() != "none" }
     }
 
     // MARK: - Byte helpers, each the ASCII reading of the character helper of the same name
@@ -161,8 +185,8 @@ struct ASCIITaskLine {
     static let taskPrefixes = ["task:", "**task:**", "**task**:"].map { Array($0.utf8) }
     static let dependsOn = Array("depends on ".utf8)
 
-    static func mentions(in text: Bytes) -> [[UInt8]] {
-        var result: [[UInt8]] = []
+    static func mentions(in text: Bytes) -> [Bytes] {
+        var result: [Bytes] = []
         var rest = text
         while let mark = rest.firstIndex(of: at) {
             if mark > rest.startIndex, isAlphanumeric(rest[mark - 1]) {
@@ -171,7 +195,7 @@ struct ASCIITaskLine {
             }
             let name = rest[(mark + 1)...].prefix(while: { isAlphanumeric($0) || $0 == dash || $0 == underscore || $0 == dot })
             let clean = name.last == dot ? name.dropLast() : name
-            if !clean.isEmpty { result.append(Array(clean)) }
+            if !clean.isEmpty { result.append(clean) }
             rest = rest[(mark + 1)...]
         }
         return result

@@ -16,23 +16,27 @@ public enum LayeredTasksParser {
     /// The lines of `text`, ended by LF, CRLF or CR. Found by bytes: a line break is always a
     /// character of its own, and splitting by characters costs a grapheme check per character.
     static func lines(of text: String) -> [Substring] {
-        var lines: [Substring] = []
+        var text = text
+        // A no-op for a string read from a file; after it the bytes can be scanned in place.
+        text.makeContiguousUTF8()
         let utf8 = text.utf8
-        var start = utf8.startIndex
-        var i = start
-        while i < utf8.endIndex {
-            let byte = utf8[i]
-            guard byte == 0x0A || byte == 0x0D else {
-                i = utf8.index(after: i)
-                continue
-            }
-            lines.append(text[start..<i])
-            i = utf8.index(after: i)
-            if byte == 0x0D, i < utf8.endIndex, utf8[i] == 0x0A { i = utf8.index(after: i) }
-            start = i
+        func slice(_ start: Int, _ end: Int) -> Substring {
+            text[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]
         }
-        lines.append(text[start...])
-        return lines
+        return utf8.withContiguousStorageIfAvailable { bytes in
+            var lines: [Substring] = []
+            var start = 0, i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                i += 1
+                guard byte == 0x0A || byte == 0x0D else { continue }
+                lines.append(slice(start, i - 1))
+                if byte == 0x0D, i < bytes.count, bytes[i] == 0x0A { i += 1 }
+                start = i
+            }
+            lines.append(slice(start, bytes.count))
+            return lines
+        }!
     }
 
     public static func parse(_ text: String) -> LayeredTasks {
@@ -48,8 +52,8 @@ public enum LayeredTasksParser {
 
     /// The lines that can carry content: not blank, not in a fenced code block or an HTML comment.
     static func significantLines(_ text: String) -> [(line: Substring, trimmed: Substring, number: Int)] {
-        var result: [(Substring, Substring, Int)] = []
-        var inFence: Substring?
+        var result: [(line: Substring, trimmed: Substring, number: Int)] = []
+        var inFence: StaticString?
         var inComment = false
         var lineNumber = 0
         for rawLine in lines(of: text) {
@@ -59,18 +63,18 @@ public enum LayeredTasksParser {
             let trimmed = line.trimmed
 
             if let fence = inFence {
-                if trimmed.hasPrefix(fence) { inFence = nil }
+                if trimmed.hasASCIIPrefix(fence) { inFence = nil }
                 continue
             }
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                inFence = trimmed.prefix(3)
+            if let fence = [StaticString("```"), "~~~"].first(where: trimmed.hasASCIIPrefix) {
+                inFence = fence
                 continue
             }
             if inComment {
                 if trimmed.contains("-->") { inComment = false }
                 continue
             }
-            if trimmed.hasPrefix("<!--") {
+            if trimmed.hasASCIIPrefix("<!--") {
                 if !trimmed.contains("-->") { inComment = true }
                 continue
             }
@@ -134,7 +138,7 @@ struct ParserState {
     }
 
     mutating func read(line: Substring, trimmed: Substring, number: Int) {
-        if trimmed.hasPrefix("#") {
+        if trimmed.hasASCIIPrefix("#") {
             readHeading(trimmed, number: number)
             return
         }
@@ -142,11 +146,11 @@ struct ParserState {
             phaseStatements.append((statement.subject, statement.dependsOn, statement.parallelWith, number))
         }
         if format == .specKit, quietLevel != nil { return }
-        if format == .specKit, layerLevel != nil, trimmed.hasPrefix(">") {
+        if format == .specKit, layerLevel != nil, trimmed.hasASCIIPrefix(">") {
             appendLayerNote(trimmed)
             return
         }
-        let indent = line.prefix(while: { $0 == " " || $0 == "\t" }).reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
+        let indent = Self.indent(of: line)
         if format == .taskHeadings {
             readUnderTaskHeading(trimmed, number: number)
             return
@@ -470,8 +474,40 @@ struct ParserState {
 
     // MARK: - Line shapes
 
-    /// The text of a list item (`-`, `*`, `+`, `1.` or `1)` bullets), or nil.
+    /// The width of a line's leading spaces and tabs, a tab counting 4.
+    static func indent(of line: Substring) -> Int {
+        // Read by bytes up to the first other byte, when that byte is ASCII: a space or tab
+        // followed by an ASCII byte is a character of its own.
+        let blanks = line.utf8.prefix(while: { $0 == 0x20 || $0 == 0x09 })
+        if let next = line.utf8.dropFirst(blanks.count).first, next >= 0x80 {
+            return line.prefix(while: { $0 == " " || $0 == "\t" }).reduce(0) { $0 + ($1 == "\t" ? 4 : 1) }
+        }
+        return blanks.reduce(0) { $0 + ($1 == 0x09 ? 4 : 1) }
+    }
+
+    /// The text of a list item (`-`, `*`, `+`, `1.` or `1)` bullets), or nil. An ASCII line is
+    /// read by bytes (FastPathTests holds the two readings to the same answers).
     static func bulletText(_ trimmed: Substring) -> Substring? {
+        trimmed.isASCII ? asciiBulletText(trimmed) : bulletTextByCharacters(trimmed)
+    }
+
+    static func asciiBulletText(_ trimmed: Substring) -> Substring? {
+        var rest = trimmed.utf8
+        guard let first = rest.first else { return nil }
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "+") {
+            rest = rest.dropFirst()
+        } else {
+            let digits = rest.prefix(while: ASCIITaskLine.isDigit).count
+            guard digits > 0, digits < 5 else { return nil }
+            rest = rest.dropFirst(digits)
+            guard rest.first == UInt8(ascii: ".") || rest.first == UInt8(ascii: ")") else { return nil }
+            rest = rest.dropFirst()
+        }
+        guard rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "\t") else { return nil }
+        return Substring(rest.dropFirst()).trimmed
+    }
+
+    static func bulletTextByCharacters(_ trimmed: Substring) -> Substring? {
         guard let first = trimmed.first else { return nil }
         if first == "-" || first == "*" || first == "+" {
             let rest = trimmed.dropFirst()

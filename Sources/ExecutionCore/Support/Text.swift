@@ -123,18 +123,34 @@ extension [UInt8] {
     /// Without any occurrence of `needle`, searched byte by byte.
     func removingAll(_ needle: [UInt8]) -> [UInt8] {
         guard !needle.isEmpty, count >= needle.count else { return self }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(count)
-        var i = 0
-        while i < count {
-            if self[i] == needle[0], i + needle.count <= count, self[i..<(i + needle.count)].elementsEqual(needle) {
-                i += needle.count
-            } else {
-                kept.append(self[i])
-                i += 1
+        return withUnsafeBufferPointer { bytes in
+            needle.withUnsafeBufferPointer { needle in
+                func matches(at i: Int) -> Bool {
+                    guard i + needle.count <= bytes.count else { return false }
+                    for j in needle.indices where bytes[i + j] != needle[j] { return false }
+                    return true
+                }
+                var i = 0
+                while i < bytes.count, !matches(at: i) { i += 1 }
+                // Most texts hold no match: they are returned without a copy.
+                guard i < bytes.count else { return self }
+                // Copied run by run between the matches.
+                var kept: [UInt8] = []
+                kept.reserveCapacity(bytes.count)
+                var run = 0
+                while i < bytes.count {
+                    if matches(at: i) {
+                        kept.append(contentsOf: bytes[run..<i])
+                        i += needle.count
+                        run = i
+                    } else {
+                        i += 1
+                    }
+                }
+                kept.append(contentsOf: bytes[run...])
+                return kept
             }
         }
-        return kept
     }
 }
 
@@ -151,13 +167,17 @@ extension ArraySlice<UInt8> {
 
     /// The first range of `needle` (lowercase ASCII), ignoring ASCII case.
     func firstRangeIgnoringASCIICase(of needle: [UInt8]) -> Range<Int>? {
-        guard let first = needle.first else { return startIndex..<startIndex }
+        guard !needle.isEmpty else { return startIndex..<startIndex }
         guard count >= needle.count else { return nil }
-        for start in startIndex...(endIndex - needle.count)
-        where self[start].asciiLowercased == first && self[start...].startsIgnoringASCIICase(with: needle) {
-            return start..<(start + needle.count)
+        return withUnsafeBufferPointer { bytes in
+            needle.withUnsafeBufferPointer { needle in
+                search: for start in 0...(bytes.count - needle.count) {
+                    for j in needle.indices where bytes[start + j].asciiLowercased != needle[j] { continue search }
+                    return (startIndex + start)..<(startIndex + start + needle.count)
+                }
+                return nil
+            }
         }
-        return nil
     }
 }
 
@@ -175,6 +195,29 @@ extension Substring {
         while let f = s.first, f.isWhitespace { s = s.dropFirst() }
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return s
+    }
+
+    /// `hasPrefix` for an ASCII `prefix`, by bytes when the bytes compared and the one after them
+    /// are ASCII: each is then a character of its own. Otherwise by characters, which also match
+    /// the few characters canonically equal to an ASCII one (U+1FEF is a backtick). FastPathTests
+    /// holds the two to the same answers.
+    func hasASCIIPrefix(_ prefix: StaticString) -> Bool {
+        let byBytes: Bool? = withBytes { bytes in
+            let head = bytes.prefix(prefix.utf8CodeUnitCount + 1)
+            guard head.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return prefix.withUTF8Buffer(head.starts)
+        }
+        return byBytes ?? hasPrefix(prefix.description)
+    }
+
+    /// Whether every byte is ASCII: every character is then one byte, and byte offsets are
+    /// character offsets.
+    var isASCII: Bool { withBytes { $0.allSatisfy { $0 < 0x80 } } }
+
+    /// `body` on the bytes: in place for a substring of a native string (every line the parser
+    /// reads), which walking `utf8` index by index costs some 30 instructions a byte more than.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        utf8.withContiguousStorageIfAvailable(body) ?? Array(utf8).withUnsafeBufferPointer(body)
     }
 
     func trimmingCharacters(_ set: String) -> Substring {

@@ -160,7 +160,10 @@ extension StatusFile {
                         summary.checkedByHand.append("\(task.label(layer: layer.key)) \(parsedTask.done ? "ticked" : "unticked")")
                     }
                     summary.kept += 1
-                    if !errors.isEmpty { relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t) }
+                    // Only a task that moved takes its errors along.
+                    if !errors.isEmpty, old[m].layer != layer.key || before.index != t {
+                        relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
+                    }
                     if before.description != task.description,
                        Self.normalised(before.description) != Self.normalised(task.description) {
                         summary.reworded.append("\(before.label(layer: old[m].layer)) → \(task.description)")

@@ -47,7 +47,9 @@ public enum Processes {
 
     /// Programs that run the agent's command rather than being the agent: shells, `env`,
     /// `timeout`, `nohup`, `xargs`, `sudo`, and exectrack itself.
-    static let wrappers: Set<String> = ["sh", "bash", "dash", "zsh", "fish", "ksh", "mksh", "tcsh", "csh", "busybox", "ash",
+    /// An array, not a set: making `Set<String>`'s metadata costs a scan of every conformance
+    /// record in the binary, which is more than a lookup among two dozen names.
+    static let wrappers: [String] = ["sh", "bash", "dash", "zsh", "fish", "ksh", "mksh", "tcsh", "csh", "busybox", "ash",
                                         "env", "timeout", "nohup", "xargs", "sudo", "doas", "nice", "ionice", "setsid",
                                         "stdbuf", "time", "exectrack", "flock"]
 
@@ -66,15 +68,18 @@ public enum Processes {
     }
 
     /// The fields of `/proc/<pid>/stat` a lease needs. The name is in parentheses and may hold
-    /// spaces and parentheses itself, so the fields are counted after its last `)`.
+    /// spaces and parentheses itself, so the fields are counted after its last `)`. Read by
+    /// bytes: the kernel writes the name as bytes, not necessarily UTF-8.
     static func stat(of pid: String) -> (name: String, state: Character, parent: Int64, start: Int64)? {
-        guard let text = readText("/proc/\(pid)/stat"), let open = text.firstIndex(of: "("),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let name = String(text[text.index(after: open)..<close])
-        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard let bytes = read("/proc/\(pid)/stat"), let open = bytes.firstIndex(of: UInt8(ascii: "(")),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")), open < close else { return nil }
+        let name = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        func number(_ field: ArraySlice<UInt8>) -> Int64? { Int64(String(decoding: field, as: UTF8.self)) }
         // After the name: state (3), ppid (4), ... starttime (22).
-        guard fields.count >= 20, let state = fields[0].first, let parent = Int64(fields[1]), let start = Int64(fields[19]) else { return nil }
-        return (name, state, parent, start)
+        guard fields.count >= 20, let state = fields[0].first, state < 0x80, let parent = number(fields[1]),
+              let start = number(fields[19]) else { return nil }
+        return (name, Character(Unicode.Scalar(state)), parent, start)
     }
 
     /// `pid:[4026531836]`, the pid namespace of a process.
@@ -85,8 +90,11 @@ public enum Processes {
         return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    private static func read(_ path: String) -> [UInt8]? {
+        try? FileSystem.read(path, shownAs: path, role: "a /proc file", refuseWith: .notFound, allowStreams: true, maxBytes: 1 << 16)
+    }
+
     private static func readText(_ path: String) -> String? {
-        (try? FileSystem.read(path, shownAs: path, role: "a /proc file", refuseWith: .notFound, allowStreams: true, maxBytes: 1 << 16))?
-            .map { String(decoding: $0, as: UTF8.self) }
+        read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -3,9 +3,18 @@ import ExecutionTracking
 
 /// A verb of the command line: its spec (arguments and help) and what it runs.
 protocol Subcommand {
+    /// The command's name and aliases, which its `spec` is made with. Kept apart from `spec` so
+    /// that finding the command makes no other command's spec: making one instantiates the
+    /// generic types of its options, 20,000 to 150,000 instructions each (docs/benchmarks.md).
+    static var name: String { get }
+    static var aliases: [String] { get }
     static var spec: CommandSpec { get }
     /// Returns the exit code; failures are thrown as `TrackerError`.
     static func run(_ arguments: ParsedArguments, _ context: Context) throws(TrackerError) -> Int32
+}
+
+extension Subcommand {
+    static var aliases: [String] { [] }
 }
 
 /// What every command needs: the tracker over the project's store.
@@ -57,7 +66,7 @@ enum CommandLineInterface {
     ] }
 
     static func find(_ name: String) -> (any Subcommand.Type)? {
-        subcommands.first { $0.spec.name == name || $0.spec.aliases.contains(name) }
+        subcommands.first { $0.name == name || $0.aliases.contains(name) }
     }
 
     static var overview: String {
@@ -118,7 +127,7 @@ enum CommandLineInterface {
             } else if rest.count == 1, let command = find(rest[0]) {
                 Console.out(command.spec.help)
             } else {
-                let names = subcommands.flatMap { [$0.spec.name] + $0.spec.aliases }
+                let names = subcommands.flatMap { [$0.name] + $0.aliases }
                 let guess = rest.count == 1 ? nearest(to: rest[0], among: names).map { "did you mean '\($0)'? " } ?? "" : ""
                 Console.error("help takes one command name, or --json: '\(rest.joined(separator: " ").singleLine.prefix(60))' "
                     + "is neither; \(guess)run: exectrack --help")
@@ -133,7 +142,7 @@ enum CommandLineInterface {
         }
         do throws(TrackerError) {
             guard let command = find(first) else {
-                let names = subcommands.flatMap { [$0.spec.name] + $0.spec.aliases }
+                let names = subcommands.flatMap { [$0.name] + $0.aliases }
                 let guess = nearest(to: first, among: names).map { "did you mean '\($0)'? " } ?? ""
                 throw TrackerError(.usage, "unknown command '\(first.singleLine)'; \(guess)run: exectrack --help")
             }

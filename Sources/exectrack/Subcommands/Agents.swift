@@ -5,8 +5,9 @@ enum AgentsCommand: Subcommand {
     static let all = Option<Bool>.flag("--all", "every spec's agents")
     static let json = Option<Bool>.flag("--json", "print the agents as JSON")
 
+    static let name = "agents"
     static let spec = CommandSpec(
-        name: "agents",
+        name: name,
         summary: "List a spec's agents: active, stale, dead or finished",
         positionals: [PositionalSpec(name: "SPEC", required: false, help: "the spec (or --all)", kind: .spec)],
         options: [all.spec, json.spec],

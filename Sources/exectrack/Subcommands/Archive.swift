@@ -4,8 +4,9 @@ import ExecutionTracking
 enum ArchiveCommand: Subcommand {
     static let remove = Option<Bool>.flag("--remove", "then move the status file to its .bak (exectrack restore brings it back)")
 
+    static let name = "archive"
     static let spec = CommandSpec(
-        name: "archive",
+        name: name,
         summary: "Copy the status file to .claude/execution/archive/<SPEC>-<YYYYMMDD>.json",
         positionals: [.spec],
         options: [remove.spec],

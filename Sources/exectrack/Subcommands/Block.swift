@@ -2,8 +2,9 @@ import ExecutionCore
 import ExecutionTracking
 
 enum BlockCommand: Subcommand {
+    static let name = "block"
     static let spec = CommandSpec(
-        name: "block",
+        name: name,
         summary: "Mark execution blocked on something outside it, until resume",
         positionals: [
             .spec,

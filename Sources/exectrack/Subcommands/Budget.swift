@@ -6,8 +6,9 @@ enum BudgetCommand: Subcommand {
     static let clear = Option<Bool>.flag("--clear", "remove the budget")
     static let json = Option<Bool>.flag("--json", "print the budget and spend as JSON")
 
+    static let name = "budget"
     static let spec = CommandSpec(
-        name: "budget",
+        name: name,
         summary: "Show or set a spec's budget in dollars",
         positionals: [.spec],
         options: [usd.spec, clear.spec, json.spec],

@@ -7,8 +7,9 @@ enum ClaimCommand: Subcommand {
     static let layer = Option<String?>.text("--layer", "L", "take a task of this layer only (exit 6 when it has none ready)", .layer)
     static let json = Option<Bool>.flag("--json", "print {layer, index, id, description, agent} as JSON")
 
+    static let name = "claim"
     static let spec = CommandSpec(
-        name: "claim",
+        name: name,
         summary: "Atomically take the next ready task and mark it in_progress",
         positionals: [.spec],
         options: [agent.spec, anyLayer.spec, layer.spec] + LeaseOptionSet.specs + [json.spec],

@@ -5,8 +5,9 @@ enum CompleteLayerCommand: Subcommand {
     static let force = Option<Bool>.flag("--force", "mark unfinished tasks skipped first")
     static let reason = Option<String?>.text("--reason", "TEXT", "with --force, waive the layer's required gates that have not passed, saying why (logs gate.overridden)")
 
+    static let name = "complete-layer"
     static let spec = CommandSpec(
-        name: "complete-layer",
+        name: name,
         summary: "Mark a layer complete (refuses while tasks are unfinished)",
         positionals: [
             .spec,

@@ -2,8 +2,9 @@ import ExecutionCore
 import ExecutionTracking
 
 enum CompletionsCommand: Subcommand {
+    static let name = "completions"
     static let spec = CommandSpec(
-        name: "completions",
+        name: name,
         summary: "Print a shell completion script (bash or zsh)",
         positionals: [PositionalSpec(name: "SHELL", required: true, help: "the shell to complete for", kind: .choice(["bash", "zsh"]))],
         discussion: """

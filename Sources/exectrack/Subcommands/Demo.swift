@@ -5,8 +5,9 @@ enum DemoCommand: Subcommand {
     static let pace = Option<Int64?>.integer("--pace", "MS", "base milliseconds a task takes (default 150; 0 for instant)", in: 0...60_000)
     static let keep = Option<Bool>.flag("--keep", "keep the scratch project (it is removed by default)")
 
+    static let name = "demo"
     static let spec = CommandSpec(
-        name: "demo",
+        name: name,
         summary: "Run a full simulated execution of a 13-task spec in a temporary directory",
         options: [pace.spec, keep.spec],
         discussion: """

@@ -6,8 +6,9 @@ enum ErrorCommand: Subcommand {
     static let category = Option<ErrorCategory?>.choice("--category", "override the category classified from the message")
     static let recovery = Option<String?>.text("--recovery", "TEXT", "the recovery action (default: suggested from the category)")
 
+    static let name = "error"
     static let spec = CommandSpec(
-        name: "error",
+        name: name,
         summary: "Log an error against a task and mark it failed",
         positionals: [
             .spec,

@@ -4,8 +4,9 @@ import ExecutionTracking
 enum EstimateCommand: Subcommand {
     static let json = Option<Bool>.flag("--json", "print the estimate as JSON")
 
+    static let name = "estimate"
     static let spec = CommandSpec(
-        name: "estimate",
+        name: name,
         summary: "How long a spec's remaining tasks will take, learned from similar finished specs",
         positionals: [.spec],
         options: [json.spec],

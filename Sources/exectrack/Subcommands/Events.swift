@@ -9,8 +9,9 @@ enum EventsCommand: Subcommand {
     static let interval = Option<Double?>.decimal("--interval", "SECONDS", "with --follow, how often to look (default 0.2)", in: 0.05...3600)
     static let json = Option<Bool>.flag("--json", "print a JSON array of CloudEvents (with --follow: one event per line)")
 
+    static let name = "events"
     static let spec = CommandSpec(
-        name: "events",
+        name: name,
         summary: "Show the spec's event log: every change, in order, with who made it",
         positionals: [.spec],
         options: [type.spec, since.spec, limit.spec, follow.spec, interval.spec, json.spec],

@@ -5,8 +5,9 @@ enum ExportCommand: Subcommand {
     static let format = Option<ExportFormat>.requiredChoice("--format", "what to write")
     static let output = Option<String?>.text("--output", "PATH", "write to PATH (atomically; a FIFO or device is written in place; - is stdout)", .path)
 
+    static let name = "export"
     static let spec = CommandSpec(
-        name: "export",
+        name: name,
         summary: "Write CI artifacts: JUnit XML, a step summary, OTLP traces, metrics JSON or GitHub annotations",
         positionals: [.spec],
         options: [format.spec, output.spec],

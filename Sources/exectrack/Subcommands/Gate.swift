@@ -13,8 +13,9 @@ enum GateCommand: Subcommand {
     static let junit = Option<String?>.text("--from-junit", "FILE", "decide from a JUnit XML file: passes without failures or errors", .path)
     static let json = Option<Bool>.flag("--json", "print the recorded attempt as JSON")
 
+    static let name = "gate"
     static let spec = CommandSpec(
-        name: "gate",
+        name: name,
         summary: "Record a quality gate of a layer: by hand, by running a command, or from JUnit",
         positionals: [.spec, .layer, PositionalSpec(name: "NAME", required: true, help: "the gate (tests, lint, ...)", kind: .text),
                       PositionalSpec(name: "CMD", required: false, help: "with --run, after --: the command and its arguments", kind: .text,

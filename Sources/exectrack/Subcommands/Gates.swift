@@ -9,8 +9,9 @@ enum GatesCommand: Subcommand {
     static let untrust = Option<Bool>.flag("--untrust", "stop the commands of gates.json from running here")
     static let json = Option<Bool>.flag("--json", "print the layers' gates as JSON")
 
+    static let name = "gates"
     static let spec = CommandSpec(
-        name: "gates",
+        name: name,
         summary: "List a spec's required gates and their state; run the configured ones",
         positionals: [PositionalSpec(name: "SPEC", required: false, help: "a tracked spec (not needed for --trust and --untrust)", kind: .spec)],
         options: [layer.spec, run.spec, hook.spec, trust.spec, untrust.spec, json.spec],

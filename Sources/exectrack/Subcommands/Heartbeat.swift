@@ -6,8 +6,9 @@ enum HeartbeatCommand: Subcommand {
     static let task = Option<String?>.text("--task", "L/T", "renew only this task's lease (L1/T012 or L1/3)")
     static let json = Option<Bool>.flag("--json", "print the renewed tasks as JSON")
 
+    static let name = "heartbeat"
     static let spec = CommandSpec(
-        name: "heartbeat",
+        name: name,
         summary: "Renew the leases an agent holds, so it is not taken for dead",
         positionals: [.spec],
         options: [agent.spec, task.spec] + LeaseOptionSet.specs + [json.spec],

@@ -2,8 +2,9 @@ import ExecutionCore
 import ExecutionTracking
 
 enum HookCommand: Subcommand {
+    static let name = "hook"
     static let spec = CommandSpec(
-        name: "hook",
+        name: name,
         summary: "Record a Claude Code hook payload read on stdin (for .claude/settings.json)",
         discussion: """
         Wired by: exectrack setup hooks. Reads one Claude Code hook payload (JSON) on stdin and

@@ -5,8 +5,9 @@ enum InitCommand: Subcommand {
     static let tasksFile = Option<String?>.text("--tasks-file", "PATH", "read tasks from PATH (- for stdin) instead of specs/<SPEC>/layered-tasks.md (parse reads a file again later)", .path)
     static let force = Option<Bool>.flag("--force", "start over when the status file exists (one with progress, or unreadable, is archived first)")
 
+    static let name = "init"
     static let spec = CommandSpec(
-        name: "init",
+        name: name,
         summary: "Create the status file for a spec and seed it from its layered-tasks.md",
         positionals: [.spec],
         options: [tasksFile.spec, force.spec],

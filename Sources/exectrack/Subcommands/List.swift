@@ -4,8 +4,9 @@ import ExecutionTracking
 enum ListCommand: Subcommand {
     static let json = Option<Bool>.flag("--json", "print the list as a JSON array")
 
+    static let name = "list"
     static let spec = CommandSpec(
-        name: "list",
+        name: name,
         summary: "Every spec under .claude/execution/ with its progress",
         options: [json.spec],
         discussion: "Archived specs (.claude/execution/archive/) are not listed.")

@@ -2,8 +2,9 @@ import ExecutionCore
 import ExecutionTracking
 
 enum McpCommand: Subcommand {
+    static let name = "mcp"
     static let spec = CommandSpec(
-        name: "mcp",
+        name: name,
         summary: "Serve the tracker to agents as MCP tools over stdio (JSON-RPC, one message per line)",
         discussion: """
         A Model Context Protocol server for Claude Code and other MCP clients (docs/mcp.md): tools

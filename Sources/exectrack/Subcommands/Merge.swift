@@ -6,8 +6,9 @@ enum MergeCommand: Subcommand {
     static let quiet = Option<Bool>.flag("--quiet", "print nothing when nothing changed")
     static let json = Option<Bool>.flag("--json", "print what was merged as JSON")
 
+    static let name = "merge"
     static let spec = CommandSpec(
-        name: "merge",
+        name: name,
         summary: "Fold other machines' snapshots of a spec into the live state",
         positionals: [PositionalSpec(name: "SPEC", required: false, help: "the spec (or --all)", kind: .spec)],
         options: [all.spec, quiet.spec, json.spec],

@@ -6,9 +6,11 @@ enum MetricsCommand: Subcommand {
     static let json = Option<Bool>.flag("--json", "same as --format json")
     static let export = Option<String?>.optionalPath("--export", "PATH", "also write the JSON to PATH (default .claude/execution/<SPEC>-metrics.json; - for stdout)")
 
+    static let name = "metrics"
+    static let aliases = ["calculate-metrics"]
     static let spec = CommandSpec(
-        name: "metrics",
-        aliases: ["calculate-metrics"],
+        name: name,
+        aliases: aliases,
         summary: "Print execution metrics; --export writes them as JSON",
         positionals: [.spec],
         options: [format.spec, json.spec, export.spec],

@@ -7,8 +7,9 @@ enum NextCommand: Subcommand {
     static let layer = Option<String?>.text("--layer", "L", "only tasks of this layer", .layer)
     static let json = Option<Bool>.flag("--json", "print the tasks as a JSON array")
 
+    static let name = "next"
     static let spec = CommandSpec(
-        name: "next",
+        name: name,
         summary: "List the tasks ready to start: pending, dependencies met, earlier layers done",
         positionals: [.spec],
         options: [limit.spec, anyLayer.spec, layer.spec, json.spec],

@@ -8,8 +8,9 @@ enum NotifyCommand: Subcommand {
     static let deliver = Option<String?>.text("--deliver", "FROM-TO", "run the rules for SPEC's logged events of these seqs (how the hook hands them off)")
     static let json = Option<Bool>.flag("--json", "print the rules and their state (or the test results) as JSON")
 
+    static let name = "notify"
     static let spec = CommandSpec(
-        name: "notify",
+        name: name,
         summary: "List, trust and test the notification rules",
         positionals: [PositionalSpec(name: "SPEC", required: false, help: "a tracked spec, which a --test notification is about", kind: .spec)],
         options: [trust.spec, untrust.spec, test.spec, deliver.spec, json.spec],

@@ -7,9 +7,11 @@ enum ParseCommand: Subcommand {
     static let json = Option<Bool>.flag("--json", "print the result as JSON")
     static let force = Option<Bool>.flag("--force", "drop tasks that have progress but left the tasks file (the current file is archived first)")
 
+    static let name = "parse"
+    static let aliases = ["parse-layered-tasks"]
     static let spec = CommandSpec(
-        name: "parse",
-        aliases: ["parse-layered-tasks"],
+        name: name,
+        aliases: aliases,
         summary: "Re-read the tasks file into the status file, keeping progress",
         positionals: [.spec],
         options: [tasksFile.spec, check.spec, json.spec, force.spec],

@@ -2,8 +2,9 @@ import ExecutionCore
 import ExecutionTracking
 
 enum PauseCommand: Subcommand {
+    static let name = "pause"
     static let spec = CommandSpec(
-        name: "pause",
+        name: name,
         summary: "Pause execution until resume (the reason shows in reports)",
         positionals: [
             .spec,

@@ -4,8 +4,9 @@ import ExecutionTracking
 enum PublishCommand: Subcommand {
     static let json = Option<Bool>.flag("--json", "print where the snapshot went as JSON")
 
+    static let name = "publish"
     static let spec = CommandSpec(
-        name: "publish",
+        name: name,
         summary: "Write this machine's snapshot of a spec for other machines (commit it)",
         positionals: [.spec],
         options: [json.spec],

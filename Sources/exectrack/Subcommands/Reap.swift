@@ -7,8 +7,9 @@ enum ReapCommand: Subcommand {
     static let dryRun = Option<Bool>.flag("--dry-run", "list what would be reaped and change nothing")
     static let json = Option<Bool>.flag("--json", "print the reaped tasks as JSON")
 
+    static let name = "reap"
     static let spec = CommandSpec(
-        name: "reap",
+        name: name,
         summary: "Take the tasks of dead agents (and long-stale ones) back",
         positionals: [.spec],
         options: [grace.spec, to.spec, dryRun.spec, json.spec],

@@ -4,8 +4,9 @@ import ExecutionTracking
 enum ReplayCommand: Subcommand {
     static let until = Option<String?>.text("--until", "TIME", "the state at TIME (ISO 8601, or 90s, 30m, 2h, 7d ago); default: the log's end")
 
+    static let name = "replay"
     static let spec = CommandSpec(
-        name: "replay",
+        name: name,
         summary: "Print the status file as the event log says it was at a time",
         positionals: [.spec],
         options: [until.spec],

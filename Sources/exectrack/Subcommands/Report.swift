@@ -7,8 +7,9 @@ enum ReportCommand: Subcommand {
     static let output = Option<String?>.text("--output", "PATH", "write to PATH (atomically; - is stdout) instead of printing", .path)
     static let watch = Option<Bool>.flag("--watch", "keep showing the report as it changes (see: exectrack watch --help)")
 
+    static let name = "report"
     static let spec = CommandSpec(
-        name: "report",
+        name: name,
         summary: "Print the progress report (text, markdown, JSON, or an HTML page with a timeline)",
         positionals: [.spec],
         options: [format.spec, json.spec, output.spec, watch.spec, WatchCommand.interval.spec, WatchCommand.exitOnComplete.spec],

@@ -4,8 +4,9 @@ import ExecutionTracking
 enum RestoreCommand: Subcommand {
     static let fromEvents = Option<Bool>.flag("--from-events", "rebuild a lost or unreadable status file from its event log instead")
 
+    static let name = "restore"
     static let spec = CommandSpec(
-        name: "restore",
+        name: name,
         summary: "Put the .bak back as the status file (the current file becomes the .bak)",
         positionals: [.spec],
         options: [fromEvents.spec],

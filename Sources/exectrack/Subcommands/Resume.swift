@@ -2,9 +2,11 @@ import ExecutionCore
 import ExecutionTracking
 
 enum ResumeCommand: Subcommand {
+    static let name = "resume"
+    static let aliases = ["unblock"]
     static let spec = CommandSpec(
-        name: "resume",
-        aliases: ["unblock"],
+        name: name,
+        aliases: aliases,
         summary: "Clear a pause or block and continue",
         positionals: [.spec])
 

@@ -5,8 +5,9 @@ enum SetupCommand: Subcommand {
     static let dryRun = Option<Bool>.flag("--dry-run", "print what would change and change nothing")
     static let json = Option<Bool>.flag("--json", "print the files looked at, and what was added and kept, as JSON")
 
+    static let name = "setup"
     static let spec = CommandSpec(
-        name: "setup",
+        name: name,
         summary: "Add an integration to the project's files, keeping what is there",
         positionals: [PositionalSpec(name: "TARGET", required: true, help: "what to set up",
                                      kind: .choice(IntegrationTarget.allCases.map { $0.rawValue }))],

@@ -8,8 +8,9 @@ enum StatsCommand: Subcommand {
     static let format = Option<StatsFormat?>.choice("--format", "default text; markdown for a CI summary")
     static let json = Option<Bool>.flag("--json", "same as --format json")
 
+    static let name = "stats"
     static let spec = CommandSpec(
-        name: "stats",
+        name: name,
         summary: "Across every spec, live and archived: velocity, where time goes, bottlenecks, failures, cost",
         options: [since.spec, specs.spec, agent.spec, format.spec, json.spec],
         rules: [OptionRule.jsonIsFormat(json, format, StatsFormat.json)],

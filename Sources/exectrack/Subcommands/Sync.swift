@@ -5,8 +5,9 @@ enum SyncCommand: Subcommand {
     static let check = Option<Bool>.flag("--check", "print what would change and write nothing (exit 6 when anything would)")
     static let json = Option<Bool>.flag("--json", "print the changes as JSON")
 
+    static let name = "sync"
     static let spec = CommandSpec(
-        name: "sync",
+        name: name,
         summary: "Write the tracker's task states back into the plan file's checkboxes",
         positionals: [.spec],
         options: [check.spec, json.spec],

@@ -10,8 +10,9 @@ enum UpdateCommand: Subcommand {
     static let restart = Option<Bool>.flag("--restart", "with in_progress: start a new attempt even if you hold the task")
     static let json = Option<Bool>.flag("--json", "print the updated task as JSON")
 
+    static let name = "update"
     static let spec = CommandSpec(
-        name: "update",
+        name: name,
         summary: "Set a task's status (pending, in_progress, complete, failed, skipped)",
         positionals: [
             .spec,

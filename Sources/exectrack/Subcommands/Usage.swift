@@ -14,8 +14,9 @@ enum UsageCommand: Subcommand {
     static let result = Option<String?>.text("--from-result", "FILE", "read `claude -p --output-format json` output ('-' for stdin)", .path)
     static let json = Option<Bool>.flag("--json", "print what was added as JSON")
 
+    static let name = "usage"
     static let spec = CommandSpec(
-        name: "usage",
+        name: name,
         summary: "Add tokens and cost to a task (counts, a transcript or a claude -p result), or show them",
         positionals: [.spec, .layer, .task],
         options: [inputTokens.spec, outputTokens.spec, cacheReadTokens.spec, cacheWriteTokens.spec, model.spec, cost.spec,

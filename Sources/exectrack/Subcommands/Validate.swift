@@ -5,8 +5,9 @@ enum ValidateCommand: Subcommand {
     static let fix = Option<Bool>.flag("--fix", "rewrite counters, statuses and percentages from the tasks (under the lock)")
     static let json = Option<Bool>.flag("--json", "print the issues as JSON")
 
+    static let name = "validate"
     static let spec = CommandSpec(
-        name: "validate",
+        name: name,
         summary: "Check a status file's shape and consistency; --fix rewrites derived fields",
         positionals: [.spec],
         options: [fix.spec, json.spec],

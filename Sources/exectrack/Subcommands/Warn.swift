@@ -6,8 +6,9 @@ enum WarnCommand: Subcommand {
     static let task = Option<String?>.text("--task", "TASK", "the task it concerns", .task)
     static let severity = Option<Severity?>.choice("--severity", "default low")
 
+    static let name = "warn"
     static let spec = CommandSpec(
-        name: "warn",
+        name: name,
         summary: "Record a warning (does not change any task)",
         positionals: [
             .spec,

@@ -5,8 +5,9 @@ enum WatchCommand: Subcommand {
     static let interval = Option<Double?>.decimal("--interval", "SECONDS", "how often to look for changes (default 1; fractions allowed)", in: 0.05...3600)
     static let exitOnComplete = Option<Bool>.flag("--exit-on-complete", "exit 0 when the spec completes, \(specFailedExitCode) when it fails")
 
+    static let name = "watch"
     static let spec = CommandSpec(
-        name: "watch",
+        name: name,
         summary: "Show the progress report live, redrawn as the status file changes",
         positionals: [.spec],
         options: [interval.spec, exitOnComplete.spec],
