@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ExecutionCore
+import SeededRandom
 
 /// The pure figures of `stats` (docs/stats.md) where the end-to-end fixture is too small to
 /// reach them: p95 outliers, readiness through dependencies, globs, the event-line scanner.
@@ -23,6 +24,58 @@ import Testing
         #expect(stats.slowTasks.first?.p95Ms == 19 * minute)
         let easy = stats.spreads.first { $0.complexity == "easy" }
         #expect(easy.map { [$0.p25Ms, $0.p50Ms, $0.p75Ms, $0.p90Ms] } == [5, 10, 15, 18].map { $0 * minute })
+    }
+
+    /// The critical path walks back from the task that ended last through what each task
+    /// waited for; on random plans (dependencies by id, every earlier layer waited for) and
+    /// random end times with many ties, it is the path the definition gives, checked against
+    /// every task's candidates rather than the layers' ranges the implementation keeps.
+    @Test func theCriticalPathIsTheOneItsDefinitionGives() {
+        var random = SplitMix64(seed: 2039)
+        let t0 = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
+        var longest = 0
+        for _ in 0..<300 {
+            var markdown = "", layerOf: [Int] = [], needs: [[Int]] = []
+            for layer in 0..<Int.random(in: 1...4, using: &random) {
+                markdown += "## Layer \(layer): Part \(layer)\n"
+                for _ in 0..<Int.random(in: 1...5, using: &random) {
+                    let n = layerOf.count
+                    let deps = n == 0 ? [] : (0..<Int.random(in: 0...2, using: &random)).map { _ in Int.random(in: 0..<n, using: &random) }
+                    markdown += "- [ ] T\(n + 1) Task \(n)" + (deps.isEmpty ? "" : " (depends on \(deps.map { "T\($0 + 1)" }.joined(separator: ", ")))") + "\n"
+                    layerOf.append(layer)
+                    needs.append(deps)
+                }
+            }
+            var status = StatusFile.seeded(feature: "F001", from: LayeredTasksParser.parse(markdown), now: t0)
+            var clock: Int64 = 0
+            for (l, layer) in status.layers.enumerated() {
+                for t in layer.tasks.indices where Int.random(in: 0..<5, using: &random) > 0 {
+                    clock += Int64.random(in: 0...2, using: &random) * minute
+                    status.setTaskStatus(.inProgress, at: TaskLocation(layer: l, task: t), now: t0.adding(milliseconds: clock))
+                    clock += Int64.random(in: 0...2, using: &random) * minute
+                    status.setTaskStatus(.complete, at: TaskLocation(layer: l, task: t), now: t0.adding(milliseconds: clock))
+                }
+            }
+            let history = SpecHistory(status, transitions: [], archived: false)
+            let tasks = history.tasks
+            let later = { (a: Int, b: Int) in (tasks[a].end!, -a) < (tasks[b].end!, -b) }
+            var expected: [Int] = []
+            if var current = tasks.indices.filter({ tasks[$0].end != nil }).max(by: later) {
+                expected = [current]
+                while expected.count <= tasks.count {
+                    let waitedFor = needs[current] + tasks.indices.filter { layerOf[$0] < layerOf[current] }
+                    guard let ready = tasks[current].ready,
+                          let previous = waitedFor.filter({ tasks[$0].end.map { $0 <= ready } == true }).max(by: later),
+                          tasks[previous].end == ready, previous != current else { break }
+                    expected.append(previous)
+                    current = previous
+                }
+                expected.reverse()
+            }
+            #expect(history.criticalPath == expected, "\(markdown)")
+            longest = max(longest, expected.count)
+        }
+        #expect(longest >= 4, "paths of several steps are among the cases")
     }
 
     @Test func readinessFollowsDependenciesAndEarlierLayers() throws {

@@ -253,6 +253,71 @@ import SeededRandom
         }
     }
 
+    /// `TaskTransition.scan` compares keys and strings as bytes and stops at `to`; the same rules
+    /// read from the parsed line's members, in order, give the same transition for random lines:
+    /// members in any order, values of the wrong kind, escaped strings, integers written as text.
+    @Test func transitionsScannedByBytesAreTheOnesTheTreeGives() throws {
+        func simple(_ line: String) -> TaskTransition? {
+            guard case .object(let object)? = try? JSONParser.parse(line) else { return nil }
+            let changes = [EventType.taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset].map(\.rawValue)
+            var isChange = false, time: Int64?
+            for (key, value) in object.entries {
+                switch key {
+                case "type":
+                    isChange = value.stringValue.map(changes.contains) ?? false
+                    if !isChange { return nil }
+                case "time": time = value.stringValue.flatMap(Timestamp.init(iso8601:))?.millisecondsSinceEpoch
+                case "data":
+                    guard isChange, let time, case .object(let data) = value else { return nil }
+                    var layer: String?, index: Int?
+                    for (key, value) in data.entries {
+                        switch key {
+                        case "layer": layer = value.stringValue
+                        case "index": index = value.intValue
+                        case "to":
+                            guard let layer, let index, let to = value.stringValue.flatMap(TaskStatus.init(rawValue:)) else { return nil }
+                            return TaskTransition(layer: layer, index: index, time: time, to: to)
+                        default: break
+                        }
+                    }
+                    return nil
+                default: break
+                }
+            }
+            return nil
+        }
+        var random = SplitMix64(seed: 2038)
+        var found = 0
+        func pick(_ choices: [String]) -> String { choices.randomElement(using: &random)! }
+        for _ in 0..<20_000 {
+            var data = [
+                "\"layer\":" + pick(["\"L1\"", "\"L\\u0031\"", "1", "null", "\"é\""]),
+                "\"index\":" + pick(["0", "7", "-1", "2.0", "\" 4 \"", "\"x\"", "1e1", "12345678901234567890", "null"]),
+                "\"to\":" + pick(["\"in_progress\"", "\"complete\"", "\"failed\"", "\"done\"", "\"compl\\u0065te\"", "3"]),
+                "\"from\":\"pending\"", "\"task\":{\"id\":\"T1\",\"to\":[1,{\"a\":\"}\"}]}",
+            ]
+            // A third in any order; the others in the order the log's writer uses.
+            if Int.random(in: 0..<3, using: &random) == 0 { data.shuffle(using: &random) }
+            data.removeLast(Int.random(in: 0...2, using: &random))
+            var members = [
+                "\"type\":" + pick(["\"dev.exectrack.task.started\"", "\"dev.exectrack.task.completed\"", "\"dev.exectrack.task.reset\"",
+                                     "\"dev.exectrack.task.updated\"", "\"dev.exectrack.task.st\\u0061rted\"", "1", "null"]),
+                "\"time\":" + pick(["\"2026-12-07T10:00:00.000Z\"", "\"2026-12-07T10:00:00Z\"", "\"yesterday\"", "5"]),
+                "\"data\":" + (Int.random(in: 0..<6, using: &random) == 0 ? pick(["[]", "null"]) : "{" + data.joined(separator: ",") + "}"),
+                "\"specversion\":\"1.0\"", "\"subject\":\"L1/\\\"T1\\\"\"", "\"seq\":3",
+            ]
+            if Int.random(in: 0..<3, using: &random) == 0 { members.shuffle(using: &random) }
+            members.removeLast(Int.random(in: 0...2, using: &random))
+            let line = "{" + members.joined(separator: pick([",", " , "])) + "}"
+            let scanned = Array(line.utf8).withUnsafeBufferPointer(TaskTransition.scan)
+            #expect(scanned == simple(line), "\(line)")
+            if scanned != simple(line) { return }
+            if scanned != nil { found += 1 }
+        }
+        // Lines that are transitions are among them, not only lines that are not.
+        #expect(found > 400, "\(found) transitions")
+    }
+
     /// The writer's buffer grows while it is written and hands its array over: documents of
     /// several MiB, with one string of over 1 MiB, read back as what was written.
     @Test func documentsLargerThanAChunkReadBackWhole() throws {

@@ -173,44 +173,61 @@ public struct TaskTransition: Equatable, Sendable {
         self.to = to
     }
 
-    private static let statusChanges: Set<String> = Set([EventType.taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset]
-        .map(\.rawValue))
+    private static let statusChanges = [EventType.taskStarted, .taskCompleted, .taskFailed, .taskSkipped, .taskReset]
+        .map { Array($0.rawValue.utf8) }
 
     /// The transition one event line records, or nil for any other line. Reads only the line's
     /// head and the first members of its `data` (the log's writer puts `type` and `time` before
     /// `data`, and `layer`, `index`, `to` before the task): a status change's line carries the
-    /// whole task, which is the bulk of a long log.
+    /// whole task, which is the bulk of a long log. Keys and strings are compared as the
+    /// parser's bytes: a report reads tens of thousands of lines.
     public static func scan(_ line: UnsafeBufferPointer<UInt8>) -> TaskTransition? {
         var parser = JSONParser(bytes: line)
-        var type: String?, time: Int64?
-        do {
+        var isChange = false, time: Int64?
+        /// `read` on the bytes of the string at the position; nil, past the value, for any other value.
+        func string<R>(_ read: (UnsafeBufferPointer<UInt8>) -> R?) throws(JSONSyntaxError) -> R? {
+            guard try parser.peek() == UInt8(ascii: "\"") else {
+                try parser.skipValue()
+                return nil
+            }
+            return try parser.text().withUTF8(read)
+        }
+        do throws(JSONSyntaxError) {
             guard try parser.peek() == UInt8(ascii: "{") else { return nil }
             try parser.beginObject()
             var first = true
             while let key = try parser.nextKey(&first) {
-                switch key.text {
-                case "type":
-                    type = try parser.value().stringValue
-                    guard let type, statusChanges.contains(type) else { return nil }
-                case "time": time = try parser.value().stringValue.flatMap(Timestamp.init(iso8601:))?.millisecondsSinceEpoch
-                case "data":
-                    guard type != nil, let time else { return nil }
+                if key.is("type") {
+                    isChange = try string { type in
+                        statusChanges.contains { change in
+                            change.count == type.count && change.withUnsafeBytes { Bytes.equal($0.baseAddress!, UnsafeRawPointer(type.baseAddress), count: type.count) }
+                        }
+                    } ?? false
+                    guard isChange else { return nil }
+                } else if key.is("time") {
+                    time = try string { Timestamp(iso8601: $0)?.millisecondsSinceEpoch }
+                } else if key.is("data") {
+                    guard isChange, let time else { return nil }
                     try parser.beginObject()
                     var firstInData = true
                     var layer: String?, index: Int?
                     while let key = try parser.nextKey(&firstInData) {
-                        switch key.text {
-                        case "layer": layer = try parser.value().stringValue
-                        case "index": index = try parser.value().intValue
-                        case "to":
-                            guard let layer, let index, let to = try parser.value().stringValue.flatMap(TaskStatus.init(rawValue:)) else { return nil }
+                        if key.is("layer") {
+                            layer = try string { String(decoding: $0, as: UTF8.self) }
+                        } else if key.is("index") {
+                            if let n = parser.integer() { index = Int(n) } else { index = try parser.value().intValue }
+                        } else if key.is("to") {
+                            guard let layer, let index,
+                                  let to = try string({ TaskStatus(rawValue: String(decoding: $0, as: UTF8.self)) }) else { return nil }
                             return TaskTransition(layer: layer, index: index, time: time, to: to)
-                        default: try parser.skipValue()
+                        } else {
+                            try parser.skipValue()
                         }
                     }
                     return nil
-                // Passed over unbuilt: a log has about five events a task (docs/benchmarks.md).
-                default: try parser.skipValue()
+                } else {
+                    // Passed over unbuilt: a log has about five events a task (docs/benchmarks.md).
+                    try parser.skipValue()
                 }
             }
         } catch {
@@ -220,12 +237,23 @@ public struct TaskTransition: Equatable, Sendable {
     }
 }
 
+/// Transitions grouped by task (its layer's key and its index), each group in log order. Keyed
+/// by the two values rather than a string made of them: a report groups tens of thousands.
+struct TransitionsByTask {
+    private var groups: [String: [Int: [TaskTransition]]] = [:]
+
+    init(_ transitions: [TaskTransition]) {
+        for transition in transitions { groups[transition.layer, default: [:]][transition.index, default: []].append(transition) }
+    }
+
+    subscript(layer: String, index: Int) -> [TaskTransition] { groups[layer]?[index] ?? [] }
+}
+
 extension SpecHistory {
     /// The history of `status`, its attempts taken from `transitions` (in log order) where the log
     /// has them; the status file has the last word on the final attempt.
     public init(_ status: StatusFile, transitions: [TaskTransition], archived: Bool) {
-        var byTask: [String: [TaskTransition]] = [:]
-        for transition in transitions { byTask["\(transition.layer)/\(transition.index)", default: []].append(transition) }
+        let byTask = TransitionsByTask(transitions)
         let planned = (status.createdAt ?? status.plannedAt)?.millisecondsSinceEpoch
         var tasks: [TaskHistory] = []
         for layer in status.layers {
@@ -234,7 +262,7 @@ extension SpecHistory {
                                           complexity: task.complexity?.lowercased(), agent: task.agent, status: task.status,
                                           planned: planned, attempts: task.attempts,
                                           costUsd: task.usage?.knownCostUsd ?? 0, tokens: task.usage?.totalTokens ?? 0)
-                for transition in byTask["\(layer.key)/\(task.index)"] ?? [] {
+                for transition in byTask[layer.key, task.index] {
                     switch transition.to {
                     case .inProgress:
                         history.firstStart = min(history.firstStart ?? transition.time, transition.time)
@@ -251,7 +279,8 @@ extension SpecHistory {
                 tasks.append(history)
             }
         }
-        Self.stampReadiness(&tasks, status)
+        let needs = Self.dependencies(status)
+        Self.stampReadiness(&tasks, status, needs: needs)
         var tallies: [String: ErrorTally] = [:]
         for error in status.errors {
             let category = error.category.rawValue
@@ -260,7 +289,7 @@ extension SpecHistory {
         }
         self.init(spec: status.feature, archived: archived, tasks: tasks, errors: tallies.values.sorted { $0.category < $1.category },
                   criticalPath: [])
-        criticalPath = observedCriticalPath(status)
+        criticalPath = observedCriticalPath(status, needs: needs)
     }
 
     /// The dependencies of each task, as positions in `tasks` (names that match no task are
@@ -290,10 +319,8 @@ extension SpecHistory {
     /// Ready: when the last of its dependencies and of the tasks of the layers it waits for
     /// (every earlier one, unless the plan names others) ended, all done; never before the spec
     /// was planned; nil while one of them is not done.
-    private static func stampReadiness(_ tasks: inout [TaskHistory], _ status: StatusFile) {
-        let needs = dependencies(status)
-        var ranges: [Range<Int>] = []
-        for layer in status.layers { ranges.append((ranges.last?.upperBound ?? 0)..<((ranges.last?.upperBound ?? 0) + layer.tasks.count)) }
+    private static func stampReadiness(_ tasks: inout [TaskHistory], _ status: StatusFile, needs: [[Int]]) {
+        let ranges = layerRanges(status)
         // Each layer's end, when all its tasks are done; nil while one is not.
         let layerDone: [Int64??] = ranges.map { range in
             range.allSatisfy { tasks[$0].status.isDone && tasks[$0].end != nil } ? .some(range.map { tasks[$0].end! }.max()) : nil
@@ -320,25 +347,36 @@ extension SpecHistory {
     /// From the task that ended last, back through what it waited for: the dependency or
     /// earlier-layer task that ended last before it became ready, until a task that waited for
     /// nothing. Empty when no task has ended.
-    private func observedCriticalPath(_ status: StatusFile) -> [Int] {
-        let needs = Self.dependencies(status)
-        var layerOf: [Int] = []
-        for (l, layer) in status.layers.enumerated() { layerOf += Array(repeating: l, count: layer.tasks.count) }
-        let waitsFor = status.layers.indices.map { Set(status.prerequisites(of: $0)) }
+    private func observedCriticalPath(_ status: StatusFile, needs: [[Int]]) -> [Int] {
+        let ranges = Self.layerRanges(status)
+        // The positions of the tasks of the layers each layer waits for.
+        let waitedLayers = status.layers.indices.map { status.prerequisites(of: $0).map { ranges[$0] } }
         guard var current = tasks.indices.filter({ tasks[$0].end != nil }).max(by: { (tasks[$0].end!, -$0) < (tasks[$1].end!, -$1) }) else {
             return []
         }
         var path = [current]
-        while path.count <= tasks.count {
-            let layer = layerOf[current]
-            let waitedFor = needs[current] + tasks.indices.filter { waitsFor[layer].contains(layerOf[$0]) }
-            guard let ready = tasks[current].ready,
-                  let previous = waitedFor.filter({ tasks[$0].end.map { $0 <= ready } == true })
-                      .max(by: { (tasks[$0].end!, -$0) < (tasks[$1].end!, -$1) }),
-                  tasks[previous].end == ready, previous != current else { break }
-            path.append(previous)
-            current = previous
+        while path.count <= tasks.count, let ready = tasks[current].ready {
+            // What it waited for that ended last, by then (the earlier position on a tie).
+            var previous: (index: Int, end: Int64)?
+            func consider(_ i: Int) {
+                guard let end = tasks[i].end, end <= ready else { return }
+                if let best = previous, (end, -i) <= (best.end, -best.index) { return }
+                previous = (i, end)
+            }
+            needs[current].forEach(consider)
+            let layer = ranges.firstIndex { $0.contains(current) }!
+            for range in waitedLayers[layer] { range.forEach(consider) }
+            guard let previous, previous.end == ready, previous.index != current else { break }
+            path.append(previous.index)
+            current = previous.index
         }
         return path.reversed()
+    }
+
+    /// The positions in `tasks` of each layer's tasks.
+    private static func layerRanges(_ status: StatusFile) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        for layer in status.layers { ranges.append((ranges.last?.upperBound ?? 0)..<((ranges.last?.upperBound ?? 0) + layer.tasks.count)) }
+        return ranges
     }
 }

@@ -206,11 +206,7 @@ extension FieldTable where Model: ModelObject {
     /// The row for `key`. Documents list keys in the order the writer puts them, so the row after
     /// the previous match is tried first and a lookup is usually one comparison.
     func match(_ key: UnsafeBufferPointer<UInt8>, after previous: inout Int) -> Int? {
-        func matches(_ i: Int) -> Bool {
-            let name = rows[i].key
-            return name.utf8CodeUnitCount == key.count
-                && Bytes.equal(UnsafeRawPointer(name.utf8Start), UnsafeRawPointer(key.baseAddress), count: key.count)
-        }
+        func matches(_ i: Int) -> Bool { JSONText.raw(key).is(rows[i].key) }
         let expected = previous + 1
         if expected < rows.count, matches(expected) {
             previous = expected

@@ -47,6 +47,11 @@ public struct JSONParser {
     @inline(__always)
     private mutating func skipWhitespace() {
         if position < bytes.count, bytes[position] > 0x20 { return }
+        // One space, as after every key of a pretty-printed file, needs no run.
+        if position + 1 < bytes.count, bytes[position] == 0x20, bytes[position + 1] > 0x20 {
+            position += 1
+            return
+        }
         skipWhitespaceRun()
     }
 
@@ -350,6 +355,14 @@ enum JSONText {
         switch self {
         case .raw(let bytes): return body(bytes)
         case .decoded(var text): return text.withUTF8(body)
+        }
+    }
+
+    /// Whether the text is `other`, compared by bytes: no string is made.
+    func `is`(_ other: StaticString) -> Bool {
+        withUTF8 { bytes in
+            bytes.count == other.utf8CodeUnitCount
+                && Bytes.equal(UnsafeRawPointer(other.utf8Start), UnsafeRawPointer(bytes.baseAddress), count: bytes.count)
         }
     }
 }

@@ -62,8 +62,7 @@ extension Timeline {
 
     public init(_ status: StatusFile, transitions: [TaskTransition], now: Timestamp) {
         let history = SpecHistory(status, transitions: transitions, archived: false)
-        var byTask: [String: [TaskTransition]] = [:]
-        for t in transitions { byTask["\(t.layer)/\(t.index)", default: []].append(t) }
+        let byTask = TransitionsByTask(transitions)
         var attempts: [Attempt] = []
         var waits: [Wait] = []
         var position = 0
@@ -72,7 +71,7 @@ extension Timeline {
                 let agent = task.agent ?? task.claimedBy?.agent ?? Self.unassigned
                 var spans: [(start: Int64, end: Int64?, outcome: TaskStatus)] = []
                 var open: Int64?
-                for t in byTask["\(layer.key)/\(task.index)"] ?? [] {
+                for t in byTask[layer.key, task.index] {
                     switch t.to {
                     case .inProgress:
                         // A start while one is open: the open one was restarted.

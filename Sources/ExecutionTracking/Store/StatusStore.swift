@@ -318,6 +318,8 @@ public struct StatusStore: Sendable {
             guard var updated = current else {
                 throw TrackerError(.precondition, "nothing to write for \(spec)")
             }
+            // `updated` is changed below: a second reference to its arrays would copy them.
+            current = nil
             updated.configureGates(gates)
             updated.recomputeDerivedFields()
             if case .status(var baseline) = previous, !alwaysWrite {
