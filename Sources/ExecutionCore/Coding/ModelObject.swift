@@ -205,8 +205,9 @@ extension FieldTable where Model: ModelObject {
 
     /// The row for `key`. Documents list keys in the order the writer puts them, so the row after
     /// the previous match is tried first and a lookup is usually one comparison.
+    @inline(__always)
     func match(_ key: UnsafeBufferPointer<UInt8>, after previous: inout Int) -> Int? {
-        func matches(_ i: Int) -> Bool { JSONText.raw(key).is(rows[i].key) }
+        func matches(_ i: Int) -> Bool { Bytes.equal(key, rows[i].key) }
         let expected = previous + 1
         if expected < rows.count, matches(expected) {
             previous = expected
@@ -372,7 +373,14 @@ extension FieldTable where Model: ModelObject {
 
 /// Byte comparison for key matching.
 enum Bytes {
+    /// Whether `bytes` are the UTF-8 of `text`.
+    @inline(__always)
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        bytes.count == text.utf8CodeUnitCount && equal(UnsafeRawPointer(text.utf8Start), UnsafeRawPointer(bytes.baseAddress), count: bytes.count)
+    }
+
     /// Equality of two buffers of `count` bytes, eight at a time.
+    @inline(__always)
     static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, count: Int) -> Bool {
         guard let b else { return count == 0 }
         var i = 0

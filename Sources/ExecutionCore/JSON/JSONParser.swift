@@ -360,10 +360,7 @@ enum JSONText {
 
     /// Whether the text is `other`, compared by bytes: no string is made.
     func `is`(_ other: StaticString) -> Bool {
-        withUTF8 { bytes in
-            bytes.count == other.utf8CodeUnitCount
-                && Bytes.equal(UnsafeRawPointer(other.utf8Start), UnsafeRawPointer(bytes.baseAddress), count: bytes.count)
-        }
+        withUTF8 { Bytes.equal($0, other) }
     }
 }
 

@@ -43,6 +43,15 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     return previous[b.count]
 }
 
+extension StringProtocol {
+    /// `body` on the bytes: in place for a native string or a substring of one (every line the
+    /// parser reads, every text a report escapes), which walking `utf8` index by index costs some
+    /// 30 instructions a byte more than.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        utf8.withContiguousStorageIfAvailable(body) ?? Array(utf8).withUnsafeBufferPointer(body)
+    }
+}
+
 extension String {
     package var trimmingWhitespace: String { String(Substring(self).trimmed) }
 
@@ -69,7 +78,7 @@ extension String {
             default: false
             }
         }
-        guard utf8.contains(where: closer) else { return self }
+        guard withBytes({ $0.contains(where: closer) }) else { return self }
         var out = ""
         out.reserveCapacity(utf8.count + 16)
         for scalar in unicodeScalars {
@@ -126,8 +135,8 @@ extension [UInt8] {
         return withUnsafeBufferPointer { bytes in
             needle.withUnsafeBufferPointer { needle in
                 func matches(at i: Int) -> Bool {
-                    guard i + needle.count <= bytes.count else { return false }
-                    for j in needle.indices where bytes[i + j] != needle[j] { return false }
+                    guard bytes[i] == needle[0], i + needle.count <= bytes.count else { return false }
+                    for j in needle.indices.dropFirst() where bytes[i + j] != needle[j] { return false }
                     return true
                 }
                 var i = 0
@@ -213,12 +222,6 @@ extension Substring {
     /// Whether every byte is ASCII: every character is then one byte, and byte offsets are
     /// character offsets.
     var isASCII: Bool { withBytes { $0.allSatisfy { $0 < 0x80 } } }
-
-    /// `body` on the bytes: in place for a substring of a native string (every line the parser
-    /// reads), which walking `utf8` index by index costs some 30 instructions a byte more than.
-    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        utf8.withContiguousStorageIfAvailable(body) ?? Array(utf8).withUnsafeBufferPointer(body)
-    }
 
     func trimmingCharacters(_ set: String) -> Substring {
         var s = self

@@ -87,37 +87,48 @@ extension StatusFile {
     /// normalised description; same description in any layer (moved); then the most similar
     /// description (reworded, at least half the words shared, same layer preferred).
     public mutating func reseed(from source: LayeredTasks, now: Timestamp) -> ReseedSummary {
-        struct OldTask { let layer: String; let task: ExecutionTask; var taken = false }
-        var old: [OldTask] = layers.flatMap { layer in layer.tasks.map { OldTask(layer: layer.key, task: $0) } }
+        // The old tasks by their place: read where they are, not copied (10,000 tasks of
+        // several hundred bytes at the bench's size).
+        struct OldTask { let layer: Int; let task: Int; var taken = false }
+        var old: [OldTask] = []
+        old.reserveCapacity(layers.reduce(0) { $0 + $1.tasks.count })
+        for (l, layer) in layers.enumerated() {
+            for t in layer.tasks.indices { old.append(OldTask(layer: l, task: t)) }
+        }
+        func oldKey(_ m: Int) -> String { layers[old[m].layer].key }
+        func oldDescription(_ m: Int) -> String { layers[old[m].layer].tasks[old[m].task].description }
         var byID: [String: Int] = [:]
+        byID.reserveCapacity(old.count)
         for (i, entry) in old.enumerated() {
-            if let id = entry.task.id?.lowercased(), byID[id] == nil { byID[id] = i }
+            if let id = layers[entry.layer].tasks[entry.task].id?.lowercased(), byID[id] == nil { byID[id] = i }
         }
         var match: [[Int?]] = source.layers.map { Array(repeating: nil, count: $0.tasks.count) }
         var unmatched = source.taskCount
-        func pass(_ candidates: (ParsedLayer, ParsedTask) -> [Int]) {
+        /// `candidate` gives an old task not taken yet, or nil.
+        func pass(_ candidate: (ParsedLayer, ParsedTask) -> Int?) {
             guard unmatched > 0 else { return }
             for (l, layer) in source.layers.enumerated() {
                 for (t, task) in layer.tasks.enumerated() where match[l][t] == nil {
-                    guard let m = candidates(layer, task).first(where: { !old[$0].taken }) else { continue }
+                    guard let m = candidate(layer, task) else { continue }
                     old[m].taken = true
                     match[l][t] = m
                     unmatched -= 1
                 }
             }
         }
-        pass { _, task in task.id.flatMap { byID[$0.lowercased()] }.map { [$0] } ?? [] }
+        func untaken(_ candidates: [Int]?) -> Int? { candidates?.first { !old[$0].taken } }
+        pass { _, task in task.id.flatMap { byID[$0.lowercased()] }.flatMap { old[$0].taken ? nil : $0 } }
         // Description indexes only when ids left tasks unmatched: normalising is the costly part.
         if unmatched > 0 {
             var byLayerDescription: [String: [Int]] = [:]
             var byDescription: [String: [Int]] = [:]
             for (i, entry) in old.enumerated() where !entry.taken {
-                let d = Self.normalised(entry.task.description)
-                byLayerDescription[entry.layer + "\u{0}" + d, default: []].append(i)
+                let d = Self.normalised(oldDescription(i))
+                byLayerDescription[oldKey(i) + "\u{0}" + d, default: []].append(i)
                 byDescription[d, default: []].append(i)
             }
-            pass { layer, task in byLayerDescription[layer.key + "\u{0}" + Self.normalised(task.description)] ?? [] }
-            pass { _, task in byDescription[Self.normalised(task.description)] ?? [] }
+            pass { layer, task in untaken(byLayerDescription[layer.key + "\u{0}" + Self.normalised(task.description)]) }
+            pass { _, task in untaken(byDescription[Self.normalised(task.description)]) }
         }
         // Word sets only for what the exact passes left over: usually nothing.
         var oldWords: [Int: Set<Substring>] = [:]
@@ -125,14 +136,14 @@ extension StatusFile {
             let words = Self.words(task.description)
             var best: (index: Int, score: Double)?
             for (i, entry) in old.enumerated() where !entry.taken {
-                if oldWords[i] == nil { oldWords[i] = Self.words(entry.task.description) }
+                if oldWords[i] == nil { oldWords[i] = Self.words(oldDescription(i)) }
                 let other = oldWords[i]!
                 let shared = Double(words.intersection(other).count)
                 let similarity = shared / Double(max(1, words.union(other).count))
-                let score = similarity + (entry.layer == layer.key ? 0.01 : 0)
+                let score = similarity + (oldKey(i) == layer.key ? 0.01 : 0)
                 if similarity >= 0.5, score > best?.score ?? 0 { best = (i, score) }
             }
-            return best.map { [$0.index] } ?? []
+            return best?.index
         }
 
         var summary = ReseedSummary()
@@ -148,10 +159,12 @@ extension StatusFile {
             layer.gates = previous?.gates
             layer.gatesOverriddenAt = previous?.gatesOverriddenAt
             layer.gatesOverrideReason = previous?.gatesOverrideReason
+            layer.tasks.reserveCapacity(parsedLayer.tasks.count)
             for (t, parsedTask) in parsedLayer.tasks.enumerated() {
                 var task: ExecutionTask
                 if let m = match[l][t] {
-                    let before = old[m].task
+                    let before = layers[old[m].layer].tasks[old[m].task]
+                    let beforeKey = oldKey(m)
                     task = before
                     task.takePlan(of: parsedTask, index: t)
                     // A box ticked or unticked by hand since the last parse or sync: the plan's word.
@@ -161,15 +174,15 @@ extension StatusFile {
                     }
                     summary.kept += 1
                     // Only a task that moved takes its errors along.
-                    if !errors.isEmpty, old[m].layer != layer.key || before.index != t {
-                        relocated["\(old[m].layer)#\(before.index)"] = (layer.key, t)
+                    if !errors.isEmpty, beforeKey != layer.key || before.index != t {
+                        relocated["\(beforeKey)#\(before.index)"] = (layer.key, t)
                     }
                     if before.description != task.description,
                        Self.normalised(before.description) != Self.normalised(task.description) {
-                        summary.reworded.append("\(before.label(layer: old[m].layer)) → \(task.description)")
+                        summary.reworded.append("\(before.label(layer: beforeKey)) → \(task.description)")
                     }
-                    if old[m].layer != layer.key || before.index != t {
-                        summary.moved.append("\(before.label(layer: old[m].layer)) → \(layer.key).\(t)")
+                    if beforeKey != layer.key || before.index != t {
+                        summary.moved.append("\(before.label(layer: beforeKey)) → \(layer.key).\(t)")
                     }
                 } else {
                     task = ExecutionTask(parsed: parsedTask, index: t)
@@ -179,12 +192,13 @@ extension StatusFile {
             }
             newLayers.append(layer)
         }
-        for entry in old where !entry.taken {
-            let label = entry.task.label(layer: entry.layer)
+        for (m, entry) in old.enumerated() where !entry.taken {
+            let task = layers[entry.layer].tasks[entry.task]
+            let label = task.label(layer: oldKey(m))
             summary.removed.append(label)
-            if entry.task.hasProgress { summary.removedWithProgress.append(label) }
-            logWarning("task removed from the tasks file: \(label) (was \(entry.task.status.rawValue))",
-                       layer: entry.layer, taskIndex: entry.task.index, now: now)
+            if task.hasProgress { summary.removedWithProgress.append(label) }
+            logWarning("task removed from the tasks file: \(label) (was \(task.status.rawValue))",
+                       layer: oldKey(m), taskIndex: task.index, now: now)
         }
         // Errors follow their task to its new place; errors of removed tasks keep the old place.
         for i in errors.indices {
