@@ -16,14 +16,11 @@ public enum LayeredTasksParser {
     /// The lines of `text`, ended by LF, CRLF or CR. Found by bytes: a line break is always a
     /// character of its own, and splitting by characters costs a grapheme check per character.
     static func lines(of text: String) -> [Substring] {
-        var text = text
-        // A no-op for a string read from a file; after it the bytes can be scanned in place.
-        text.makeContiguousUTF8()
         let utf8 = text.utf8
         func slice(_ start: Int, _ end: Int) -> Substring {
             text[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]
         }
-        return utf8.withContiguousStorageIfAvailable { bytes in
+        return text.withBytes { bytes in
             var lines: [Substring] = []
             var start = 0, i = 0
             while i < bytes.count {
@@ -36,7 +33,7 @@ public enum LayeredTasksParser {
             }
             lines.append(slice(start, bytes.count))
             return lines
-        }!
+        }
     }
 
     public static func parse(_ text: String) -> LayeredTasks {

@@ -69,6 +69,9 @@ enum CommandLineInterface {
         subcommands.first { $0.name == name || $0.aliases.contains(name) }
     }
 
+    /// Every name a command is found by, for guessing what a mistyped one meant.
+    static var commandNames: [String] { subcommands.flatMap { [$0.name] + $0.aliases } }
+
     static var overview: String {
         var out = """
         exectrack \(version) — execution tracking for layered, agent-driven work
@@ -127,8 +130,7 @@ enum CommandLineInterface {
             } else if rest.count == 1, let command = find(rest[0]) {
                 Console.out(command.spec.help)
             } else {
-                let names = subcommands.flatMap { [$0.name] + $0.aliases }
-                let guess = rest.count == 1 ? nearest(to: rest[0], among: names).map { "did you mean '\($0)'? " } ?? "" : ""
+                let guess = rest.count == 1 ? nearest(to: rest[0], among: commandNames).map { "did you mean '\($0)'? " } ?? "" : ""
                 Console.error("help takes one command name, or --json: '\(rest.joined(separator: " ").singleLine.prefix(60))' "
                     + "is neither; \(guess)run: exectrack --help")
                 return TrackerError.Kind.usage.rawValue
@@ -142,8 +144,7 @@ enum CommandLineInterface {
         }
         do throws(TrackerError) {
             guard let command = find(first) else {
-                let names = subcommands.flatMap { [$0.name] + $0.aliases }
-                let guess = nearest(to: first, among: names).map { "did you mean '\($0)'? " } ?? ""
+                let guess = nearest(to: first, among: commandNames).map { "did you mean '\($0)'? " } ?? ""
                 throw TrackerError(.usage, "unknown command '\(first.singleLine)'; \(guess)run: exectrack --help")
             }
             let arguments = try ParsedArguments(Array(argv.dropFirst()), for: command.spec)
