@@ -387,17 +387,21 @@ def main():
     for count in (13, 1000, 10000):
         root = project(f"t{count}", count)
         status = os.path.join(root, ".claude/execution/S0000.json")
-        snapshot = status + ".bench"
+        log = os.path.join(root, ".claude/execution/S0000.events.jsonl")
         size_mb = os.path.getsize(status) / 1e6
         # The floors rewrite their own copy, so the commands below always read exectrack's file.
         floor_copy = os.path.join(root, ".claude/execution/floor.json")
-        shutil.copyfile(status, snapshot)
+        for path in (status, log):
+            shutil.copyfile(path, path + ".bench")
 
+        # The state and its log go back together: a status file restored behind its log's back
+        # is a crashed write to recover from (docs/events.md), not the update being measured.
         def reset():
-            shutil.copyfile(snapshot, status)
+            for path in (status, log):
+                shutil.copyfile(path + ".bench", path)
 
         def reset_floor():
-            shutil.copyfile(snapshot, floor_copy)
+            shutil.copyfile(status + ".bench", floor_copy)
         runs = RUNS if count < 10000 else max(5, RUNS // 3)
         commands = [
             ("floor (Codable)", [FLOOR, floor_copy], reset_floor),

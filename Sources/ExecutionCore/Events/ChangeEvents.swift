@@ -63,7 +63,9 @@ public enum EventType: String, CaseIterable, Sendable {
 
     /// Events that record something that happened beside the state (a notification that failed):
     /// the status file never reflects them, so the write-ahead rule does not void them.
-    public var isAnnotation: Bool { self == .notifyFailed || self == .eventMerged }
+    public var isAnnotation: Bool { Self.annotations.contains(self) }
+
+    static let annotations: [EventType] = [.notifyFailed, .eventMerged]
 }
 
 /// One change, before the log gives it its place (`seq`, `id`, `time`).

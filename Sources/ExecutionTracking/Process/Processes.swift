@@ -14,7 +14,7 @@ public enum Processes {
     public static let here: HostFacts = {
         let boot = readText("/proc/sys/kernel/random/boot_id")?.filter { !$0.isWhitespace }
         return HostFacts(host: hostName, bootId: boot.flatMap { $0.isEmpty ? nil : $0 }, pidNs: namespace(of: "self"),
-                         canReadProcesses: readText("/proc/self/stat") != nil)
+                         canReadProcesses: access("/proc/self/stat", R_OK) == 0)
     }()
 
     static let hostName: String? = {
@@ -39,8 +39,9 @@ public enum Processes {
     /// `EXECTRACK_AGENT_PID`, else the nearest ancestor that is not a shell or a wrapper), with
     /// its start time, and this machine's facts.
     public static func holder(agent: String?, session: String?, pid given: Int64?) -> AgentProcess {
-        let pid = given ?? agentAncestor()
-        let start = pid.flatMap { stat(of: "\($0)")?.start }
+        let found = given == nil ? agentAncestor() : nil
+        let pid = given ?? found?.pid
+        let start = found?.start ?? pid.flatMap { stat(of: "\($0)")?.start }
         return AgentProcess(agent: agent, sessionId: session, pid: pid, pidStart: start, pidNs: here.pidNs,
                             host: here.host, bootId: here.bootId)
     }
@@ -56,11 +57,11 @@ public enum Processes {
     /// The nearest ancestor whose program is not a wrapper (pid 1 included: in a container the
     /// agent is often the init process); nil when every ancestor is one, or without `/proc`, so
     /// the lease goes by its TTL rather than by a shell that exits at once.
-    static func agentAncestor() -> Int64? {
+    static func agentAncestor() -> (pid: Int64, start: Int64)? {
         var pid = Int64(getppid())
         var seen = 0
         while pid >= 1, seen < 64, let stat = stat(of: "\(pid)") {
-            if !wrappers.contains(stat.name) { return pid }
+            if !wrappers.contains(stat.name) { return (pid, stat.start) }
             pid = stat.parent
             seen += 1
         }

@@ -80,12 +80,15 @@ extension StatusStore {
     }
 }
 
-/// A log's lines from its end backwards, read in 64 KiB blocks with `pread`.
+/// A log's lines from its end backwards, read in 64 KiB blocks with `pread`. The last block read
+/// is kept, so walking back line by line reads each byte once rather than a block per line.
 struct BackwardLines {
     let fd: Int32
     /// The end of the part not yet visited: the offset just after a newline (or the file's size).
     private(set) var end: Int64
     let shown: String
+    private var block: [UInt8] = []
+    private var blockStart: Int64 = 0
 
     init(fd: Int32, end: Int64, shown: String) {
         self.fd = fd
@@ -94,6 +97,9 @@ struct BackwardLines {
     }
 
     func read(_ range: Range<Int64>) throws(TrackerError) -> [UInt8] {
+        if range.lowerBound >= blockStart, range.upperBound <= blockStart + Int64(block.count) {
+            return Array(block[Int(range.lowerBound - blockStart)..<Int(range.upperBound - blockStart)])
+        }
         var bytes = [UInt8](repeating: 0, count: Int(range.count))
         var done = 0
         while done < bytes.count {
@@ -106,12 +112,17 @@ struct BackwardLines {
     }
 
     /// The offset of the last newline before `end`, or -1.
-    func newline(before end: Int64) throws(TrackerError) -> Int64 {
+    mutating func newline(before end: Int64) throws(TrackerError) -> Int64 {
         var end = end
         while end > 0 {
-            let start = max(0, end - 64 * 1024)
-            if let i = try read(start..<end).lastIndex(of: UInt8(ascii: "\n")) { return start + Int64(i) }
-            end = start
+            if end <= blockStart || end > blockStart + Int64(block.count) {
+                let start = max(0, end - 64 * 1024)
+                block = []
+                block = try read(start..<end)
+                blockStart = start
+            }
+            if let i = block[..<Int(end - blockStart)].lastIndex(of: UInt8(ascii: "\n")) { return blockStart + Int64(i) }
+            end = blockStart
         }
         return -1
     }

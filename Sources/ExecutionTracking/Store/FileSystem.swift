@@ -193,9 +193,12 @@ enum FileSystem {
     /// `mkdir -p`. A symlink to a directory counts as the directory: moving `.claude/execution`
     /// to another disk is the user's choice.
     static func createDirectories(_ directory: String, shown: (String) -> String) throws(TrackerError) {
+        // Every write asks; the directory is there nearly always.
+        if isDirectory(directory) { return }
         var dir = directory.hasPrefix("/") ? "" : "."
         for component in directory.split(separator: "/") {
-            dir += "/" + component
+            dir.append("/")
+            dir.append(contentsOf: component)
             if !isDirectory(dir), mkdir(dir, 0o755) != 0, errno != EEXIST {
                 throw TrackerError(.writeFailed, "cannot create \(shown(dir)): \(lastError())")
             }

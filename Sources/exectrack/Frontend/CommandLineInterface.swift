@@ -25,7 +25,9 @@ struct Context {
 
     /// An empty `--root` or `EXECTRACK_ROOT` counts as not given; one that is given must exist.
     init(_ arguments: ParsedArguments) throws(TrackerError) {
-        let given = [arguments.spec.takesRoot ? try arguments.read(CommonOptions.root) : nil, Console.environment("EXECTRACK_ROOT")].compactMap { $0 }.first { !$0.isEmpty }
+        var given = arguments.spec.takesRoot ? try arguments.read(CommonOptions.root) : nil
+        if given?.isEmpty != false { given = Console.environment("EXECTRACK_ROOT") }
+        if given?.isEmpty == true { given = nil }
         if let given { try StatusStore.checkRoot(given) }
         let discovered = given.map { StatusStore.DiscoveredRoot(root: $0, worktree: $0) }
             ?? StatusStore.discoverRoot(from: StatusStore.currentDirectory())
