@@ -333,4 +333,120 @@ import SeededRandom
             #expect(try JSONParser.parse(text) == .array(items))
         }
     }
+
+    // EventType's written-out lookup by name against a scan of every case: each name, and names
+    // one edit away from one (a byte changed, dropped or added, the case changed), which share
+    // its length or miss it by one.
+    @Test func eventTypesAreFoundByNameAsAScanFindsThem() {
+        var random = SplitMix64(seed: 2712)
+        var names = EventType.allCases.map(\.rawValue) + ["", "dev.exectrack.", "task.started", String(repeating: "x", count: 300), "dev.exectrack.task.startedé"]
+        for _ in 0..<5_000 {
+            var bytes = Array(EventType.allCases.randomElement(using: &random)!.rawValue.utf8)
+            let at = Int.random(in: 0..<bytes.count, using: &random)
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: bytes[at] = UInt8.random(in: 0x20...0x7E, using: &random)
+            case 1: bytes.remove(at: at)
+            case 2: bytes.insert(UInt8.random(in: 0x20...0x7E, using: &random), at: at)
+            default: bytes[at] = bytes[at] ^ 0x20
+            }
+            names.append(String(decoding: bytes, as: UTF8.self))
+        }
+        var found = 0
+        for name in names {
+            let scanned = EventType.allCases.first { $0.rawValue == name }
+            #expect(EventType(rawValue: name) == scanned, "\(name)")
+            if scanned != nil { found += 1 }
+        }
+        #expect(found >= EventType.allCases.count)
+    }
+
+    // A write's `fields` patch (FieldTable.patch: each own field written and compared on its own)
+    // against the merge patch of the two headers' trees, which is what it replaced: random pairs
+    // of files whose own fields and unknown members are drawn from a pool of values (absent,
+    // null, equal or different), for the spec and for each layer, and from no file at all.
+    @Test func ownFieldPatchesAreTheMergePatchOfTheTrees() throws {
+        func mergePatch(from old: JSONObject, to new: JSONObject) -> JSONObject {
+            var patch = JSONObject()
+            for (key, value) in new.entries where old[key] != value && !(value.isNull && old[key] == nil) {
+                patch.append(key, value)
+            }
+            for key in old.keys where new[key] == nil { patch.append(key, .null) }
+            return patch
+        }
+        let absent: JSONValue? = nil
+        let setStamps: [JSONValue?] = [.string("2026-01-01T00:00:00.000Z"), .string("2026-02-03T04:05:06.789Z")]
+        let stamps: [JSONValue?] = [.null] + setStamps
+        let texts: [JSONValue?] = [.null, .string("why"), .string("other")]
+        let specPool: [String: [JSONValue?]] = [
+            "schema_version": [.int(1), .int(2)], "feature": [.string("F001"), .string("F002")],
+            "feature_name": [.string("Feature"), .string("Other")], "tasks_file": [absent, .string("specs/a.md"), .string("specs/b.md")],
+            "created_at": stamps, "started_at": stamps, "last_updated": stamps, "completed_at": stamps, "paused_at": stamps,
+            "pause_reason": texts, "blocked_at": stamps, "blocked_reason": texts,
+            "budget_usd": [absent, .double(10.5), .int(20)], "budget_exceeded_at": [absent] + setStamps,
+            "planned_at": [absent] + setStamps,
+            "x_custom": [absent, .int(1), .object(JSONObject([("a", .int(1))])), .null], "x_other": [absent, .string("é")],
+        ]
+        let layerPool: [String: [JSONValue?]] = [
+            "name": [.string("Infra"), .string("Core")], "started_at": stamps, "completed_at": stamps,
+            "depends_on": [absent, .strings(["L0"]), .strings([])], "required_gates": [absent, .strings(["tests"])],
+            "gates_overridden_at": [absent] + setStamps, "gates_override_reason": [absent, .string("hotfix")],
+            "x_layer": [absent, .int(1), .null],
+        ]
+        let base = StatusFile.seeded(feature: "F001", from: LayeredTasksParser.parse("""
+            ## Layer 0: Infra
+            - [ ] T1 One
+            ## Layer 1: Core
+            - [ ] T2 Two
+            """), now: Timestamp(millisecondsSinceEpoch: 1_800_000_000_000))
+        var random = Random(seed: 2713)
+        func drawn(_ object: JSONObject, _ pool: [String: [JSONValue?]]) -> JSONObject {
+            var object = object
+            for (key, values) in pool.sorted(by: { $0.key < $1.key }) { object[key] = random.pick(values) }
+            return object
+        }
+        func variant() -> StatusFile? {
+            guard case .object(var header) = base.json, case .object(var layers) = header["layers"] ?? .null else { return nil }
+            for key in layers.keys {
+                guard case .object(let layer) = layers[key] ?? .null else { return nil }
+                layers[key] = .object(drawn(layer, layerPool))
+            }
+            header = drawn(header, specPool)
+            header["layers"] = .object(layers)
+            return try? StatusFile(json: .object(header))
+        }
+        var files: [StatusFile] = []
+        while files.count < 300 {
+            if let file = variant() { files.append(file) }
+        }
+        var changed = 0
+        for (old, new) in zip(files, files.dropFirst()) {
+            let patch = StatusFile.ownPatch(from: old, to: new)
+            #expect(patch == mergePatch(from: old.ownFields, to: new.ownFields))
+            if !patch.isEmpty { changed += 1 }
+            for (was, now) in zip(old.layers, new.layers) {
+                #expect(ExecutionLayer.ownPatch(from: was, to: now) == mergePatch(from: was.ownFields, to: now.ownFields))
+            }
+            #expect(StatusFile.ownPatch(from: nil, to: new) == mergePatch(from: JSONObject(), to: new.ownFields))
+            #expect(ExecutionLayer.ownPatch(from: nil, to: new.layers[0]) == mergePatch(from: JSONObject(), to: new.layers[0].ownFields))
+            #expect(StatusFile.ownPatch(from: new, to: new).isEmpty)
+        }
+        #expect(changed > 250)
+    }
+
+    // `[String].joined(separator:)` (Support/Text.swift) against the standard library's, reached
+    // through a generic context: random arrays of random pieces (empty, ASCII, combining marks
+    // that join the previous piece's last character, emoji), compared by their bytes.
+    @Test func joinedStringsAreTheStandardLibrarysJoin() {
+        func standard<S: BidirectionalCollection>(_ strings: S, _ separator: String) -> String where S.Element == String {
+            strings.joined(separator: separator)
+        }
+        let pieces = ["", "a", "word", "e", "\u{301}", "👩‍💻", " ", ", ", "\n", "ü", "x\u{301}y"]
+        var random = Random(seed: 2714)
+        for _ in 0..<5_000 {
+            let strings = (0..<random.int(0...6)).map { _ in (0..<random.int(0...3)).map { _ in random.pick(pieces) }.joined() }
+            let separator = random.pick(pieces)
+            #expect(Array(strings.joined(separator: separator).utf8) == Array(standard(strings, separator).utf8))
+            #expect(Array(strings.joined().utf8) == Array(standard(strings, "").utf8))
+        }
+    }
 }

@@ -33,6 +33,13 @@ public final class ExactJSONEncoder: Encoder {
         return encoder.out.finished()
     }
 
+    /// What `write` writes, compact: one field's value (`FieldTable.patch`).
+    static func compactBytes(_ write: (ExactJSONEncoder) -> Void) -> [UInt8] {
+        let encoder = ExactJSONEncoder(style: .compact, capacity: 64)
+        write(encoder)
+        return encoder.out.finished()
+    }
+
     /// A model value as a tree, for callers that inspect or embed it.
     static func tree<T: FieldValue>(_ value: T) -> JSONValue {
         do {

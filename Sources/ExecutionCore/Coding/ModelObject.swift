@@ -116,6 +116,8 @@ public enum Derivation: Sendable {
 struct FieldRow: Sendable {
     let key: StaticString
     let offset: Int
+    /// The value's size in the model (`MemoryLayout.size`).
+    let size: Int
     let derivation: Derivation
     /// Written only when it has a value (files that never had it stay as they were).
     let omittedWhenNil: Bool
@@ -134,6 +136,7 @@ struct FieldRow: Sendable {
     ) {
         self.key = key
         self.offset = offset
+        size = MemoryLayout<Coding.Value>.size
         self.derivation = derivation
         self.omittedWhenNil = omittedWhenNil
         readsNull = Coding.readsNull
@@ -318,6 +321,69 @@ extension FieldTable where Model: ModelObject {
             }
         }
         for (key, value) in unknown { model.extra[key] = value.isNull ? nil : value }
+    }
+
+    /// The stored rows whose keys are not in `keys`, in written order.
+    public func storedRows(excluding keys: [String]) -> [Int] {
+        rows.indices.filter { rows[$0].derivation == .stored && !keys.contains(rows[$0].name) }
+    }
+
+    /// The merge patch that takes `old` to `new` (nil `old`: no fields at all), over the rows
+    /// `own` and the unknown members: the members whose value changed or appeared, in written
+    /// order, then `null` for those `new` omits; a `null` that appears is left out. It is the
+    /// patch between the two models' trees with only those keys, without making the trees:
+    /// each field is written on its own, compared as bytes, and read back only when it changed.
+    func patch(from old: Model?, to new: Model, own: [Int]) -> JSONObject {
+        withUnsafePointer(to: new) { new in
+            guard let old else { return patch(from: nil, to: new, own: own) }
+            return withUnsafePointer(to: old) { patch(from: $0, to: new, own: own) }
+        }
+    }
+
+    private static func sameBits(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        for i in 0..<count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+            return false
+        }
+        return true
+    }
+
+    /// `patch(from:to:own:)` reading the models in place.
+    private func patch(from old: UnsafePointer<Model>?, to new: UnsafePointer<Model>, own: [Int]) -> JSONObject {
+        var patch = JSONObject()
+        var removed: [String] = []
+        rows.withUnsafeBufferPointer { rows in
+            func written(_ row: Int, _ model: UnsafePointer<Model>) -> [UInt8]? {
+                let source = UnsafeRawPointer(model) + rows[row].offset
+                if rows[row].omittedWhenNil && rows[row].isNil(source) { return nil }
+                return ExactJSONEncoder.compactBytes { rows[row].write(source, $0) }
+            }
+            for row in own {
+                // The same bits are the same value, which is written the same way: the fields a
+                // write leaves alone (a shared string, an equal number) are not written at all.
+                if let old, Self.sameBits(UnsafeRawPointer(old) + rows[row].offset, UnsafeRawPointer(new) + rows[row].offset,
+                                          count: rows[row].size) { continue }
+                let now = written(row, new), was = old.flatMap { written(row, $0) }
+                guard let now else {
+                    if was != nil { removed.append(rows[row].name) }
+                    continue
+                }
+                guard now != was else { continue }
+                let value: JSONValue
+                do {
+                    value = try JSONParser.parse(now)
+                } catch {
+                    preconditionFailure("the writer produced invalid JSON (\(error))")
+                }
+                if !(value.isNull && was == nil) { patch.append(rows[row].name, value) }
+            }
+        }
+        let oldExtra = old?.pointee.extra ?? JSONObject()
+        for (key, value) in new.pointee.extra.entries where oldExtra[key] != value && !(value.isNull && oldExtra[key] == nil) {
+            patch.append(key, value)
+        }
+        for key in removed { patch.append(key, .null) }
+        for key in oldExtra.keys where new.pointee.extra[key] == nil { patch.append(key, .null) }
+        return patch
     }
 
     // MARK: Any other Decoder and Encoder

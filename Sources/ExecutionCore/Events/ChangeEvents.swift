@@ -66,6 +66,24 @@ public enum EventType: String, CaseIterable, Sendable {
     public var isAnnotation: Bool { Self.annotations.contains(self) }
 
     static let annotations: [EventType] = [.notifyFailed, .eventMerged]
+
+    /// The type of a name. Written out because the synthesized initializer of a long list of
+    /// string cases builds a `[String: Int]` on its first call, and making that type checks
+    /// `String: Hashable` by scanning every conformance record in the binary: 150,000
+    /// instructions, more than a 13-task write spends on its log. The types are grouped by the
+    /// length of their names, so a lookup compares one to four names.
+    public init?(rawValue: String) {
+        let length = rawValue.utf8.count
+        guard length < Self.byLength.count,
+              let found = Self.byLength[length].first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = found
+    }
+
+    private static let byLength: [[EventType]] = {
+        var groups = [[EventType]](repeating: [], count: allCases.map { $0.rawValue.utf8.count }.max()! + 1)
+        for type in allCases { groups[type.rawValue.utf8.count].append(type) }
+        return groups
+    }()
 }
 
 /// One change, before the log gives it its place (`seq`, `id`, `time`).
@@ -164,11 +182,11 @@ extension StatusFile {
     /// such patch per layer; `errors_changed` and `warnings_changed`, entries changed in place
     /// (an error resolved by a retry) with their positions.
     func stateChanges(since before: StatusFile?) -> JSONObject {
-        var fields = Self.mergePatch(from: before?.ownFields ?? JSONObject(), to: ownFields)
+        var fields = Self.ownPatch(from: before, to: self)
         var layerPatches = JSONObject()
         for layer in layers {
             let old = before?.layers.first { $0.key == layer.key }
-            let patch = Self.mergePatch(from: old?.ownFields ?? JSONObject(), to: layer.ownFields)
+            let patch = ExecutionLayer.ownPatch(from: old, to: layer)
             if !patch.isEmpty { layerPatches.append(layer.key, .object(patch)) }
         }
         if !layerPatches.isEmpty { fields.append("layers", .object(layerPatches)) }
@@ -196,20 +214,15 @@ extension StatusFile {
         header.layers = []
         header.errors = []
         header.warnings = []
-        return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
+        return (header.json.objectValue ?? JSONObject()).removing(Set(Self.notOwnKeys))
     }
 
-    private static let notOwnKeys: Set<String> = Set(fields.derivedKeys + ["event_seq", "layers", "errors", "warnings"])
+    /// `ownFields`' merge patch from `old` to `new` (`FieldTable.patch`).
+    static func ownPatch(from old: StatusFile?, to new: StatusFile) -> JSONObject { fields.patch(from: old, to: new, own: ownRows) }
 
-    /// `new` as a patch over `old`: the members that differ, and `null` for those `new` lacks.
-    static func mergePatch(from old: JSONObject, to new: JSONObject) -> JSONObject {
-        var patch = JSONObject()
-        for (key, value) in new.entries where old[key] != value && !(value.isNull && old[key] == nil) {
-            patch.append(key, value)
-        }
-        for key in old.keys where new[key] == nil { patch.append(key, .null) }
-        return patch
-    }
+    private static let listKeys = ["event_seq", "layers", "errors", "warnings"]
+    private static let notOwnKeys = fields.derivedKeys + listKeys
+    private static let ownRows = fields.storedRows(excluding: listKeys)
 
     /// Whether the layers and their tasks (ids and descriptions) are the same: a re-parse changes
     /// them, a status update does not. Read in place, without copying a task.
@@ -293,9 +306,14 @@ extension ExecutionLayer {
     var ownFields: JSONObject {
         var header = self
         header.tasks = []
-        return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
+        return (header.json.objectValue ?? JSONObject()).removing(Set(Self.notOwnKeys))
     }
 
+    /// `ownFields`' merge patch from `old` to `new` (`FieldTable.patch`).
+    static func ownPatch(from old: ExecutionLayer?, to new: ExecutionLayer) -> JSONObject { fields.patch(from: old, to: new, own: ownRows) }
+
     /// `gates` grows by one attempt at a time, each logged in its own gate event.
-    private static let notOwnKeys: Set<String> = Set(fields.derivedKeys + ["tasks", "gates"])
+    private static let listKeys = ["tasks", "gates"]
+    private static let notOwnKeys = fields.derivedKeys + listKeys
+    private static let ownRows = fields.storedRows(excluding: listKeys)
 }

@@ -115,9 +115,8 @@ public struct EventRecord: ModelObject {
         /// For `event.voided`: the events it voids.
         public var voided: ClosedRange<Int64>?
 
-        /// See `EventType.isAnnotation`. Compared by name: a write reads a head or two, and
-        /// `EventType(rawValue:)` builds a table of every type's name on its first call.
-        public var isAnnotation: Bool { EventType.annotations.contains { $0.rawValue == type } }
+        /// See `EventType.isAnnotation`.
+        public var isAnnotation: Bool { EventType(rawValue: type)?.isAnnotation == true }
 
         public init(seq: Int64, type: String, statusDigest: String?, restoredEventSeq: Int64? = nil, voided: ClosedRange<Int64>? = nil) {
             self.seq = seq

@@ -128,6 +128,22 @@ extension String {
     }
 }
 
+extension [String] {
+    /// The strings with `separator` between them, as the standard library's `joined(separator:)`
+    /// makes them. That one is generic and not inlinable, so every call runs its unspecialized
+    /// code, and the first looks the array's associated types up at run time (110,000
+    /// instructions, in most commands). This one is chosen for any `[String]`, being more
+    /// specific.
+    public func joined(separator: String = "") -> String {
+        var result = ""
+        for (i, element) in enumerated() {
+            if i > 0 { result += separator }
+            result += element
+        }
+        return result
+    }
+}
+
 extension [UInt8] {
     /// Without any occurrence of `needle`, searched byte by byte.
     func removingAll(_ needle: [UInt8]) -> [UInt8] {

@@ -43,6 +43,10 @@ struct OptionSpec: Sendable {
     static func value(_ name: String, _ valueName: String, _ help: String, _ kind: ValueKind = .text) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help, kind: kind)
     }
+    /// One of `words` (`--format text|markdown|json`).
+    static func choice(_ name: String, _ words: [String], _ help: String) -> OptionSpec {
+        value(name, words.joined(separator: "|"), help, .choice(words))
+    }
 }
 
 struct PositionalSpec {

@@ -95,7 +95,7 @@ extension Option {
     static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(_ name: String, _ help: String) -> Option
     where Value == Choice?, Choice.RawValue == String {
         let words = Choice.allCases.map { $0.rawValue }
-        return Option(spec: OptionSpec(name: name, valueName: words.joined(separator: "|"), help: help, kind: .choice(words))) {
+        return Option(spec: .choice(name, words, help)) {
             (arguments) throws(TrackerError) in
             guard let text = arguments.text(name) else { return nil }
             guard let choice = Choice(rawValue: text.lowercased()) else {
