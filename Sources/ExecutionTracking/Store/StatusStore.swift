@@ -291,10 +291,11 @@ public struct StatusStore: Sendable {
         now: () -> Timestamp, _ change: (inout StatusFile?, Timestamp) throws(TrackerError) -> Result
     ) throws(TrackerError) -> Commit<Result> {
         let path = statusPath(spec)
-        if mustExist, !FileSystem.exists(path) {
+        let found = FileSystem.info(path)
+        if mustExist, found == nil {
             throw missingStatusFile(spec)
         }
-        if FileSystem.isDirectory(path) {
+        if found?.isDirectory == true {
             throw TrackerError(.writeFailed, "\(display(path)) is a directory; move it away and retry")
         }
         // Read once for the write: what the file was and what it becomes are judged alike.
