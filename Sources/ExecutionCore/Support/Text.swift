@@ -136,9 +136,9 @@ extension [String] {
     /// specific.
     public func joined(separator: String = "") -> String {
         var result = ""
-        for (i, element) in enumerated() {
+        for i in indices {
             if i > 0 { result += separator }
-            result += element
+            result += self[i]
         }
         return result
     }

@@ -25,8 +25,10 @@ enum MetricsCommand: Subcommand {
         let jsonGiven = try arguments.read(json)
         let format = try arguments.read(format) ?? (jsonGiven ? .json : .text)
         let metrics = ExecutionMetrics(try context.store.load(spec), now: context.tracker.clock())
-        let json = JSONWriter.encode(MetricsExport.json(metrics))
-        if let target = try arguments.read(export) {
+        let target = try arguments.read(export)
+        // Made only when printed or exported: the text report does not need it.
+        let json = format == .json || target != nil ? JSONWriter.encode(MetricsExport.json(metrics)) : ""
+        if let target {
             if target.isEmpty {
                 let path = try context.store.writeMetricsExport(json, of: spec)
                 Console.message("Exported metrics to \(context.store.display(path))")
