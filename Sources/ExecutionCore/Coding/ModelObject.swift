@@ -340,13 +340,6 @@ extension FieldTable where Model: ModelObject {
         }
     }
 
-    private static func sameBits(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
-        for i in 0..<count where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
-            return false
-        }
-        return true
-    }
-
     /// `patch(from:to:own:)` reading the models in place.
     private func patch(from old: UnsafePointer<Model>?, to new: UnsafePointer<Model>, own: [Int]) -> JSONObject {
         var patch = JSONObject()
@@ -360,8 +353,8 @@ extension FieldTable where Model: ModelObject {
             for row in own {
                 // The same bits are the same value, which is written the same way: the fields a
                 // write leaves alone (a shared string, an equal number) are not written at all.
-                if let old, Self.sameBits(UnsafeRawPointer(old) + rows[row].offset, UnsafeRawPointer(new) + rows[row].offset,
-                                          count: rows[row].size) { continue }
+                if let old, Bytes.equal(UnsafeRawPointer(old) + rows[row].offset, UnsafeRawPointer(new) + rows[row].offset,
+                                        count: rows[row].size) { continue }
                 let now = written(row, new), was = old.flatMap { written(row, $0) }
                 guard let now else {
                     if was != nil { removed.append(rows[row].name) }

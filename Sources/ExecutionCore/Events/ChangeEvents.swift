@@ -214,14 +214,14 @@ extension StatusFile {
         header.layers = []
         header.errors = []
         header.warnings = []
-        return (header.json.objectValue ?? JSONObject()).removing(Set(Self.notOwnKeys))
+        return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
     }
 
     /// `ownFields`' merge patch from `old` to `new` (`FieldTable.patch`).
     static func ownPatch(from old: StatusFile?, to new: StatusFile) -> JSONObject { fields.patch(from: old, to: new, own: ownRows) }
 
     private static let listKeys = ["event_seq", "layers", "errors", "warnings"]
-    private static let notOwnKeys = fields.derivedKeys + listKeys
+    private static let notOwnKeys = Set(fields.derivedKeys + listKeys)
     private static let ownRows = fields.storedRows(excluding: listKeys)
 
     /// Whether the layers and their tasks (ids and descriptions) are the same: a re-parse changes
@@ -306,7 +306,7 @@ extension ExecutionLayer {
     var ownFields: JSONObject {
         var header = self
         header.tasks = []
-        return (header.json.objectValue ?? JSONObject()).removing(Set(Self.notOwnKeys))
+        return (header.json.objectValue ?? JSONObject()).removing(Self.notOwnKeys)
     }
 
     /// `ownFields`' merge patch from `old` to `new` (`FieldTable.patch`).
@@ -314,6 +314,6 @@ extension ExecutionLayer {
 
     /// `gates` grows by one attempt at a time, each logged in its own gate event.
     private static let listKeys = ["tasks", "gates"]
-    private static let notOwnKeys = fields.derivedKeys + listKeys
+    private static let notOwnKeys = Set(fields.derivedKeys + listKeys)
     private static let ownRows = fields.storedRows(excluding: listKeys)
 }
