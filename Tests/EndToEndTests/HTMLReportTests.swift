@@ -88,6 +88,31 @@ import Testing
         #expect(try attempts(String(contentsOf: project.url("export.html"), encoding: .utf8)).count == 4)
     }
 
+    /// The log is read block by block (docs/benchmarks.md): lines longer than a block, a log
+    /// past the 64 MiB a status file may have, and a last line still being written change
+    /// nothing in the timeline.
+    @Test func aLongLogWithLongLinesGivesTheSameTimeline() throws {
+        let project = try worked()
+        let log = ".claude/execution/F001.events.jsonl"
+        #expect(try project.run(["report", "F001", "--format", "html", "--output", "before.html"]).exitCode == 0)
+        let before = try attempts(String(contentsOf: project.url("before.html"), encoding: .utf8))
+        let lines = try String(contentsOf: project.url(log), encoding: .utf8).split(separator: "\n").map(String.init)
+        let megabyte = String(repeating: "x", count: 1 << 20) + "\n"
+        var padded = String(repeating: megabyte, count: 66)
+        for (n, line) in lines.enumerated() { padded += String(repeating: "y", count: 100_000 + n * 37_000) + "\n" + line + "\n" }
+        // Most of an event, the start of another attempt of a done task: a write in progress,
+        // which would add a fifth attempt if it were read as a line.
+        let started = try #require(lines.first { $0.contains("\"dev.exectrack.task.started\"") })
+        padded += String(started.prefix(started.count - 10))
+        try project.write(log, padded)
+        let run = try project.run(["report", "F001", "--format", "html", "--output", "after.html"])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        let after = try attempts(String(contentsOf: project.url("after.html"), encoding: .utf8))
+        #expect(after.count == 4)
+        #expect(after.map { "\($0["layer"]!).\($0["index"]!)#\($0["attempt"]!) \($0["outcome"]!) \($0["start"]!)" }
+            == before.map { "\($0["layer"]!).\($0["index"]!)#\($0["attempt"]!) \($0["outcome"]!) \($0["start"]!)" })
+    }
+
     @Test func everyTextIsEscapedAndThePageFetchesNothing() throws {
         let project = try hostileProject()
         let run = try project.run(["report", "H001", "--format", "html"])

@@ -65,15 +65,21 @@ import SeededRandom
         }
     }
 
-    /// EventLines finds line feeds eight bytes at a time; `firstIndex(of:)` one at a time.
-    @Test func lineEndsAreEveryLineFeed() {
+    /// EventLines finds line feeds eight bytes at a time; `split` one at a time. Long runs
+    /// without a line feed and line feeds in every place of an eight-byte word both occur.
+    @Test func linesAreTheBytesBetweenLineFeeds() {
         var random = SplitMix64(seed: 2027)
-        for _ in 0..<2_000 {
+        for _ in 0..<3_000 {
+            let density = Int.random(in: 2...40, using: &random)
             let bytes = (0..<Int.random(in: 0...300, using: &random)).map { _ in
-                Int.random(in: 0..<6, using: &random) == 0 ? UInt8(ascii: "\n") : UInt8.random(in: 0...255, using: &random)
+                Int.random(in: 0..<density, using: &random) == 0 ? UInt8(ascii: "\n") : UInt8.random(in: 0...255, using: &random)
             }
-            let simple = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }
-            #expect(bytes.withUnsafeBufferPointer(EventLines.lineEnds) == simple)
+            var pieces = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            let tail = pieces.removeLast()
+            var lines: [[UInt8]] = []
+            let consumed = bytes.withUnsafeBufferPointer { EventLines.forEachLine(in: $0) { lines.append(Array($0)) } }
+            #expect(lines == pieces)
+            #expect(consumed == bytes.count - tail.count)
         }
     }
 
@@ -447,6 +453,78 @@ import SeededRandom
             let separator = random.pick(pieces)
             #expect(Array(strings.joined(separator: separator).utf8) == Array(standard(strings, separator).utf8))
             #expect(Array(strings.joined().utf8) == Array(standard(strings, "").utf8))
+        }
+    }
+
+    static let markupPieces = ["", "a", "plain words", "&", "<", ">", "\"", "'", "\n", "\r", "\t", "\u{0}", "\u{1F}", "\u{7F}", "\u{80}",
+                               "\u{85}", "\u{9F}", "\u{A0}", "é", "\u{F000}", "\u{FFFD}", "\u{FFFE}", "\u{FFFF}", "😀", "x\u{301}", "日本", "&amp;"]
+
+    /// Markup escaping reads bytes (Support/Text.swift); the simple path walks the scalars.
+    /// Both must agree for the HTML page's and the JUnit report's rules, on random texts.
+    @Test func markupEscapingByBytesIsEscapingByScalars() {
+        func simple(_ text: String, apostrophe: String, control: (Unicode.Scalar) -> String?) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&quot;"
+                case "'": out += apostrophe
+                case "\n": out += "&#10;"
+                default: if let replacement = control(scalar) { out += replacement } else { out.unicodeScalars.append(scalar) }
+                }
+            }
+            return out
+        }
+        let xml: (Unicode.Scalar) -> String? = { scalar in
+            scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF ? "[\(scalar.value)]" : nil
+        }
+        let html: (Unicode.Scalar) -> String? = { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "&#\(0x2400 + min(scalar.value, 0x20));" : nil
+        }
+        var random = Random(seed: 2029)
+        for _ in 0..<5_000 {
+            let text = (0..<random.int(0...8)).map { _ in random.pick(Self.markupPieces) }.joined()
+            #expect(text.markupEscaped(apostrophe: "&apos;", control: xml) == simple(text, apostrophe: "&apos;", control: xml), "\(text.debugDescription)")
+            #expect(HTMLReport.escape(text) == simple(text, apostrophe: "&#39;", control: html), "\(text.debugDescription)")
+            let out = ByteBuffer(capacity: 8)
+            HTMLReport.appendEscaped(text, to: out)
+            #expect(String(decoding: out.taken(), as: UTF8.self) == HTMLReport.escape(text))
+        }
+    }
+
+    /// The page's data block replaces `<`, `>`, `&`, U+2028 and U+2029 found eight bytes at a
+    /// time; the simple path replaces them in the text.
+    @Test func embeddedDataIsTheTextWithItsReplacements() {
+        var random = Random(seed: 2030)
+        for _ in 0..<3_000 {
+            let text = (0..<random.int(0...12)).map { _ in random.pick(Self.markupPieces + ["\u{2028}", "\u{2029}", "\u{2027}", "\u{20AC}", "</script>"]) }.joined()
+            let json = Array(JSONWriter.encode(.array([.string(text)]), style: .compact).utf8)
+            let out = ByteBuffer(capacity: 8)
+            HTMLReport.appendEmbedded(json, to: out)
+            var simple = String(decoding: json, as: UTF8.self)
+            for (from, to) in [("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u{2028}", "\\u2028"), ("\u{2029}", "\\u2029")] {
+                simple = simple.replacing(from, with: to)
+            }
+            #expect(String(decoding: out.taken(), as: UTF8.self) == simple, "\(text.debugDescription)")
+        }
+    }
+
+    /// Transitions are grouped by chains through the list (SpecHistory.swift); the simple path
+    /// filters the list for each task.
+    @Test func transitionGroupsAreTheTasksTransitionsInLogOrder() {
+        var random = Random(seed: 2031)
+        for _ in 0..<300 {
+            let transitions = (0..<random.int(0...60)).map { n in
+                TaskTransition(layer: random.pick(["L0", "L1", "Layer 2"]), index: random.int(0...4), time: Int64(n), to: random.pick([.pending, .inProgress, .complete, .failed, .skipped]))
+            }
+            let byTask = TransitionsByTask(transitions)
+            for layer in ["L0", "L1", "Layer 2", "L9"] {
+                for index in -1...5 {
+                    #expect(Array(byTask[layer, index]) == transitions.filter { $0.layer == layer && $0.index == index })
+                }
+            }
         }
     }
 }

@@ -69,7 +69,9 @@ import Testing
     }
 
     @Test func embeddedDataCannotCloseItsBlock() {
-        let json = HTMLReport.embeddedJSON(.object(JSONObject([("d", .string("</script><!-- & \u{2028}\u{2029}"))])))
+        let out = ByteBuffer(capacity: 64)
+        HTMLReport.appendEmbedded(Array(JSONWriter.encode(.object(JSONObject([("d", .string("</script><!-- & \u{2028}\u{2029}"))]))).utf8), to: out)
+        let json = String(decoding: out.taken(), as: UTF8.self)
         #expect(!json.contains("<") && !json.contains(">") && !json.contains("&") && !json.contains("\u{2028}"))
         #expect((try? JSONParser.parse(json))?.objectValue?["d"]?.stringValue == "</script><!-- & \u{2028}\u{2029}")
     }

@@ -430,8 +430,31 @@ extension FieldTable where Model: ModelObject {
     }
 }
 
-/// Byte comparison for key matching.
+/// Byte comparison for key matching, and the word-at-a-time searches of the parser, the log's
+/// line splitter and the HTML page.
 enum Bytes {
+    static var ones: UInt64 { 0x0101_0101_0101_0101 }
+
+    /// Eight bytes, the first in the lowest byte on any machine, so that a trailing zero count
+    /// divided by eight is the offset of the first byte a test picks out.
+    @inline(__always)
+    static func load8(_ base: UnsafeRawPointer, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: (base + offset).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The high bit of each byte of `word` that is zero. A borrow can flag a byte after a flagged
+    /// one too, never before it: the lowest flag is exact, which is all the searches use.
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- ones) & ~word & (ones &* 0x80)
+    }
+
+    /// The same flags for the bytes of `word` that are `byte`.
+    @inline(__always)
+    static func bytes(_ word: UInt64, equalTo byte: UInt8) -> UInt64 {
+        zeroBytes(word ^ (ones &* UInt64(byte)))
+    }
+
     /// Whether `bytes` are the UTF-8 of `text`.
     @inline(__always)
     static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {

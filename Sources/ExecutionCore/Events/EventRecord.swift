@@ -144,41 +144,47 @@ public struct EventRecord: ModelObject {
     }
 }
 
-/// Splits a log's bytes into complete lines, numbered from 1 (a last line without its newline is
-/// a write in progress, or torn, and is left out; empty lines are passed over).
+/// Splits a log's bytes into complete lines (a last line without its newline is a write in
+/// progress, or torn, and is left out).
 package enum EventLines {
-    package static func forEach(in bytes: [UInt8], firstNumber: Int = 1, _ body: (Int, ArraySlice<UInt8>) -> Void) {
-        var start = 0
+    /// Each complete line, numbered from 1; empty lines are counted and passed over.
+    package static func forEach(in bytes: [UInt8], firstNumber: Int = 1, _ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
         var number = firstNumber - 1
-        let ends = bytes.withUnsafeBufferPointer(lineEnds)
-        for end in ends {
-            number += 1
-            let line = bytes[start..<end]
-            start = end + 1
-            if !line.isEmpty { body(number, line) }
+        _ = bytes.withUnsafeBufferPointer { buffer in
+            forEachLine(in: buffer) { line in
+                number += 1
+                if !line.isEmpty { body(number, line) }
+            }
         }
     }
 
-    /// The offsets of the line feeds in `bytes`, looked for eight bytes at a time: a log of
-    /// 10,000 tasks is 40 MB, and a byte-by-byte search was a tenth of reading it for the HTML
-    /// report (docs/benchmarks.md).
-    static func lineEnds(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
-        var ends: [Int] = []
-        guard let base = bytes.baseAddress else { return ends }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
-        var i = 0
-        while i < bytes.count {
-            if i + 8 <= bytes.count {
-                let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ (ones &* 0x0A)
-                // No byte of x is zero, so no line feed among these eight.
-                if (x &- ones) & ~x & highBits == 0 {
-                    i += 8
-                    continue
-                }
-            }
-            if bytes[i] == UInt8(ascii: "\n") { ends.append(i) }
-            i += 1
+    /// Calls `body` with each complete line of `bytes`, without its line feed (empty lines too),
+    /// and returns the offset after the last line feed: where an unterminated tail starts. The
+    /// store reads a long log block by block through this (`FileSystem.forEachLine`).
+    @discardableResult
+    package static func forEachLine(in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Int {
+        var start = 0
+        while true {
+            let end = nextLineFeed(in: bytes, from: start)
+            guard end < bytes.count else { return start }
+            body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            start = end + 1
         }
-        return ends
+    }
+
+    /// The offset of the first line feed at or after `from`, else `bytes.count`; looked for
+    /// sixteen bytes at a time: a log of 10,000 tasks is 40 MB, and a byte-by-byte search was a
+    /// tenth of reading it for the HTML report (docs/benchmarks.md).
+    static func nextLineFeed(in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard let start = bytes.baseAddress else { return bytes.count }
+        let base = UnsafeRawPointer(start)
+        var i = from
+        while i + 16 <= bytes.count {
+            let low = Bytes.bytes(Bytes.load8(base, at: i), equalTo: 0x0A), high = Bytes.bytes(Bytes.load8(base, at: i + 8), equalTo: 0x0A)
+            if low | high != 0 { return i + (low != 0 ? low.trailingZeroBitCount : 64 + high.trailingZeroBitCount) / 8 }
+            i += 16
+        }
+        while i < bytes.count, start[i] != UInt8(ascii: "\n") { i += 1 }
+        return i
     }
 }

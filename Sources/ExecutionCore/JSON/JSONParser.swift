@@ -74,20 +74,7 @@ public struct JSONParser {
         position = i
     }
 
-    /// Eight bytes, the first in the lowest byte on any machine, so that a trailing zero count
-    /// divided by eight is the offset of the first byte a test picks out.
-    private func load8(at offset: Int) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
-    }
-
-    private static var ones: UInt64 { 0x0101_0101_0101_0101 }
-
-    /// The high bit of each byte of `word` that is zero. A borrow can flag a byte after a flagged
-    /// one too, never before it: the lowest flag is exact, which is all the scans below use.
-    @inline(__always)
-    private static func zeroBytes(_ word: UInt64) -> UInt64 {
-        (word &- ones) & ~word & (ones &* 0x80)
-    }
+    private func load8(at offset: Int) -> UInt64 { Bytes.load8(bytes.baseAddress!, at: offset) }
 
     /// Where the run of string bytes that need no attention (ASCII, no quote, backslash or
     /// control character) that starts at `start` ends; checks eight bytes at a time.
@@ -97,8 +84,8 @@ public struct JSONParser {
             let x = load8(at: i)
             // Quote, backslash, below 0x20 (what is below 0x20 is zero after subtracting it,
             // with a borrow), or not ASCII.
-            let flags = Self.zeroBytes(x ^ (Self.ones &* 0x22)) | Self.zeroBytes(x ^ (Self.ones &* 0x5C))
-                | (((x &- Self.ones &* 0x20) & ~x) | x) & (Self.ones &* 0x80)
+            let flags = Bytes.bytes(x, equalTo: 0x22) | Bytes.bytes(x, equalTo: 0x5C)
+                | (((x &- Bytes.ones &* 0x20) & ~x) | x) & (Bytes.ones &* 0x80)
             if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
             i += 8
         }
@@ -117,9 +104,8 @@ public struct JSONParser {
         while i + 8 <= bytes.count {
             let x = load8(at: i)
             // Setting bit 5 makes `[` and `]` into `{` and `}`, and no other byte into either.
-            let folded = x | (Self.ones &* 0x20)
-            let flags = Self.zeroBytes(x ^ (Self.ones &* 0x22)) | Self.zeroBytes(folded ^ (Self.ones &* 0x7B))
-                | Self.zeroBytes(folded ^ (Self.ones &* 0x7D))
+            let folded = x | (Bytes.ones &* 0x20)
+            let flags = Bytes.bytes(x, equalTo: 0x22) | Bytes.bytes(folded, equalTo: 0x7B) | Bytes.bytes(folded, equalTo: 0x7D)
             if flags != 0 { return i + flags.trailingZeroBitCount / 8 }
             i += 8
         }
@@ -358,9 +344,12 @@ enum JSONText {
         }
     }
 
-    /// Whether the text is `other`, compared by bytes: no string is made.
+    /// Whether the text is `other`, compared by bytes: no string is made. Inlined: a reader
+    /// compares each key of a line with several names (docs/benchmarks.md).
+    @inline(__always)
     func `is`(_ other: StaticString) -> Bool {
-        withUTF8 { Bytes.equal($0, other) }
+        guard case .raw(let bytes) = self else { return withUTF8 { Bytes.equal($0, other) } }
+        return Bytes.equal(bytes, other)
     }
 }
 
@@ -404,8 +393,17 @@ extension JSONParser {
     mutating func skipValue() throws(JSONSyntaxError) {
         let first = try peek()
         guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\"") else {
-            _ = try parseValue()
+            // A count or a sequence number, most often: read where it is, without a value made.
+            if integer() == nil { _ = try parseValue() }
             return
+        }
+        // A string with no escape in it, most often: passed over in one scan.
+        if first == UInt8(ascii: "\"") {
+            let end = plainRunEnd(from: position + 1)
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                position = end + 1
+                return
+            }
         }
         var open = 0
         repeat {

@@ -89,7 +89,9 @@ struct JSONOutput {
         hasMembers = true
     }
 
-    mutating func key(_ name: String) {
+    /// A name known only at run time, escaped as any string. (Named apart from `key` so that a
+    /// literal name takes the unescaped `StaticString` path: Swift prefers `String` for a literal.)
+    mutating func dynamicKey(_ name: String) {
         member()
         string(name)
         separator()
@@ -181,17 +183,9 @@ struct JSONOutput {
 
     /// A timestamp's text, formatted in place.
     func timestamp(_ value: Timestamp) {
-        var written = true
-        buffer.write(atMost: 26) { out in
-            guard value.write(to: out + 1) != nil else {
-                written = false
-                return 0
-            }
-            out[0] = UInt8(ascii: "\"")
-            out[25] = UInt8(ascii: "\"")
-            return 26
-        }
-        if !written { string(value.iso8601) }
+        buffer.append(UInt8(ascii: "\""))
+        buffer.appendTimestamp(value)
+        buffer.append(UInt8(ascii: "\""))
     }
 
     func string(_ value: String?) {
@@ -211,11 +205,23 @@ struct JSONOutput {
         endArray()
     }
 
+    /// An array of one object per item, `members` writing each one's members.
+    mutating func objects<Items: Sequence>(_ items: Items, _ members: (inout JSONOutput, Items.Element) -> Void) {
+        beginArray()
+        for item in items {
+            element()
+            beginObject()
+            members(&self, item)
+            endObject()
+        }
+        endArray()
+    }
+
     /// Appends the members of `object` to the object being written (the fields a type keeps
     /// without knowing them).
     mutating func members(_ object: JSONObject) {
         for entry in object.entries {
-            key(entry.key)
+            dynamicKey(entry.key)
             value(entry.value)
         }
     }
@@ -314,6 +320,19 @@ final class ByteBuffer {
 
     func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// `value.iso8601`, formatted in place.
+    func appendTimestamp(_ value: Timestamp) {
+        var written = true
+        write(atMost: 24) { out in
+            guard let count = value.write(to: out) else {
+                written = false
+                return 0
+            }
+            return count
+        }
+        if !written { append(verbatim: value.iso8601) }
     }
 
     /// The decimal digits of `value`, written without making a String.

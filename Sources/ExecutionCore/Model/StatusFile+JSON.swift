@@ -89,7 +89,7 @@ public enum LayersByKey: FieldCoding {
     public static func write(_ layers: [ExecutionLayer], to encoder: ExactJSONEncoder) {
         encoder.out.beginObject()
         for layer in layers {
-            encoder.out.key(layer.key)
+            encoder.out.dynamicKey(layer.key)
             layer.write(to: encoder)
         }
         encoder.out.endObject()

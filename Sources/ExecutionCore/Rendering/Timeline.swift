@@ -61,8 +61,8 @@ extension Timeline {
     public static let unassigned = "unassigned"
 
     public init(_ status: StatusFile, transitions: [TaskTransition], now: Timestamp) {
-        let history = SpecHistory(status, transitions: transitions, archived: false)
         let byTask = TransitionsByTask(transitions)
+        let history = SpecHistory.taskHistories(status, byTask)
         var attempts: [Attempt] = []
         var waits: [Wait] = []
         var position = 0

@@ -66,34 +66,25 @@ extension String {
         return String(decoding: Array(utf8).removingAll(Array(needle.utf8)), as: UTF8.self)
     }
 
+    /// Whether a text with this byte may change when markup-escaped: the markup characters,
+    /// controls, and the first bytes of C1 controls (C2 80–9F in UTF-8) and of U+FFFE and U+FFFF
+    /// (EF BF BE/BF). A switch, not a set: a report escapes hundreds of thousands of strings.
+    static func mayNeedMarkupEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<0x20, 38, 60, 62, 34, 39, 0x7F, 0xC2, 0xEF: true
+        default: false
+        }
+    }
+
     /// Text for XML or HTML content and attribute values: `& < > " '` as entities (the
-    /// apostrophe as `apostrophe`), a newline as `&#10;`, and each other character `control`
-    /// gives a replacement for replaced by it. Text with none of them is returned as it is.
-    func markupEscaped(apostrophe: String = "&#39;", control: (Unicode.Scalar) -> String?) -> String {
-        // C1 controls are C2 80–9F in UTF-8, U+FFFE and U+FFFF EF BF BE/BF: worth a closer look.
-        // A switch, not a set: a report escapes hundreds of thousands of strings.
-        func closer(_ byte: UInt8) -> Bool {
-            switch byte {
-            case 0..<0x20, 38, 60, 62, 34, 39, 0x7F, 0xC2, 0xEF: true
-            default: false
-            }
-        }
-        guard withBytes({ $0.contains(where: closer) }) else { return self }
-        var out = ""
-        out.reserveCapacity(utf8.count + 16)
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += apostrophe
-            case "\n": out += "&#10;"
-            default:
-                if let replacement = control(scalar) { out += replacement } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
+    /// apostrophe as `apostrophe`), a newline as `&#10;`, and the other characters whose first
+    /// byte `mayNeedMarkupEscape` flags (controls, C1 controls, U+F000–U+FFFF) replaced by what
+    /// `control` gives for them, if anything. Text with none of them is returned as it is.
+    func markupEscaped(apostrophe: StaticString = "&#39;", control: (Unicode.Scalar) -> String?) -> String {
+        guard withBytes({ $0.contains(where: Self.mayNeedMarkupEscape) }) else { return self }
+        let out = ByteBuffer(capacity: utf8.count + 16)
+        out.appendMarkupEscaped(self, apostrophe: apostrophe, control: control)
+        return String(decoding: out.taken(), as: UTF8.self)
     }
 
     /// For quoting user input in a one-line message: control characters escaped, long input cut.
@@ -251,5 +242,50 @@ extension Substring {
         guard let found = Array(utf8)[...].firstRangeIgnoringASCIICase(of: Array(needle.utf8)) else { return nil }
         let lower = utf8.index(utf8.startIndex, offsetBy: found.lowerBound)
         return lower..<utf8.index(lower, offsetBy: found.count)
+    }
+}
+
+extension ByteBuffer {
+    /// `text.markupEscaped(apostrophe:control:)`, appended: by bytes, the runs that need nothing
+    /// copied whole (an HTML report escapes every task's texts, docs/benchmarks.md).
+    func appendMarkupEscaped(_ text: String, apostrophe: StaticString = "&#39;", control: (Unicode.Scalar) -> String?) {
+        text.withBytes { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
+            var runStart = 0
+            var i = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                guard String.mayNeedMarkupEscape(byte) else {
+                    i += 1
+                    continue
+                }
+                // The character starting here: ASCII, or a two-byte (C2) or three-byte (EF) one.
+                let length = byte < 0x80 ? 1 : byte == 0xC2 ? 2 : 3
+                guard i + length <= bytes.count else { break }
+                append(UnsafeRawBufferPointer(rebasing: raw[runStart..<i]))
+                switch byte {
+                case UInt8(ascii: "&"): append("&amp;")
+                case UInt8(ascii: "<"): append("&lt;")
+                case UInt8(ascii: ">"): append("&gt;")
+                case UInt8(ascii: "\""): append("&quot;")
+                case UInt8(ascii: "'"): append(apostrophe)
+                case UInt8(ascii: "\n"): append("&#10;")
+                default:
+                    let value = switch length {
+                    case 1: UInt32(byte)
+                    case 2: UInt32(byte & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                    default: UInt32(byte & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+                    }
+                    if let scalar = Unicode.Scalar(value), let replacement = control(scalar) {
+                        append(verbatim: replacement)
+                    } else {
+                        append(UnsafeRawBufferPointer(rebasing: raw[i..<(i + length)]))
+                    }
+                }
+                i += length
+                runStart = i
+            }
+            append(UnsafeRawBufferPointer(rebasing: raw[runStart...]))
+        }
     }
 }

@@ -21,43 +21,43 @@ extension StatusStore {
     /// - a directory, another special file or an empty path is exit 1;
     /// - a file in `.claude/execution/` (a status file, its `.bak` or lock, an event log) is
     ///   exit 6: those are the tool's own, and an export over one would destroy state.
-    public func writeArtifact(_ text: String, to path: String, of spec: SpecID) throws(TrackerError) {
+    public func writeArtifact(_ bytes: [UInt8], to path: String, of spec: SpecID) throws(TrackerError) {
         guard !path.isEmpty else { throw TrackerError(.usage, "the output path is empty; give a file path, or - for stdout") }
         if isInExecutionDirectory(path) {
             if FileSystem.split(path).name == "\(spec)\(SpecID.metricsSuffix).json" {
-                _ = try writeMetricsExport(text, of: spec)
+                _ = try writeMetricsExport(bytes, of: spec)
                 return
             }
             throw TrackerError(.precondition, "\(display(path)) is in \(display(executionDirectory)), where exectrack keeps its "
                 + "own files; write the export elsewhere (metrics --export without a path writes \(spec)\(SpecID.metricsSuffix).json there)")
         }
         if let fd = FileSystem.ownDescriptor(path) {
-            return try FileSystem.writeToDescriptor(Array(text.utf8), fd, shown: path)
+            return try FileSystem.writeToDescriptor(bytes, fd, shown: path)
         }
         if let target = FileSystem.linkInfo(path), !target.isRegular, !target.isSymlink {
             switch target.type {
             case S_IFIFO, S_IFCHR:
-                return try FileSystem.writeInPlace(Array(text.utf8), to: path, shown: display(path))
+                return try FileSystem.writeInPlace(bytes, to: path, shown: display(path))
             default:
                 throw TrackerError(.usage, "\(display(path)) is \(target.kindName); give a file path, or - for stdout")
             }
         }
         try write(spec) { (write) throws(TrackerError) in
-            try write.commitFile(Array(text.utf8), at: path, cleaning: .of(FileSystem.split(path).name), now: SystemClock.now())
+            try write.commitFile(bytes, at: path, cleaning: .of(FileSystem.split(path).name), now: SystemClock.now())
         }
     }
 
     /// `metrics --export` without a path: `<SPEC>-metrics.json`, replaced atomically, and only
     /// over a metrics export: never over the status file of a spec whose id ends in `-metrics`,
     /// nor anything else found there (exit 6).
-    public func writeMetricsExport(_ text: String, of spec: SpecID) throws(TrackerError) -> String {
+    public func writeMetricsExport(_ bytes: [UInt8], of spec: SpecID) throws(TrackerError) -> String {
         let path = metricsPath(spec)
         if FileSystem.linkInfo(path) != nil, !isMetricsExport(at: path) {
             throw TrackerError(.precondition, "\(display(path)) is not a metrics export (it is the status file of spec "
                 + "\(spec)\(SpecID.metricsSuffix), or was made by hand); pass --export PATH")
         }
         try write(spec) { (write) throws(TrackerError) in
-            try write.commitFile(Array(text.utf8), at: path, cleaning: .all, now: SystemClock.now())
+            try write.commitFile(bytes, at: path, cleaning: .all, now: SystemClock.now())
         }
         return path
     }

@@ -103,12 +103,13 @@ extension StatusStore {
 
     /// A log that cannot be read gives none: the status file's times are still there.
     private func taskTransitions(atPath path: String) -> [TaskTransition] {
-        guard let bytes = (try? FileSystem.read(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile)).flatMap({ $0 }) else {
-            return []
-        }
         var transitions: [TaskTransition] = []
-        EventLines.forEach(in: bytes) { _, line in
-            if let transition = line.withUnsafeBufferPointer(TaskTransition.scan) { transitions.append(transition) }
+        do {
+            _ = try FileSystem.forEachLine(path, shownAs: display(path), role: "an event log", refuseWith: .corruptFile) { line in
+                if let transition = TaskTransition.scan(line) { transitions.append(transition) }
+            }
+        } catch {
+            return []
         }
         return transitions
     }

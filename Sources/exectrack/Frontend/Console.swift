@@ -13,6 +13,10 @@ enum Console {
         writeAll(1, text)
     }
 
+    static func out(_ bytes: [UInt8]) {
+        writeAll(1, bytes)
+    }
+
     static func line(_ text: String) {
         writeAll(1, text + "\n")
     }
@@ -27,7 +31,11 @@ enum Console {
     }
 
     private static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+        writeAll(fd, Array(text.utf8))
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var bytes = bytes
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }

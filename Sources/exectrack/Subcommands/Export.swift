@@ -29,7 +29,7 @@ enum ExportCommand: Subcommand {
         switch format {
         case .html:
             let page = try context.tracker.timeline(spec)
-            text = HTMLReport.page(page.snapshot, status: page.status, timeline: page.timeline)
+            return try write(HTMLReport.page(page.snapshot, status: page.status, timeline: page.timeline), format, spec, arguments, context)
         case .chromeTrace:
             let page = try context.tracker.timeline(spec)
             text = JSONWriter.encode(ChromeTrace.json(page.timeline, spec: page.status.feature, featureName: page.status.featureName))
@@ -39,17 +39,17 @@ enum ExportCommand: Subcommand {
         case .json: text = JSONWriter.encode(MetricsExport.json(ExecutionMetrics(try context.store.load(spec), now: now)))
         case .annotations: text = GitHubAnnotations.lines(try context.store.load(spec))
         }
-        return try write(text, format, spec, arguments, context)
+        return try write(Array(text.utf8), format, spec, arguments, context)
     }
 
-    private static func write(_ text: String, _ format: ExportFormat, _ spec: SpecID, _ arguments: ParsedArguments,
+    private static func write(_ bytes: [UInt8], _ format: ExportFormat, _ spec: SpecID, _ arguments: ParsedArguments,
                               _ context: Context) throws(TrackerError) -> Int32 {
         if let path = try arguments.read(output) {
-            if try Output.write(text, to: path, of: spec, context) {
+            if try Output.write(bytes, to: path, of: spec, context) {
                 Console.message("Wrote \(format.rawValue) export to \(context.store.display(path))")
             }
         } else {
-            Console.out(text)
+            Console.out(bytes)
         }
         return 0
     }

@@ -30,7 +30,7 @@ enum MetricsCommand: Subcommand {
         let json = format == .json || target != nil ? JSONWriter.encode(MetricsExport.json(metrics)) : ""
         if let target {
             if target.isEmpty {
-                let path = try context.store.writeMetricsExport(json, of: spec)
+                let path = try context.store.writeMetricsExport(Array(json.utf8), of: spec)
                 Console.message("Exported metrics to \(context.store.display(path))")
             } else if try Output.write(json, to: target, of: spec, context) {
                 Console.message("Exported metrics to \(context.store.display(target))")

@@ -35,18 +35,18 @@ enum ReportCommand: Subcommand {
         let jsonGiven = try arguments.read(json)
         let format = try arguments.read(format) ?? (jsonGiven ? .json : .text)
         let target = try arguments.read(output)
-        let text: String
+        let bytes: [UInt8]
         if let snapshotFormat = format.snapshotFormat {
             // Colour only for a terminal, never into a file.
-            text = ProgressReport.render(try context.tracker.snapshot(spec), as: snapshotFormat, style: target == nil ? Terminal.style : .plain)
+            bytes = Array(ProgressReport.render(try context.tracker.snapshot(spec), as: snapshotFormat, style: target == nil ? Terminal.style : .plain).utf8)
         } else {
             let page = try context.tracker.timeline(spec)
-            text = HTMLReport.page(page.snapshot, status: page.status, timeline: page.timeline)
+            bytes = HTMLReport.page(page.snapshot, status: page.status, timeline: page.timeline)
         }
         if let target {
-            if try Output.write(text, to: target, of: spec, context) { Console.message("Wrote the \(format.rawValue) report to \(context.store.display(target))") }
+            if try Output.write(bytes, to: target, of: spec, context) { Console.message("Wrote the \(format.rawValue) report to \(context.store.display(target))") }
         } else {
-            Console.out(text)
+            Console.out(bytes)
         }
         return 0
     }
