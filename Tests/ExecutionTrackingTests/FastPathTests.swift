@@ -293,35 +293,62 @@ import SeededRandom
             return nil
         }
         var random = SplitMix64(seed: 2038)
-        var found = 0
+        var found = 0, compactFound = 0, compactDecided = 0
         func pick(_ choices: [String]) -> String { choices.randomElement(using: &random)! }
         for _ in 0..<20_000 {
             var data = [
-                "\"layer\":" + pick(["\"L1\"", "\"L\\u0031\"", "1", "null", "\"é\""]),
-                "\"index\":" + pick(["0", "7", "-1", "2.0", "\" 4 \"", "\"x\"", "1e1", "12345678901234567890", "null"]),
+                "\"actor\":" + pick(["{\"pid\":7,\"host\":\"h\\\"x\"}", "{\"pid\":7,\"host\":\"ü\"}", "[\"]\"]", "null", "\"é\"", "true"]),
+                "\"layer\":" + pick(["\"L1\"", "\"L1\"", "\"L1\"", "\"L\\u0031\"", "1", "null", "\"é\""]),
+                "\"index\":" + pick(["0", "7", "0", "7", "-1", "2.0", "\" 4 \"", "\"x\"", "1e1", "12345678901234567890", "null"]),
                 "\"to\":" + pick(["\"in_progress\"", "\"complete\"", "\"failed\"", "\"done\"", "\"compl\\u0065te\"", "3"]),
                 "\"from\":\"pending\"", "\"task\":{\"id\":\"T1\",\"to\":[1,{\"a\":\"}\"}]}",
             ]
             // A third in any order; the others in the order the log's writer uses.
             if Int.random(in: 0..<3, using: &random) == 0 { data.shuffle(using: &random) }
             data.removeLast(Int.random(in: 0...2, using: &random))
+            if Bool.random(using: &random) { data.removeFirst() }
             var members = [
-                "\"type\":" + pick(["\"dev.exectrack.task.started\"", "\"dev.exectrack.task.completed\"", "\"dev.exectrack.task.reset\"",
+                "\"specversion\":\"1.0\"", "\"id\":" + pick(["\"S-3-x\"", "\"S-3-x\"", "\"S-\\u0033\"", "\"ü\""]),
+                // Sometimes with the key escaped: the parser decodes it to "type".
+                pick(["\"type\":", "\"type\":", "\"type\":", "\"t\\u0079pe\":"]) + pick(["\"dev.exectrack.task.started\"", "\"dev.exectrack.task.completed\"", "\"dev.exectrack.task.reset\"",
                                      "\"dev.exectrack.task.updated\"", "\"dev.exectrack.task.st\\u0061rted\"", "1", "null"]),
-                "\"time\":" + pick(["\"2026-12-07T10:00:00.000Z\"", "\"2026-12-07T10:00:00Z\"", "\"yesterday\"", "5"]),
-                "\"data\":" + (Int.random(in: 0..<6, using: &random) == 0 ? pick(["[]", "null"]) : "{" + data.joined(separator: ",") + "}"),
-                "\"specversion\":\"1.0\"", "\"subject\":\"L1/\\\"T1\\\"\"", "\"seq\":3",
+                "\"time\":" + pick(["\"2026-12-07T10:00:00.000Z\"", "\"2026-12-07T10:00:00.000Z\"", "\"2026-12-07T10:00:00Z\"", "\"yesterday\"", "5"]),
+                "\"subject\":" + pick(["\"L1/\\\"T1\\\"\"", "\"L1/T1\"", "\"L1/T1\"", "\"ü/1\""]),
+                "\"seq\":" + pick(["3", "3", "3", "3.5", "-2", "null"]),
+                "\"data\":" + (Int.random(in: 0..<6, using: &random) == 0 ? pick(["[]", "null", "{}"]) : "{" + data.joined(separator: ",") + "}"),
             ]
             if Int.random(in: 0..<3, using: &random) == 0 { members.shuffle(using: &random) }
-            members.removeLast(Int.random(in: 0...2, using: &random))
-            let line = "{" + members.joined(separator: pick([",", " , "])) + "}"
+            for _ in 0..<Int.random(in: 0...2, using: &random) { members.remove(at: Int.random(in: 0..<members.count, using: &random)) }
+            let line = "{" + members.joined(separator: pick([",", ",", ",", " , "])) + "}"
             let scanned = Array(line.utf8).withUnsafeBufferPointer(TaskTransition.scan)
             #expect(scanned == simple(line), "\(line)")
             if scanned != simple(line) { return }
             if scanned != nil { found += 1 }
+            var compact = Array(line.utf8).withUnsafeBufferPointer(CompactEventLine.init)
+            switch compact.read() {
+            case .transition: compactFound += 1
+            case .none: compactDecided += 1
+            case .unknown: break
+            }
         }
-        // Lines that are transitions are among them, not only lines that are not.
+        // Lines that are transitions are among them, not only lines that are not; and the
+        // writer's form is read by CompactEventLine, transitions and others.
         #expect(found > 400, "\(found) transitions")
+        #expect(compactFound > 20 && compactDecided > 2_000, "\(compactFound) transitions and \(compactDecided) others read compactly")
+        // Lines as the log's writer writes them are all read compactly, to the same result.
+        for n in 0..<3_000 {
+            let kind = pick(["started", "completed", "failed", "skipped", "reset", "updated", "claimed"])
+            let line = #"{"specversion":"1.0","id":"S0000-\#(n)-x","source":"exectrack/S0000","type":"dev.exectrack.task.\#(kind)","#
+                + #""time":"2026-12-0\#(n % 9 + 1)T10:00:\#(10 + n % 50).\#(100 + n % 900)Z","subject":"L\#(n % 4)/T\#(n)","#
+                + #""datacontenttype":"application/json","seq":\#(n + 1),"statusdigest":"f715355b9154ffd1","#
+                + #""data":{"actor":{"pid":\#(n),"host":"vm"},"layer":"L\#(n % 4)","index":\#(n),"from":"pending","#
+                + #""to":"\#(pick(["in_progress", "complete", "failed", "skipped", "pending"]))","task":{"id":"T\#(n)","notes":"a \"b\" ü"}}}"#
+            let scanned = Array(line.utf8).withUnsafeBufferPointer(TaskTransition.scan)
+            #expect(scanned == simple(line), "\(line)")
+            var compact = Array(line.utf8).withUnsafeBufferPointer(CompactEventLine.init)
+            if case .unknown = compact.read() { Issue.record("not read compactly: \(line)") }
+            if scanned != simple(line) { return }
+        }
     }
 
     /// The writer's buffer grows while it is written and hands its array over: documents of
@@ -526,5 +553,24 @@ import SeededRandom
                 }
             }
         }
+    }
+
+    /// Timestamps in the written form are read by their places (Timestamp.swift), any other
+    /// form piece by piece: the same instant for written timestamps, valid or spoiled.
+    @Test func writtenTimestampsReadAsThePieceByPieceReaderReadsThem() {
+        var random = Random(seed: 2032)
+        var canonical = 0
+        for _ in 0..<30_000 {
+            var bytes = Array(Timestamp(millisecondsSinceEpoch: random.int64(-62_135_596_800_000...253_402_300_799_999)).iso8601.utf8)
+            if random.chance(0.4) { bytes[random.int(0...(bytes.count - 1))] = random.pick(Array("0123456789-:.TtZz x/".utf8) + [random.byte()]) }
+            bytes.withUnsafeBufferPointer { b in
+                #expect(Timestamp(iso8601: b) == Timestamp.parsed(b), "\(String(decoding: b, as: UTF8.self))")
+                if let fast = Timestamp.canonical(b) {
+                    canonical += 1
+                    #expect(fast == Timestamp.parsed(b), "\(String(decoding: b, as: UTF8.self))")
+                }
+            }
+        }
+        #expect(canonical > 15_000)
     }
 }

@@ -78,7 +78,7 @@ public struct JSONParser {
 
     /// Where the run of string bytes that need no attention (ASCII, no quote, backslash or
     /// control character) that starts at `start` ends; checks eight bytes at a time.
-    private func plainRunEnd(from start: Int) -> Int {
+    func plainRunEnd(from start: Int) -> Int {
         var i = start
         while i + 8 <= bytes.count {
             let x = load8(at: i)

@@ -66,6 +66,36 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
 
     /// The same, from UTF-8 bytes.
     public init?(iso8601 b: UnsafeBufferPointer<UInt8>) {
+        guard let timestamp = Self.canonical(b) ?? Self.parsed(b) else { return nil }
+        self = timestamp
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form exectrack writes, read by its fixed places: a
+    /// 10,000-task HTML report reads 50,000 timestamps, and `parsed` costs ten times as much.
+    /// Nil for any other text (which `parsed` reads) and for an impossible date or time.
+    static func canonical(_ b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard b.count == 24, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 46, b[23] == 90 else { return nil }
+        var bad = false
+        @inline(__always) func digits(_ start: Int, _ count: Int) -> Int64 {
+            var v: Int64 = 0
+            for k in start..<(start + count) {
+                let digit = b[k] &- 48
+                bad = bad || digit > 9
+                v = v * 10 + Int64(digit)
+            }
+            return v
+        }
+        let year = digits(0, 4), month = digits(5, 2), day = digits(8, 2)
+        let hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2), millis = digits(20, 3)
+        guard !bad, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61 else {
+            return nil
+        }
+        let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
+    }
+
+    /// Any form `init?(iso8601:)` takes, read piece by piece.
+    static func parsed(_ b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
         func number(_ width: Int) -> Int64? {
             guard i + width <= b.count else { return nil }
@@ -115,7 +145,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         guard i == b.count else { return nil }
         let days = Self.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
-        self.init(millisecondsSinceEpoch: seconds * 1000 + millis)
+        return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
 
     /// Floor division and its remainder: days before 1970 count down.
