@@ -35,15 +35,13 @@ enum Console {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var bytes = bytes
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBufferPointer { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             offset += n
         }
-        bytes.removeAll()
     }
 
     static func environment(_ name: String) -> String? {
