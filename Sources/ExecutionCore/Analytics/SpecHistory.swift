@@ -255,9 +255,13 @@ public struct TaskTransition: Equatable, Sendable {
 /// the two to the same results). A quarter of an HTML report's time went to these lines.
 struct CompactEventLine {
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
+    /// Where the line is read (`position`), and its scans of numbers, strings and brackets.
+    private var parser: JSONParser
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        parser = JSONParser(bytes: bytes)
+    }
 
     enum Reading {
         case transition(TaskTransition)
@@ -304,21 +308,15 @@ struct CompactEventLine {
                 guard let text = plain(ascii: true) else { return .unknown }
                 layer = String(decoding: text, as: UTF8.self)
             } else if Bytes.equal(key, "index") {
-                var parser = JSONParser(bytes: bytes)
-                parser.position = position
                 guard let n = parser.integer() else { return .unknown }
-                position = parser.position
                 index = Int(n)
             } else if Bytes.equal(key, "to") {
                 guard let text = plain(ascii: true) else { return .unknown }
                 guard let layer, let index, let to = TaskStatus(rawValue: String(decoding: text, as: UTF8.self)) else { return .none }
                 return .transition(TaskTransition(layer: layer, index: index, time: time, to: to))
-            } else if position < bytes.count, bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: "[") {
+            } else if next == UInt8(ascii: "{") || next == UInt8(ascii: "[") {
                 // The actor: passed over by its brackets, as the parser path passes over it.
-                var parser = JSONParser(bytes: bytes)
-                parser.position = position
                 guard (try? parser.skipValue()) != nil else { return .unknown }
-                position = parser.position
             } else {
                 guard skipScalar() else { return .unknown }
             }
@@ -326,37 +324,35 @@ struct CompactEventLine {
         return take(UInt8(ascii: "}")) ? .none : .unknown
     }
 
+    /// The byte at the position; nil at the end.
+    private var next: UInt8? { parser.position < bytes.count ? bytes[parser.position] : nil }
+
     private mutating func take(_ byte: UInt8) -> Bool {
-        guard position < bytes.count, bytes[position] == byte else { return false }
-        position += 1
+        guard next == byte else { return false }
+        parser.position += 1
         return true
     }
 
     /// The string at the position when nothing in it needs decoding (no escape; with `ascii`,
     /// only printable ASCII), moving past it.
     private mutating func plain(ascii: Bool) -> UnsafeBufferPointer<UInt8>? {
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
-        let end = JSONParser(bytes: bytes).plainRunEnd(from: position + 1)
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+        guard next == UInt8(ascii: "\"") else { return nil }
+        let start = parser.position + 1
+        var end = parser.plainRunEnd(from: start)
+        if end == bytes.count || bytes[end] != UInt8(ascii: "\"") {
             // Not ASCII: a string still needs no decoding to be passed over when it has no escape.
-            guard !ascii, let close = bytes[(position + 1)...].firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+            guard !ascii, let close = bytes[start...].firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
                   bytes[close] == UInt8(ascii: "\"") else { return nil }
-            defer { position = close + 1 }
-            return UnsafeBufferPointer(rebasing: bytes[(position + 1)..<close])
+            end = close
         }
-        defer { position = end + 1 }
-        return UnsafeBufferPointer(rebasing: bytes[(position + 1)..<end])
+        parser.position = end + 1
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
     }
 
     /// Moves past a string without escapes or a plain integer (an id, a subject, a sequence
     /// number); false for anything else.
     private mutating func skipScalar() -> Bool {
-        if plain(ascii: false) != nil { return true }
-        var parser = JSONParser(bytes: bytes)
-        parser.position = position
-        guard parser.integer() != nil else { return false }
-        position = parser.position
-        return true
+        plain(ascii: false) != nil || parser.integer() != nil
     }
 }
 

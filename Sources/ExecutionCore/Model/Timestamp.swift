@@ -87,10 +87,18 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         }
         let year = digits(0, 4), month = digits(5, 2), day = digits(8, 2)
         let hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2), millis = digits(20, 3)
-        guard !bad, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61 else {
+        guard !bad else { return nil }
+        return checked(year, month, day, hour, minute, second, millis)
+    }
+
+    /// The instant of a date and time as read, the offset east of UTC in minutes; nil for an
+    /// impossible one (month 13, February 30, hour 24).
+    private static func checked(_ year: Int64, _ month: Int64, _ day: Int64, _ hour: Int64, _ minute: Int64, _ second: Int64,
+                                _ millis: Int64, offsetMinutes: Int64 = 0) -> Timestamp? {
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61 else {
             return nil
         }
-        let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
         return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
     }
 
@@ -115,9 +123,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
         guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
               i < b.count, b[i] == 84 || b[i] == 116 || b[i] == 32 else { return nil }
         i += 1
-        guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2),
-              (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 61 else { return nil }
+        guard let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2) else { return nil }
         var millis: Int64 = 0
         if expect(46) {
             var scale: Int64 = 100
@@ -143,9 +149,7 @@ public struct Timestamp: Comparable, Hashable, Sendable, CustomStringConvertible
             return nil
         }
         guard i == b.count else { return nil }
-        let days = Self.days(fromCivil: year, month, day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60
-        return Timestamp(millisecondsSinceEpoch: seconds * 1000 + millis)
+        return checked(year, month, day, hour, minute, second, millis, offsetMinutes: offsetMinutes)
     }
 
     /// Floor division and its remainder: days before 1970 count down.
