@@ -163,6 +163,78 @@ import SeededRandom
         }
     }
 
+    /// A model's reader tries the key it expects next (`nextKey(_:is:)`) before reading whatever
+    /// key comes. Random objects (keys that match, nearly match, differ only by an escape or are
+    /// not strings; random blanks, missing commas and colons) walked with random expectations give
+    /// the same keys, positions and errors as a walk that reads every key.
+    @Test func expectedKeysAreReadAsAnyKeyIsRead() {
+        var random = SplitMix64(seed: 2041)
+        let names = ["status", "statu", "statuss", "id", "\\u0069d", "st\\\"atus", "ïd", ""]
+        let expectations: [StaticString] = ["status", "statu", "id", "", "started_at"]
+        let blanks = ["", " ", "\n", "\n          ", "\t", "\r\n  "]
+        let values = ["1", "\"x\"", "null", "[1, {}]", "{\"a\": 2}", "tru"]
+        func piece() -> String { blanks.randomElement(using: &random)! }
+        var matched = 0
+        for _ in 0..<5_000 {
+            var text = "{" + piece()
+            for member in 0..<Int.random(in: 0...4, using: &random) {
+                if member > 0 { text += Int.random(in: 0..<12, using: &random) == 0 ? " " : "," }
+                text += piece() + (Int.random(in: 0..<15, using: &random) == 0 ? "7" : "\"" + names.randomElement(using: &random)! + "\"")
+                text += piece() + (Int.random(in: 0..<15, using: &random) == 0 ? "" : ":") + piece()
+                text += values.randomElement(using: &random)! + piece()
+            }
+            text += Int.random(in: 0..<10, using: &random) == 0 ? "" : "}"
+            let expected = (0..<6).map { _ in expectations.randomElement(using: &random)! }
+            func walk(_ fast: Bool) -> [String] {
+                var log: [String] = []
+                _ = try? JSONParser.reading(Array(text.utf8), syntaxError: { $0 }) { (parser) throws(JSONSyntaxError) in
+                    try parser.beginObject()
+                    var first = true
+                    for step in expected.indices {
+                        if fast, parser.nextKey(&first, is: expected[step]) {
+                            log.append("key \(expected[step]) at \(parser.position)")
+                        } else {
+                            do throws(JSONSyntaxError) {
+                                guard let key = try parser.nextKey(&first) else {
+                                    log.append("end at \(parser.position)")
+                                    return
+                                }
+                                log.append("key \(key.text) at \(parser.position)")
+                            } catch {
+                                log.append("\(error)")
+                                return
+                            }
+                        }
+                        do throws(JSONSyntaxError) { try parser.skipValue() } catch {
+                            log.append("\(error)")
+                            return
+                        }
+                    }
+                }
+                return log
+            }
+            let fast = walk(true)
+            #expect(fast == walk(false), "\(text.debugDescription)")
+            if fast.contains(where: { $0.hasPrefix("key ") }) { matched += 1 }
+        }
+        #expect(matched > 1_000)
+    }
+
+    /// A named value's reader takes its raw value without the aliases' work: for every name of
+    /// every such type, that is the value the aliases' reader gives too.
+    @Test func rawNamesReadAsTheAliasesReaderReadsThem() {
+        func check<Value: NamedValue>(_: Value.Type) {
+            for value in Value.allCases { #expect(Value(normalizing: value.rawValue).map { $0 == value } == true) }
+        }
+        check(TaskStatus.self)
+        check(LayerStatus.self)
+        check(ExecutionStatus.self)
+        check(Severity.self)
+        check(ErrorCategory.self)
+        check(GateStatus.self)
+        check(CostSource.self)
+    }
+
     /// A string that needs no escaping is written in one copy; one that does is escaped run by
     /// run. Both read back as the string written, in both styles.
     @Test func stringsWrittenInOneCopyOrByRunsReadBack() throws {

@@ -230,6 +230,13 @@ extension NamedValue {
             ?? .failure(FieldProblem("unknown \(kind) \"\(text.singleLine)\" (valid: \(validValuesList))"))
     }
 
+    /// The raw value, as files this tool wrote hold it, is taken without the aliases' work.
+    public static func read(_ decoder: ExactJSONDecoder) throws -> Self {
+        let text = try String.read(decoder)
+        if let exact = Self(rawValue: text) { return exact }
+        return try parse(text).mapError { decoder.fail($0.message) }.get()
+    }
+
     public var text: String { rawValue }
 
     // Said again here: RawRepresentable's Codable would be as specific as TextValue's, and the

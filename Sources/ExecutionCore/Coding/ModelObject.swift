@@ -140,10 +140,16 @@ struct FieldRow: Sendable {
         self.derivation = derivation
         self.omittedWhenNil = omittedWhenNil
         readsNull = Coding.readsNull
-        read = { target, decoder in
-            let value = try Coding.read(decoder)
-            if let problem = check?(value) { throw decoder.fail(problem) }
-            target.assumingMemoryBound(to: Coding.Value.self).pointee = value
+        // Without a check the closure captures nothing: calling it then retains no context, once
+        // for each field of each task.
+        if let check {
+            read = { target, decoder in
+                let value = try Coding.read(decoder)
+                if let problem = check(value) { throw decoder.fail(problem) }
+                target.assumingMemoryBound(to: Coding.Value.self).pointee = value
+            }
+        } else {
+            read = { target, decoder in target.assumingMemoryBound(to: Coding.Value.self).pointee = try Coding.read(decoder) }
         }
         write = { source, encoder in Coding.write(source.assumingMemoryBound(to: Coding.Value.self).pointee, to: encoder) }
         decode = { target, container, key in
@@ -240,10 +246,18 @@ extension FieldTable where Model: ModelObject {
                 try decoder.parser.beginObject()
                 var first = true
                 var previous = -1
-                while let key = try decoder.parser.nextKey(&first) {
-                    guard let i = key.withUTF8({ match($0, after: &previous) }) else {
-                        extra.appendOrReplace(key.text, try decoder.parser.value())
-                        continue
+                while true {
+                    let i: Int
+                    if previous + 1 < rows.count, decoder.parser.nextKey(&first, is: rows[previous + 1].key) {
+                        previous += 1
+                        i = previous
+                    } else {
+                        guard let key = try decoder.parser.nextKey(&first) else { break }
+                        guard let found = key.withUTF8({ match($0, after: &previous) }) else {
+                            extra.appendOrReplace(key.text, try decoder.parser.value())
+                            continue
+                        }
+                        i = found
                     }
                     decoder.field = rows[i].key
                     if rows[i].derivation == .derived {

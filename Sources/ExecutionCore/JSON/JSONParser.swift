@@ -57,15 +57,25 @@ public struct JSONParser {
 
     private mutating func skipWhitespaceRun() {
         var i = position
+        // Indentation: the spaces of eight bytes at a time, up to the first byte that is not one
+        // (exact: a byte XOR a space is zero only for a space); a line break costs one step more.
+        while i + 8 <= bytes.count {
+            let other = load8(at: i) ^ (Bytes.ones &* 0x20)
+            guard other != 0 else {
+                i += 8
+                continue
+            }
+            i += other.trailingZeroBitCount / 8
+            switch bytes[i] {
+            case 0x0A, 0x0D, 0x09: i += 1
+            default:
+                position = i
+                return
+            }
+        }
         while i < bytes.count {
             switch bytes[i] {
-            case 0x20:
-                // Indentation: the spaces of eight bytes at a time, by the first byte that is not one.
-                guard i + 8 <= bytes.count else { i += 1; continue }
-                let other = load8(at: i) ^ 0x2020_2020_2020_2020
-                i += other == 0 ? 8 : other.trailingZeroBitCount / 8
-            case 0x0A, 0x0D, 0x09:
-                i += 1
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
             default:
                 position = i
                 return
@@ -508,6 +518,40 @@ extension JSONParser {
         position += 1
         skipWhitespace()
         return key
+    }
+
+    /// `nextKey` for the key a reader expects next (the writer's order): when the next member's
+    /// key is the plain `expected`, moves past it and its colon and returns true, without making a
+    /// key to match; otherwise stays where it is and returns false, for `nextKey` to read whatever
+    /// comes (another key, the end, an error). Most keys of a status file are read this way.
+    mutating func nextKey(_ first: inout Bool, is expected: StaticString) -> Bool {
+        let start = position
+        skipWhitespace()
+        if !first {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else {
+                position = start
+                return false
+            }
+            position += 1
+            skipWhitespace()
+        }
+        let count = expected.utf8CodeUnitCount
+        let close = position + 1 + count
+        guard close + 1 < bytes.count, bytes[position] == UInt8(ascii: "\""), bytes[close] == UInt8(ascii: "\""),
+              Bytes.equal(UnsafeRawPointer(expected.utf8Start), UnsafeRawPointer(bytes.baseAddress! + position + 1), count: count) else {
+            position = start
+            return false
+        }
+        position = close + 1
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+            position = start
+            return false
+        }
+        position += 1
+        skipWhitespace()
+        first = false
+        return true
     }
 
     /// Enters the array at the position; `nextElement` then walks its elements.
