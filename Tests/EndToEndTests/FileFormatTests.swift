@@ -104,6 +104,56 @@ import Testing
         #expect(try project.jq(".layers | keys_unsorted | join(\",\")", file, arguments: ["-r"]).stdout == "L0,L1,L2,L3\n")
     }
 
+    /// A large file's write copies the tasks it leaves alone from the file it replaces when that
+    /// file is the one the last write published (docs/benchmarks.md, "Unchanged tasks"). After
+    /// every kind of write, and after a hand edit (keys reordered, compact), the file is byte for
+    /// byte what a whole write of it gives (`validate --fix` of a stale copy, in another project),
+    /// but for the time and sequence number of that write.
+    @Test func largeFilesWrittenByCopyingUnchangedTasksAreWholeWrites() throws {
+        var plan = "# Feature\n"
+        for l in 0..<4 {
+            plan += "## Layer \(l): Part \(l)\n"
+            for t in 0..<60 { plan += "- [ ] T\(l)\(t) Implement component \(t) of part \(l), \"quoted\" and café, at length\n" }
+        }
+        let project = try Project(specs: ["F001": plan])
+        try project.run(["init", "F001"])
+        #expect(try project.statusBytes("F001").count > 64 << 10)
+        func expectWholeWrite(after step: [String]) throws {
+            let written = String(decoding: try project.statusBytes("F001"), as: UTF8.self)
+            let copy = try Project()
+            try copy.write(file, written.replacingOccurrences(of: "\"completion_percentage\": [0-9]+", with: "\"completion_percentage\": 101",
+                                                                options: .regularExpression))
+            #expect(try copy.run(["validate", "F001", "--fix"]).exitCode == 0)
+            let whole = String(decoding: try copy.statusBytes("F001"), as: UTF8.self)
+            // The copy's write is the first of its log, at another time.
+            func stable(_ text: String) -> [Substring] {
+                text.split(separator: "\n").filter { !$0.contains("\"last_updated\"") && !$0.contains("\"event_seq\"") }
+            }
+            #expect(whole != written, "validate --fix rewrote the stale copy")
+            let difference = zip(stable(written), stable(whole)).first { $0 != $1 }
+            #expect(stable(written) == stable(whole), "after \(step.joined(separator: " ")): \(String(describing: difference))")
+        }
+        let steps: [[String]] = [
+            ["update", "F001", "L1", "3", "in_progress"], ["update", "F001", "L1", "3", "complete"],
+            ["update", "F001", "L2", "0", "failed"], ["error", "F001", "L2", "0", "it broke"],
+            ["update", "F001", "L0", "5", "skipped", "--output", "not needed"], ["claim", "F001", "--agent", "a1"],
+            ["parse", "F001"], ["hand edit"], ["update", "F001", "L3", "59", "in_progress"], ["update", "F001", "L3", "0", "done"],
+        ]
+        for step in steps {
+            if step == ["parse", "F001"] {
+                try project.write("specs/F001/layered-tasks.md", plan.replacingOccurrences(of: "## Layer 2: Part 2\n", with: "## Layer 2: Part 2\n- [ ] T2x A new first task\n"))
+            }
+            if step == ["hand edit"] {
+                let object = try project.status("F001")
+                try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: project.statusURL("F001"))
+            } else {
+                let result = try project.run(step)
+                #expect(result.exitCode == 0, "\(step): \(result.stderr)")
+            }
+            if step != ["hand edit"] { try expectWholeWrite(after: step) }
+        }
+    }
+
     @Test func timestampsAreUTCWithMilliseconds() throws {
         let project = try Project(specs: ["F001": f001Tasks])
         try project.run(["init", "F001"])

@@ -171,18 +171,25 @@ import SeededRandom
         var random = SplitMix64(seed: 2041)
         let names = ["status", "statu", "statuss", "id", "\\u0069d", "st\\\"atus", "ïd", ""]
         let expectations: [StaticString] = ["status", "statu", "id", "", "started_at"]
-        let blanks = ["", " ", "\n", "\n          ", "\t", "\r\n  "]
+        let blanks = ["", " ", "  ", " \n", "\n", "\n          ", "\t", "\r\n  "]
         let values = ["1", "\"x\"", "null", "[1, {}]", "{\"a\": 2}", "tru"]
-        func piece() -> String { blanks.randomElement(using: &random)! }
         var matched = 0
         for _ in 0..<5_000 {
-            var text = "{" + piece()
+            // A third in the writer's layout (a line break and indent before each key, `": "`
+            // after it), with its blanks now and then replaced by random ones.
+            let writers = Int.random(in: 0..<3, using: &random) == 0
+            func piece(_ writer: String) -> String {
+                writers && Int.random(in: 0..<8, using: &random) > 0 ? writer : blanks.randomElement(using: &random)!
+            }
+            let indent = "\n" + String(repeating: " ", count: Int.random(in: 0...19, using: &random))
+            var text = "{"
             for member in 0..<Int.random(in: 0...4, using: &random) {
                 if member > 0 { text += Int.random(in: 0..<12, using: &random) == 0 ? " " : "," }
-                text += piece() + (Int.random(in: 0..<15, using: &random) == 0 ? "7" : "\"" + names.randomElement(using: &random)! + "\"")
-                text += piece() + (Int.random(in: 0..<15, using: &random) == 0 ? "" : ":") + piece()
-                text += values.randomElement(using: &random)! + piece()
+                text += piece(indent) + (Int.random(in: 0..<15, using: &random) == 0 ? "7" : "\"" + names.randomElement(using: &random)! + "\"")
+                text += piece("") + (Int.random(in: 0..<15, using: &random) == 0 ? "" : ":") + piece(" ")
+                text += values.randomElement(using: &random)! + piece("")
             }
+            text += piece(String(indent.dropLast(2)))
             text += Int.random(in: 0..<10, using: &random) == 0 ? "" : "}"
             let expected = (0..<6).map { _ in expectations.randomElement(using: &random)! }
             func walk(_ fast: Bool) -> [String] {
@@ -218,6 +225,78 @@ import SeededRandom
             if fast.contains(where: { $0.hasPrefix("key ") }) { matched += 1 }
         }
         #expect(matched > 1_000)
+    }
+
+    /// A write copies the tasks it left alone from the file it read (`TaskReuse`) instead of
+    /// writing them again. Random files (escaped and non-ASCII text, every status, unknown
+    /// members) with random changes (statuses, descriptions, tasks added, removed and moved,
+    /// layers added and removed) give the bytes the writer gives for the whole file, with every
+    /// copy served and with a source that stops serving midway.
+    @Test func copiedTasksGiveTheBytesTheWriterGives() throws {
+        var random = Random(seed: 2042)
+        let words = ["Build", "the", "API", "say \"hi\"", "back\\slash", "tab\there", "café", "😀", "x"]
+        let start = Timestamp(millisecondsSinceEpoch: 1_800_000_000_000)
+        var copiedTasks = 0
+        var changedFiles = 0
+        for round in 0..<300 {
+            var plan = ""
+            for layer in 0..<random.int(1...4) {
+                plan += "## Layer \(layer): Part \(layer)\n"
+                for t in 0..<random.int(0...12) {
+                    let text = (0..<random.int(1...5)).map { _ in random.pick(words) }.joined(separator: " ")
+                    plan += "- [ ] T\(layer)\(t) \(text)\n"
+                }
+            }
+            var file = StatusFile.seeded(feature: "F\(round)", from: LayeredTasksParser.parse(plan), now: start)
+            for l in file.layers.indices {
+                for t in file.layers[l].tasks.indices where random.chance(0.5) {
+                    file.setTaskStatus(random.pick(TaskStatus.allCases), at: TaskLocation(layer: l, task: t),
+                                       now: Timestamp(millisecondsSinceEpoch: start.millisecondsSinceEpoch + Int64(random.int(1...99_999))))
+                    if random.chance(0.1) { file.layers[l].tasks[t].extra["x_note"] = .string(random.pick(words)) }
+                }
+            }
+            file.recomputeDerivedFields()
+            let bytes = file.jsonBytes()
+            let spans = TaskSpans()
+            let read = try StatusFile(jsonBytes: bytes, spans: spans)
+            var updated = read
+            for _ in 0..<random.int(0...4) {
+                guard !updated.layers.isEmpty else { break }
+                let l = random.int(0...(updated.layers.count - 1))
+                let count = updated.layers[l].tasks.count
+                switch random.int(0...6) {
+                case 0 where count > 0:
+                    updated.setTaskStatus(random.pick(TaskStatus.allCases), at: TaskLocation(layer: l, task: random.int(0...(count - 1))),
+                                          now: Timestamp(millisecondsSinceEpoch: start.millisecondsSinceEpoch + 200_000))
+                case 1 where count > 0: updated.layers[l].tasks[random.int(0...(count - 1))].description = random.pick(words)
+                case 2: updated.layers[l].tasks.insert(ExecutionTask(index: 0, id: "N\(round)", description: random.pick(words)),
+                                                       at: random.int(0...count))
+                case 3 where count > 0: updated.layers[l].tasks.remove(at: random.int(0...(count - 1)))
+                case 4 where count > 1: updated.layers[l].tasks.swapAt(0, count - 1)
+                case 5: updated.layers.append(ExecutionLayer(key: "L\(updated.layers.count + 7)", name: "New"))
+                case 6 where updated.layers.count > 1: updated.layers.remove(at: l)
+                default: break
+                }
+            }
+            updated.recomputeDerivedFields()
+            let whole = updated.jsonBytes()
+            if whole != bytes { changedFiles += 1 }
+            func copy(_ range: Range<Int>, _ out: UnsafeMutableRawBufferPointer) -> Bool {
+                bytes.withUnsafeBytes { out.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[range])) }
+                return true
+            }
+            guard let reuse = TaskReuse(updated: updated, source: read, spans: spans, copy: copy) else { continue }
+            copiedTasks += reuse.unchanged
+            #expect(updated.jsonBytes(reusing: reuse) == whole, "\(plan)")
+            var served = random.int(0...3)
+            let failing = TaskReuse(updated: updated, source: read, spans: spans) { range, out in
+                served -= 1
+                return served >= 0 && copy(range, out)
+            }
+            #expect(updated.jsonBytes(reusing: failing) == whole, "\(plan)")
+        }
+        #expect(copiedTasks > 1_000)
+        #expect(changedFiles > 150)
     }
 
     /// A named value's reader takes its raw value without the aliases' work: for every name of

@@ -58,4 +58,33 @@ import Testing
             .update(spec, layer: "L0", task: "0", status: "complete", details: TaskUpdateDetails())
         #expect(try Data(contentsOf: backup) == statusBefore)
     }
+
+    /// A write copies the tasks it left alone from the file it read, through the descriptor it
+    /// read it with (`StatusStore.reusedTasks`). The copy gives the whole write's bytes; a file
+    /// changed in place since (same size, other bytes, a later time) is noticed, and the write
+    /// is then whole.
+    @Test func copiedTasksComeFromTheFileAsItWasRead() throws {
+        let (root, store, spec) = try makeProject()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = store.statusPath(spec)
+        let (bytes, fd, info) = try #require(try FileSystem.readKeepingOpen(path, shownAs: path, role: "a status file", refuseWith: .corruptFile))
+        defer { close(fd) }
+        let spans = TaskSpans()
+        let read = try StatusFile(jsonBytes: bytes, spans: spans)
+        var updated = read
+        updated.setTaskStatus(.complete, at: TaskLocation(layer: 0, task: 0), now: t0)
+        updated.recomputeDerivedFields()
+        #expect(FileSystem.isUnchanged(fd, since: info))
+        #expect(StatusStore.reusedTasks(of: updated, read: read, spans: spans, from: (fd, info), capacity: 1024) == updated.jsonBytes())
+
+        let other = open(path, O_WRONLY)
+        #expect(pwrite(other, "{", 1, 0) == 1)
+        var times = [timespec(tv_sec: 2_000_000_000, tv_nsec: 0), timespec(tv_sec: 2_000_000_000, tv_nsec: 0)]
+        #expect(futimens(other, &times) == 0)
+        close(other)
+        #expect(!FileSystem.isUnchanged(fd, since: info))
+        #expect(StatusStore.reusedTasks(of: updated, read: read, spans: spans, from: (fd, info), capacity: 1024) == nil)
+        var past = [UInt8](repeating: 0, count: 2)
+        #expect(!past.withUnsafeMutableBytes { FileSystem.readFully(fd, at: bytes.count - 1, into: $0) })
+    }
 }

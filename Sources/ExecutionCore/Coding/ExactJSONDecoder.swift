@@ -23,16 +23,19 @@ public final class ExactJSONDecoder: Decoder {
     @exclusivity(unchecked) var path: [PathComponent] = []
     /// The field being read in the innermost object, named by errors.
     @exclusivity(unchecked) var field: StaticString?
-    private init(parser: JSONParser) {
+    /// Where the objects of types that record theirs are, when the caller asked.
+    let spans: TaskSpans?
+    private init(parser: JSONParser, spans: TaskSpans?) {
         self.parser = parser
+        self.spans = spans
     }
 
     /// Decodes the document in `bytes`. When a document is both malformed and of the wrong
     /// shape, the syntax error is reported: it is usually what broke the shape.
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(StatusFileDecodingError) -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], spans: TaskSpans? = nil) throws(StatusFileDecodingError) -> T {
         do {
             return try JSONParser.reading(bytes, syntaxError: { $0 }) { parser in
-                let decoder = ExactJSONDecoder(parser: parser)
+                let decoder = ExactJSONDecoder(parser: parser, spans: spans)
                 defer { parser = decoder.parser }
                 return try T(from: decoder)
             }

@@ -7,6 +7,9 @@ public final class ExactJSONEncoder: Encoder {
     @exclusivity(unchecked) var out: JSONOutput
     /// The tree a foreign Encodable builds through this encoder's containers, written once it is done.
     private var pending: JSONTreeEncoder?
+    /// Unchanged tasks to copy rather than write (`TaskList`), and those of the layer being written.
+    @exclusivity(unchecked) var reuse: TaskReuse?
+    @exclusivity(unchecked) var layerSpans: [Range<Int>?]?
 
     private init(style: JSONWriter.Style, capacity: Int) {
         out = JSONOutput(style: style, capacity: capacity)
@@ -27,8 +30,10 @@ public final class ExactJSONEncoder: Encoder {
     }
 
     /// `encode` for a model value, which cannot fail.
-    static func bytes<T: FieldValue>(_ value: T, style: JSONWriter.Style = .pretty, capacity: Int = 1 << 16) -> [UInt8] {
+    static func bytes<T: FieldValue>(_ value: T, style: JSONWriter.Style = .pretty, capacity: Int = 1 << 16,
+                                     reusing reuse: TaskReuse? = nil) -> [UInt8] {
         let encoder = ExactJSONEncoder(style: style, capacity: capacity)
+        encoder.reuse = reuse
         value.write(to: encoder)
         return encoder.out.finished()
     }

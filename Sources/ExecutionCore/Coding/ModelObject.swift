@@ -13,10 +13,13 @@ public protocol ModelObject: FieldValue, Equatable, Sendable {
     /// Rules that need the whole object once its fields are read: defaults that depend on other
     /// fields, a layer's key, a task's position. Pure: everything it may use is in `decoded`.
     mutating func didDecode(_ decoded: DecodedFields<Self>) throws(FieldProblem)
+    /// Whether a reader asked for `TaskSpans` records where this type's objects are in the bytes.
+    static var recordsSpans: Bool { get }
 }
 
 extension ModelObject {
     public mutating func didDecode(_ decoded: DecodedFields<Self>) throws(FieldProblem) {}
+    public static var recordsSpans: Bool { false }
 
     public init(from decoder: any Decoder) throws {
         self = try Self.decodeFields(from: decoder)
@@ -238,6 +241,7 @@ extension FieldTable where Model: ModelObject {
     func read(_ decoder: ExactJSONDecoder) throws -> Model {
         let position = decoder.path.last
         guard try decoder.parser.peek() == UInt8(ascii: "{") else { throw decoder.fail("expected an object") }
+        let start = decoder.parser.position
         var model = Model()
         var extra = JSONObject()
         var present: UInt64 = 0
@@ -283,6 +287,7 @@ extension FieldTable where Model: ModelObject {
             }
         }
         model.extra = extra
+        if Model.recordsSpans, let spans = decoder.spans { spans.record(start..<decoder.parser.position, at: decoder.path) }
         var key: String?, index: Int?
         switch position {
         case .key(let name)?: key = name
@@ -473,6 +478,11 @@ enum Bytes {
     @inline(__always)
     static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
         bytes.count == text.utf8CodeUnitCount && equal(UnsafeRawPointer(text.utf8Start), UnsafeRawPointer(bytes.baseAddress), count: bytes.count)
+    }
+
+    static func equal(_ a: StaticString, _ b: StaticString) -> Bool {
+        a.utf8CodeUnitCount == b.utf8CodeUnitCount
+            && equal(UnsafeRawPointer(a.utf8Start), UnsafeRawPointer(b.utf8Start), count: a.utf8CodeUnitCount)
     }
 
     /// Equality of two buffers of `count` bytes, eight at a time.

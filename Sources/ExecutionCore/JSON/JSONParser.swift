@@ -525,6 +525,37 @@ extension JSONParser {
     /// key to match; otherwise stays where it is and returns false, for `nextKey` to read whatever
     /// comes (another key, the end, an error). Most keys of a status file are read this way.
     mutating func nextKey(_ first: inout Bool, is expected: StaticString) -> Bool {
+        // The writer's layout first: the comma, a line break, the indent eight spaces at a time,
+        // `"key": ` and the value's first byte, read without the general steps' calls and checks.
+        let count = expected.utf8CodeUnitCount
+        var i = position
+        if !first, i + 1 < bytes.count, bytes[i] == UInt8(ascii: ","), bytes[i + 1] == 0x0A {
+            i += 2
+        } else if first, i < bytes.count, bytes[i] == 0x0A {
+            i += 1
+        } else {
+            return nextKeySpelledOut(&first, is: expected)
+        }
+        while i + 8 <= bytes.count {
+            let other = load8(at: i) ^ (Bytes.ones &* 0x20)
+            guard other == 0 else {
+                i += other.trailingZeroBitCount / 8
+                break
+            }
+            i += 8
+        }
+        guard i + count + 4 < bytes.count, bytes[i] == UInt8(ascii: "\""), bytes[i + count + 1] == UInt8(ascii: "\""),
+              bytes[i + count + 2] == UInt8(ascii: ":"), bytes[i + count + 3] == 0x20, bytes[i + count + 4] > 0x20,
+              Bytes.equal(UnsafeRawPointer(expected.utf8Start), UnsafeRawPointer(bytes.baseAddress! + i + 1), count: count) else {
+            return nextKeySpelledOut(&first, is: expected)
+        }
+        position = i + count + 4
+        first = false
+        return true
+    }
+
+    /// `nextKey(_:is:)` for any layout.
+    private mutating func nextKeySpelledOut(_ first: inout Bool, is expected: StaticString) -> Bool {
         let start = position
         skipWhitespace()
         if !first {

@@ -132,6 +132,17 @@ struct JSONOutput {
 
     mutating func element() { member() }
 
+    /// `count` bytes that `fill` puts in place, as they are (JSON in this writer's layout at this
+    /// depth); nothing when `fill` fails.
+    func raw(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Bool) -> Bool {
+        var filled = false
+        buffer.write(atMost: count) { out in
+            filled = fill(UnsafeMutableRawBufferPointer(start: out, count: count))
+            return filled ? count : 0
+        }
+        return filled
+    }
+
     func null() { buffer.append("null") }
     func bool(_ value: Bool) { buffer.append(value ? "true" : "false") }
     func int<Number: BinaryInteger>(_ value: Number) { buffer.appendDecimal(Int64(value)) }

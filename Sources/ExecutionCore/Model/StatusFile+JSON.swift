@@ -4,8 +4,9 @@
 extension StatusFile {
     /// Reads a status document; `defaultFeature` names a document without a `feature` (and,
     /// when it has no `feature_name` either, names the feature).
-    public init(jsonBytes: [UInt8], defaultFeature: String = "") throws(StatusFileDecodingError) {
-        self = try ExactJSONDecoder.decode(StatusFile.self, from: jsonBytes)
+    /// `spans`, when given, records where each task's bytes are (`TaskReuse`).
+    public init(jsonBytes: [UInt8], defaultFeature: String = "", spans: TaskSpans? = nil) throws(StatusFileDecodingError) {
+        self = try ExactJSONDecoder.decode(StatusFile.self, from: jsonBytes, spans: spans)
         if feature.isEmpty {
             feature = defaultFeature
             if featureName.isEmpty { featureName = defaultFeature }
@@ -42,9 +43,10 @@ extension StatusFile {
         }
     }
 
-    /// The document's bytes in the writer's layout, ending with a newline.
-    public func jsonBytes(capacity: Int = 1 << 16) -> [UInt8] {
-        ExactJSONEncoder.bytes(self, capacity: capacity)
+    /// The document's bytes in the writer's layout, ending with a newline; the tasks `reuse`
+    /// names are copied from their source.
+    public func jsonBytes(capacity: Int = 1 << 16, reusing reuse: TaskReuse? = nil) -> [UInt8] {
+        ExactJSONEncoder.bytes(self, capacity: capacity, reusing: reuse)
     }
 
     /// Numbered layers by number; others after them, in the order given.
@@ -90,7 +92,9 @@ public enum LayersByKey: FieldCoding {
         encoder.out.beginObject()
         for layer in layers {
             encoder.out.dynamicKey(layer.key)
+            encoder.layerSpans = encoder.reuse?.spans[layer.key]
             layer.write(to: encoder)
+            encoder.layerSpans = nil
         }
         encoder.out.endObject()
     }

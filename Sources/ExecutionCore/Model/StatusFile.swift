@@ -181,7 +181,7 @@ public struct ExecutionLayer: ModelObject {
         .field("gates", \.gates, omittedWhenNil: true),
         .field("gates_overridden_at", \.gatesOverriddenAt, omittedWhenNil: true),
         .field("gates_override_reason", \.gatesOverrideReason, omittedWhenNil: true),
-        .field("tasks", \.tasks),
+        .field("tasks", \.tasks, coding: TaskList.self),
     ])
 
     public mutating func didDecode(_ decoded: DecodedFields<ExecutionLayer>) {
@@ -324,6 +324,8 @@ public struct ExecutionTask: ModelObject {
         .field("usage_merged", \.usageMerged, omittedWhenNil: true),
         .field("changed_at", \.changedAt, omittedWhenNil: true),
     ])
+
+    public static var recordsSpans: Bool { true }
 
     public mutating func didDecode(_ decoded: DecodedFields<ExecutionTask>) {
         index = decoded.index ?? index

@@ -5,12 +5,16 @@
 
 extension Array where Element: Equatable {
     /// The indices below both counts where `self` and `other` hold different elements.
-    /// Arrays that share their storage (a copy not written to since) are not compared at all.
+    /// Arrays that share their storage (a copy not written to since) are not compared at all,
+    /// and elements with the same bits (the same strings and lists, shared since a copy) are
+    /// equal without `==`, which copies a task out to compare it.
     func indicesDiffering(from other: [Element]) -> [Int] {
         withUnsafeBufferPointer { mine in
             other.withUnsafeBufferPointer { theirs in
                 if mine.baseAddress == theirs.baseAddress { return [] }
-                return (0..<Swift.min(mine.count, theirs.count)).filter { !(mine[$0] == theirs[$0]) }
+                return (0..<Swift.min(mine.count, theirs.count)).filter { i in
+                    !Bytes.equal(mine.baseAddress! + i, theirs.baseAddress! + i, count: MemoryLayout<Element>.size) && !(mine[i] == theirs[i])
+                }
             }
         }
     }

@@ -66,7 +66,7 @@ extension StatusStore {
             // it whole for replaying.
             let event = ChangeEvent(.specRestored, data: JSONObject([("event_seq", .optional(restored.eventSeq.map(Int.init))),
                                                                      ("status", restored.json)]))
-            let content = try write.commitEvents([event], replacing: readableStatus(spec).map(ReplacedStatus.init), now: now) { _ in bytes }
+            let content = try write.commitEvents([event], replacing: readableStatus(spec).map(ReplacedStatus.init), now: now) { _, _ in bytes }
             try write.commitStatus(content)
             return restored
         }
@@ -95,7 +95,7 @@ extension StatusStore {
                 throw TrackerError(.notFound, "\(display(eventsPath(spec))) has no event to rebuild \(spec) from")
             }
             let event = ChangeEvent(.specRestored, data: JSONObject([("from_events", .bool(true)), ("through_seq", .int(Int(through)))]))
-            let content = try write.commitEvents([event], replacing: nil, now: now) { seq in
+            let content = try write.commitEvents([event], replacing: nil, now: now) { seq, _ in
                 state.eventSeq = seq
                 return state.jsonBytes()
             }
@@ -142,7 +142,7 @@ extension SpecWrite {
         let target = String(statusArchive.dropLast(".json".count)) + ".events.jsonl"
         let event = ChangeEvent(.specArchived, data: JSONObject([("archive", .string(store.display(statusArchive))),
                                                                 ("removed", .bool(removing))]))
-        _ = try commitEvents([event], replacing: ReplacedStatus(bytes: current.bytes, file: current.file), now: now) { _ in current.bytes }
+        _ = try commitEvents([event], replacing: ReplacedStatus(bytes: current.bytes, file: current.file), now: now) { _, _ in current.bytes }
         guard mayPublish() else { throw TrackerError(.lockTimeout, "the lock or the status file changed while held") }
         guard rename(log, target) == 0 else {
             throw TrackerError(.writeFailed, "cannot move \(store.display(log)) to \(store.display(target)): \(FileSystem.lastError())")

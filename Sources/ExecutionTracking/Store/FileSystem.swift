@@ -106,10 +106,53 @@ enum FileSystem {
     static func read(_ path: String, shownAs shown: String, role: String,
                      refuseWith kind: TrackerError.Kind, allowStreams: Bool = false,
                      maxBytes: Int = maxReadBytes) throws(TrackerError) -> [UInt8]? {
+        guard let (bytes, fd, _) = try readKeepingOpen(path, shownAs: shown, role: role, refuseWith: kind,
+                                                       allowStreams: allowStreams, maxBytes: maxBytes) else { return nil }
+        close(fd)
+        return bytes
+    }
+
+    /// `read`, leaving the file open for reading again (`readFully`) with what it was when
+    /// opened (`isUnchanged`); the caller closes it.
+    static func readKeepingOpen(_ path: String, shownAs shown: String, role: String,
+                                refuseWith kind: TrackerError.Kind, allowStreams: Bool = false,
+                                maxBytes: Int = maxReadBytes) throws(TrackerError) -> (bytes: [UInt8], fd: Int32, info: Info)? {
         guard let (fd, info) = try openForReading(path, shownAs: shown, role: role, refuseWith: kind, allowStreams: allowStreams) else {
             return nil
         }
-        defer { close(fd) }
+        do {
+            return (try readAll(fd, info, shownAs: shown, role: role, refuseWith: kind, maxBytes: maxBytes), fd, info)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// Fills `buffer` with the bytes of the open file `fd` from `offset`; false when it cannot
+    /// (an error, or the file ends first).
+    static func readFully(_ fd: Int32, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
+        }
+        return true
+    }
+
+    /// Whether the open file `fd` is still as `info` found it: same file, size and times. (A
+    /// change within the filesystem's clock tick leaves the times as they were.)
+    static func isUnchanged(_ fd: Int32, since info: Info) -> Bool {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        let now = Info(st)
+        return now.place == info.place && now.size == info.size && now.modifiedNanoseconds == info.modifiedNanoseconds
+            && now.changedSeconds == info.changedSeconds
+    }
+
+    private static func readAll(_ fd: Int32, _ info: Info, shownAs shown: String, role: String,
+                                refuseWith kind: TrackerError.Kind, maxBytes: Int) throws(TrackerError) -> [UInt8] {
         let stream = !info.isRegular
         guard info.size <= maxBytes else { throw tooLarge(shown, role: role, kind: kind, maxBytes: maxBytes) }
         // Read straight into an array of the file's size plus one byte (reading nothing there

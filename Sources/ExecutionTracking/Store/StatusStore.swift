@@ -199,7 +199,7 @@ public struct StatusStore: Sendable {
     }
 
     /// The status file in `bytes`, with the gates `gates` (else gates.json, read now) requires.
-    func decode(_ bytes: [UInt8], spec: SpecID, gates given: GateConfig? = nil) throws(TrackerError) -> StatusFile {
+    func decode(_ bytes: [UInt8], spec: SpecID, gates given: GateConfig? = nil, spans: TaskSpans? = nil) throws(TrackerError) -> StatusFile {
         // `<X>-metrics.json` holding X's metrics export is no status file, whatever its name says.
         if spec.rawValue.lowercased().hasSuffix(SpecID.metricsSuffix), Self.isMetricsExport(bytes) {
             throw TrackerError(.notFound, "\(display(statusPath(spec))) is the metrics export of spec "
@@ -207,7 +207,7 @@ public struct StatusStore: Sendable {
         }
         var status: StatusFile
         do {
-            status = try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue)
+            status = try StatusFile(jsonBytes: bytes, defaultFeature: spec.rawValue, spans: spans)
         } catch {
             throw unreadable(spec, error)
         }
@@ -303,10 +303,18 @@ public struct StatusStore: Sendable {
         return try write(spec) { (write) throws(TrackerError) -> Commit<Result> in
             var current: StatusFile? = nil
             var previous = Previous.none
-            var bytes = try readStatusBytes(path)
+            // Kept open: the tasks a write leaves alone are copied from it (`reusedTasks`).
+            var bytes: [UInt8]?
+            var source: (fd: Int32, info: FileSystem.Info)?
+            if let read = try FileSystem.readKeepingOpen(path, shownAs: display(path), role: "a status file", refuseWith: .corruptFile) {
+                bytes = read.bytes
+                source = (read.fd, read.info)
+            }
+            defer { if let source { close(source.fd) } }
+            let spans = (bytes?.count ?? 0) >= Self.taskReuseThreshold && !alwaysWrite ? TaskSpans() : nil
             if let bytes {
                 do throws(TrackerError) {
-                    current = try decode(bytes, spec: spec, gates: gates)
+                    current = try decode(bytes, spec: spec, gates: gates, spans: spans)
                     previous = .status(current!)
                 } catch where replaceCorrupt && error.kind == .corruptFile {
                     previous = .unreadable
@@ -341,8 +349,12 @@ public struct StatusStore: Sendable {
             let toArchive = bytes.flatMap { archivePrevious(previous) ? $0 : nil }
             let capacity = (bytes?.count ?? 0) + 4096
             bytes = nil
-            let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq in
+            let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq, vouched in
                 updated.eventSeq = seq
+                if vouched, let source, let spans, let read = previous.status,
+                   let content = Self.reusedTasks(of: updated, read: read, spans: spans, from: source, capacity: capacity) {
+                    return content
+                }
                 return updated.jsonBytes(capacity: capacity)
             }
             var archived: String?
@@ -356,6 +368,24 @@ public struct StatusStore: Sendable {
             write.afterRelease.append { FileSystem.removeStaleTempFiles(in: directory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000) }
             return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
         }
+    }
+
+    /// Below this size a status file is written whole: copying its unchanged tasks would save
+    /// less than the reads cost.
+    static let taskReuseThreshold = 64 << 10
+
+    /// `updated`'s bytes with the tasks equal to the ones `read` (the file that `source` holds,
+    /// the one the log's last write published) copied from the file rather than written again:
+    /// the writer's bytes for those tasks (docs/benchmarks.md, "Unchanged tasks"). Nil when no
+    /// task is unchanged, or when the file changed in place meanwhile (then everything is written).
+    static func reusedTasks(of updated: StatusFile, read: StatusFile, spans: TaskSpans,
+                            from source: (fd: Int32, info: FileSystem.Info), capacity: Int) -> [UInt8]? {
+        let fd = source.fd
+        guard let reuse = TaskReuse(updated: updated, source: read, spans: spans, copy: { range, out in
+            FileSystem.readFully(fd, at: range.lowerBound, into: out)
+        }) else { return nil }
+        let content = updated.jsonBytes(capacity: capacity, reusing: reuse)
+        return FileSystem.isUnchanged(fd, since: source.info) ? content : nil
     }
 
     func ensureExecutionDirectory() throws(TrackerError) {
