@@ -623,8 +623,13 @@ import Testing
         for record in [["warn", "F001", "important"], ["pause", "F001", "legal"]] {
             let project = try base.project()
             #expect(try project.run(record).exitCode == 0)
+            let before = try project.statusBytes("F001")
             let result = try project.run(["init", "F001", "--force"])
             #expect(result.stderr.contains("is kept in .claude/execution/archive/"), "\(record): \(result.stderr)")
+            // The archive is the file as it was, byte for byte.
+            let archive = project.url(".claude/execution/archive")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: archive.path).filter { $0.hasSuffix(".json") }
+            #expect(try kept.map { try Data(contentsOf: archive.appendingPathComponent($0)) } == [before], "\(kept)")
         }
         let project = try base.project()
         #expect(try project.run(["update", "F001", "L2", "0", "pending", "--output", "notes"]).exitCode == 0)

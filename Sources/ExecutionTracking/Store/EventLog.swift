@@ -231,7 +231,11 @@ struct ReplacedStatus {
     var file: StatusFile
 
     init(bytes: [UInt8], file: StatusFile) {
-        digest = ContentDigest.of(bytes)
+        self.init(digest: ContentDigest.of(bytes), file: file)
+    }
+
+    init(digest: String, file: StatusFile) {
+        self.digest = digest
         self.file = file
     }
 }

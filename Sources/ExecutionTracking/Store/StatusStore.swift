@@ -303,7 +303,8 @@ public struct StatusStore: Sendable {
         return try write(spec) { (write) throws(TrackerError) -> Commit<Result> in
             var current: StatusFile? = nil
             var previous = Previous.none
-            // Kept open: the tasks a write leaves alone are copied from it (`reusedTasks`).
+            // Kept open: the tasks a write leaves alone are copied from it (`reusedTasks`), and an
+            // archive of it is read from it again (`readAgain`).
             var bytes: [UInt8]?
             var source: (fd: Int32, info: FileSystem.Info)?
             if let read = try FileSystem.readKeepingOpen(path, shownAs: display(path), role: "a status file", refuseWith: .corruptFile) {
@@ -322,6 +323,12 @@ public struct StatusStore: Sendable {
             } else if mustExist {
                 throw missingStatusFile(spec)
             }
+            // The bytes read are freed before the change, so that a large file's peak memory holds
+            // one copy of its bytes: the log's digest of them is taken now, and an archive reads
+            // them again from the file.
+            let readDigest = previous.status != nil ? bytes.map(ContentDigest.of) : nil
+            let readCount = bytes?.count ?? 0
+            bytes = nil
             let stamp = now()
             let result = try change(&current, stamp)
             guard var updated = current else {
@@ -342,13 +349,16 @@ public struct StatusStore: Sendable {
             // Each task this write changed carries the time (not a merge: it keeps the times it merged).
             if stampChanges { updated.stampChangedTasks(since: previous.status, now: stamp) }
             var replaced: ReplacedStatus?
-            if case .status(let old) = previous, let bytes { replaced = ReplacedStatus(bytes: bytes, file: old) }
+            if case .status(let old) = previous, let readDigest { replaced = ReplacedStatus(digest: readDigest, file: old) }
             let events = updated.changeEvents(since: replaced?.file, announcing: announcing(result))
-            // The old bytes are kept only to be archived: otherwise they are freed before the new
-            // ones are made, which keeps a large file's peak memory to one copy of its bytes.
-            let toArchive = bytes.flatMap { archivePrevious(previous) ? $0 : nil }
-            let capacity = (bytes?.count ?? 0) + 4096
-            bytes = nil
+            var toArchive: [UInt8]?
+            if let source, archivePrevious(previous) {
+                guard let again = Self.readAgain(source, count: readCount) else {
+                    throw TrackerError(.writeFailed, "\(display(path)) changed while it was being replaced; nothing was written. Retry")
+                }
+                toArchive = again
+            }
+            let capacity = readCount + 4096
             let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq, vouched in
                 updated.eventSeq = seq
                 if vouched, let source, let spans, let read = previous.status,
@@ -368,6 +378,15 @@ public struct StatusStore: Sendable {
             write.afterRelease.append { FileSystem.removeStaleTempFiles(in: directory, .all, nowSeconds: stamp.millisecondsSinceEpoch / 1000) }
             return Commit(status: updated, result: result, written: true, archivedPrevious: archived)
         }
+    }
+
+    /// The `count` bytes of the file `source` holds, as they were read: nil when it changed in
+    /// place since, or cannot be read.
+    static func readAgain(_ source: (fd: Int32, info: FileSystem.Info), count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard bytes.withUnsafeMutableBytes({ FileSystem.readFully(source.fd, at: 0, into: $0) }),
+              FileSystem.isUnchanged(source.fd, since: source.info) else { return nil }
+        return bytes
     }
 
     /// Below this size a status file is written whole: copying its unchanged tasks would save
