@@ -251,11 +251,22 @@ extension FieldTable where Model: ModelObject {
                 var first = true
                 var previous = -1
                 while true {
-                    let i: Int
-                    if previous + 1 < rows.count, decoder.parser.nextKey(&first, is: rows[previous + 1].key) {
-                        previous += 1
-                        i = previous
-                    } else {
+                    var i = -1
+                    // In the writer's layout the key is the next row's, or a later one's when the
+                    // rows between are omitted when nil: compared in place, no key made.
+                    if let start = decoder.parser.writersKeyStart(first: first) {
+                        var next = previous + 1
+                        while next < rows.count {
+                            if decoder.parser.takeKey(at: start, rows[next].key, first: &first) {
+                                i = next
+                                previous = next
+                                break
+                            }
+                            guard rows[next].omittedWhenNil else { break }
+                            next += 1
+                        }
+                    }
+                    if i < 0 {
                         guard let key = try decoder.parser.nextKey(&first) else { break }
                         guard let found = key.withUTF8({ match($0, after: &previous) }) else {
                             extra.appendOrReplace(key.text, try decoder.parser.value())

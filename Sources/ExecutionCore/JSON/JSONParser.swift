@@ -520,67 +520,40 @@ extension JSONParser {
         return key
     }
 
-    /// `nextKey` for the key a reader expects next (the writer's order): when the next member's
-    /// key is the plain `expected`, moves past it and its colon and returns true, without making a
-    /// key to match; otherwise stays where it is and returns false, for `nextKey` to read whatever
-    /// comes (another key, the end, an error). Most keys of a status file are read this way.
-    mutating func nextKey(_ first: inout Bool, is expected: StaticString) -> Bool {
-        // The writer's layout first: the comma, a line break, the indent eight spaces at a time,
-        // `"key": ` and the value's first byte, read without the general steps' calls and checks.
-        let count = expected.utf8CodeUnitCount
+    /// Where the next member's key starts (its opening quote) when the object is in the writer's
+    /// layout: the comma after the previous member, a line break and the indent; nil otherwise,
+    /// for `nextKey` to read whatever comes (another layout, the end, an error). The position does
+    /// not move: `takeKey` moves it when the key is one the reader expects.
+    func writersKeyStart(first: Bool) -> Int? {
         var i = position
         if !first, i + 1 < bytes.count, bytes[i] == UInt8(ascii: ","), bytes[i + 1] == 0x0A {
             i += 2
         } else if first, i < bytes.count, bytes[i] == 0x0A {
             i += 1
         } else {
-            return nextKeySpelledOut(&first, is: expected)
+            return nil
         }
+        // The indent, eight spaces at a time (exact: a byte XOR a space is zero only for a space).
         while i + 8 <= bytes.count {
             let other = load8(at: i) ^ (Bytes.ones &* 0x20)
-            guard other == 0 else {
-                i += other.trailingZeroBitCount / 8
-                break
-            }
+            guard other == 0 else { return i + other.trailingZeroBitCount / 8 }
             i += 8
         }
-        guard i + count + 4 < bytes.count, bytes[i] == UInt8(ascii: "\""), bytes[i + count + 1] == UInt8(ascii: "\""),
-              bytes[i + count + 2] == UInt8(ascii: ":"), bytes[i + count + 3] == 0x20, bytes[i + count + 4] > 0x20,
-              Bytes.equal(UnsafeRawPointer(expected.utf8Start), UnsafeRawPointer(bytes.baseAddress! + i + 1), count: count) else {
-            return nextKeySpelledOut(&first, is: expected)
-        }
-        position = i + count + 4
-        first = false
-        return true
+        return nil
     }
 
-    /// `nextKey(_:is:)` for any layout.
-    private mutating func nextKeySpelledOut(_ first: inout Bool, is expected: StaticString) -> Bool {
-        let start = position
-        skipWhitespace()
-        if !first {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else {
-                position = start
-                return false
-            }
-            position += 1
-            skipWhitespace()
-        }
+    /// Whether the key at `start` (from `writersKeyStart`) is the plain `expected`, written
+    /// `"key": ` before its value as the writer writes it; if so the position moves to the value
+    /// and `first` turns false. Most keys of a status file are read this way, without making a
+    /// key to match.
+    mutating func takeKey(at start: Int, _ expected: StaticString, first: inout Bool) -> Bool {
         let count = expected.utf8CodeUnitCount
-        let close = position + 1 + count
-        guard close + 1 < bytes.count, bytes[position] == UInt8(ascii: "\""), bytes[close] == UInt8(ascii: "\""),
-              Bytes.equal(UnsafeRawPointer(expected.utf8Start), UnsafeRawPointer(bytes.baseAddress! + position + 1), count: count) else {
-            position = start
+        guard start + count + 4 < bytes.count, bytes[start] == UInt8(ascii: "\""), bytes[start + count + 1] == UInt8(ascii: "\""),
+              bytes[start + count + 2] == UInt8(ascii: ":"), bytes[start + count + 3] == 0x20, bytes[start + count + 4] > 0x20,
+              Bytes.equal(UnsafeRawPointer(expected.utf8Start), UnsafeRawPointer(bytes.baseAddress! + start + 1), count: count) else {
             return false
         }
-        position = close + 1
-        skipWhitespace()
-        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-            position = start
-            return false
-        }
-        position += 1
-        skipWhitespace()
+        position = start + count + 4
         first = false
         return true
     }
