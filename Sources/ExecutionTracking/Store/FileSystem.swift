@@ -338,7 +338,7 @@ enum FileSystem {
     /// failure `path` is as it was and the temp file is gone. The rename replaces whatever is at
     /// `path` (a symlink is replaced, never followed). `faults` lets tests fail any step.
     static func writeAtomically(_ content: [UInt8], to path: String, shown: (String) -> String,
-                                faults: StatusStore.WriteFaults = .none,
+                                faults: StatusStore.WriteFaults = .none, syncingDirectory: Bool = true,
                                 beforeReplace: () throws(TrackerError) -> Void = {}) throws(TrackerError) {
         var mode: mode_t = 0o644
         var keepMode = false
@@ -387,7 +387,7 @@ enum FileSystem {
             throw error
         }
         guard !faults.fails(.replace), rename(temp, path) == 0 else { throw fail("replacing") }
-        syncDirectory(directory)
+        if syncingDirectory { syncDirectory(directory) }
     }
 
     /// Streams `content` into what is already at `path` (a FIFO, a terminal, `/dev/null`): such

@@ -22,9 +22,10 @@ final class SpecWrite {
     private(set) var lost = false
     /// The events this write appended to the log, for the notifications run once it is over.
     var appended: [EventRecord] = []
-    /// Tidying that needs no lock (removing this write's own leftovers, and stale temp files of
-    /// dead writers), run once the lock is released: the lock serialises writers, so the time it
-    /// is held bounds how many writes a second a spec takes (docs/benchmarks.md).
+    /// Work that needs no lock (the directory's sync that makes the rename durable, removing this
+    /// write's own leftovers and stale temp files of dead writers), run once the lock is released:
+    /// the lock serialises writers, so the time it is held bounds how many writes a second a spec
+    /// takes (docs/benchmarks.md).
     var afterRelease: [() -> Void] = []
     private var statusPlace: FileSystem.Info.Place?
 
@@ -56,7 +57,10 @@ final class SpecWrite {
         var previousBackup: String?
         var createdBackup = false
         do {
-            try FileSystem.writeAtomically(content, to: path, shown: store.display, faults: store.faults) { () throws(TrackerError) in
+            // The rename is made durable by the directory's sync just after the lock is released
+            // (`runAfterRelease`): the next writer cannot make its own durable without this one.
+            try FileSystem.writeAtomically(content, to: path, shown: store.display, faults: store.faults,
+                                           syncingDirectory: false) { () throws(TrackerError) in
                 guard mayPublish() else { throw lostLock }
                 guard keepBackup, FileSystem.linkInfo(path)?.isRegular == true,
                       let staged = try self.stageBackup(of: path) else { return }
@@ -80,7 +84,16 @@ final class SpecWrite {
             }
             throw error
         }
+        let directory = store.executionDirectory
+        afterRelease.append { FileSystem.syncDirectory(directory) }
         if let previousBackup { afterRelease.append { unlink(previousBackup) } }
+    }
+
+    /// Runs the work kept for after the lock, once.
+    fileprivate func runAfterRelease() {
+        let work = afterRelease
+        afterRelease = []
+        work.forEach { $0() }
     }
 
     /// Stages the current file as the next `.bak` under a temp name: a hard link (no copy) where
@@ -148,7 +161,7 @@ extension StatusStore {
             let write = SpecWrite(spec: spec, store: self, fd: try FileLock.acquire(lockPath(spec), shownAs: display(lockPath(spec)),
                                                                                      until: deadline, timeoutSeconds: lockTimeoutSeconds))
             let result: T
-            defer { write.afterRelease.forEach { $0() } }
+            defer { write.runAfterRelease() }
             do {
                 result = try body(write)
             } catch {
@@ -161,7 +174,9 @@ extension StatusStore {
                 continue
             }
             // The lock is released before anyone is told: a rule's command never runs under it.
+            // What was kept for after it (the directory's sync) is done before they are told.
             close(write.fd)
+            write.runAfterRelease()
             notifier?.dispatch(write.appended, spec: spec, store: self)
             return result
         }
