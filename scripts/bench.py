@@ -109,6 +109,19 @@ def long_log(root, spec="S0000"):
     return seq
 
 
+def restore(saved, path):
+    """Puts a file back as the write before the measured one left it: written and synced. A
+    fresh unsynced copy would make the measured write pay for the copy's writeback (its `.bak`
+    rotation keeps the copy's inode, whose dirty pages the journal then has to write), a cost no
+    write in a real loop has (docs/benchmarks.md)."""
+    shutil.copyfile(saved, path)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def run(argv, cwd):
     subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
@@ -185,9 +198,9 @@ def hook_figures():
     empty = os.path.join(WORK, "no-specs")
     os.makedirs(os.path.join(empty, ".git"), exist_ok=True)
     cases = [
-        ("PostToolUse, nothing due", root, edit, lambda: shutil.copyfile(fresh, status), False),
-        ("PostToolUse, heartbeat", root, edit, lambda: shutil.copyfile(due, status), True),
-        ("SubagentStart", root, start, lambda: shutil.copyfile(fresh, status), True),
+        ("PostToolUse, nothing due", root, edit, lambda: restore(fresh, status), False),
+        ("PostToolUse, heartbeat", root, edit, lambda: restore(due, status), True),
+        ("SubagentStart", root, start, lambda: restore(fresh, status), True),
         ("PostToolUse, no spec", empty, edit, None, False),
     ]
     print(f"\n{'exectrack hook (13 tasks)':<34}{'p50 ms':>9}{'p95 ms':>9}")
@@ -241,7 +254,7 @@ def usage_figures():
     ledger = os.path.join(root, ".claude/exectrack/usage/S0000.json")
 
     def reset():
-        shutil.copyfile(fresh, status)
+        restore(fresh, status)
         if os.path.exists(ledger):
             os.remove(ledger)
     argv = [BIN, "usage", "S0000", "L0", "0", "--from-transcript", path]
@@ -291,7 +304,7 @@ def mcp_figures():
         shutil.copyfile(status, status + ".bench")
 
         def reset():
-            shutil.copyfile(status + ".bench", status)
+            restore(status + ".bench", status)
         server = subprocess.Popen([BIN, "mcp"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
         def call(request_id, name, arguments):
@@ -345,7 +358,7 @@ def writer_figures(runs):
                  "in_progress" if k % 2 == 0 else "complete"] for k in range(per_writer)]
 
     def drive(writers):
-        shutil.copyfile(status + ".bench", status)
+        restore(status + ".bench", status)
         latencies, failures = [], []
 
         def one(writer, jobs):
@@ -398,10 +411,10 @@ def main():
         # is a crashed write to recover from (docs/events.md), not the update being measured.
         def reset():
             for path in (status, log):
-                shutil.copyfile(path + ".bench", path)
+                restore(path + ".bench", path)
 
         def reset_floor():
-            shutil.copyfile(status + ".bench", floor_copy)
+            restore(status + ".bench", floor_copy)
         runs = RUNS if count < 10000 else max(5, RUNS // 3)
         commands = [
             ("floor (Codable)", [FLOOR, floor_copy], reset_floor),
@@ -447,11 +460,11 @@ def main():
 
     def reset_long():
         for path in (status, log):
-            shutil.copyfile(path + ".long", path)
+            restore(path + ".long", path)
 
     def reset_short():
-        shutil.copyfile(status + ".long", status)
-        shutil.copyfile(log + ".short", log)
+        restore(status + ".long", status)
+        restore(log + ".short", log)
     runs = max(5, RUNS // 3)
     print(f"event log: {count:,} events, {os.path.getsize(log) / 1e6:.1f} MB")
     for name, argv, before in [
