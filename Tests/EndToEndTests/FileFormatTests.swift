@@ -133,24 +133,36 @@ import Testing
             let difference = zip(stable(written), stable(whole)).first { $0 != $1 }
             #expect(stable(written) == stable(whole), "after \(step.joined(separator: " ")): \(String(describing: difference))")
         }
+        // A hand edit in another layout; `restore` then publishes that layout again (with its
+        // digest), and a log from before digests vouches for any file: after neither does a
+        // write copy the edited bytes.
         let steps: [[String]] = [
             ["update", "F001", "L1", "3", "in_progress"], ["update", "F001", "L1", "3", "complete"],
             ["update", "F001", "L2", "0", "failed"], ["error", "F001", "L2", "0", "it broke"],
             ["update", "F001", "L0", "5", "skipped", "--output", "not needed"], ["claim", "F001", "--agent", "a1"],
-            ["parse", "F001"], ["hand edit"], ["update", "F001", "L3", "59", "in_progress"], ["update", "F001", "L3", "0", "done"],
+            ["parse", "F001"], ["hand edit"], ["update", "F001", "L3", "59", "in_progress"], ["restore", "F001"],
+            ["update", "F001", "L3", "0", "done"], ["hand edit", "log without digests"], ["update", "F001", "L1", "4", "in_progress"],
+            ["update", "F001", "L1", "4", "complete"],
         ]
         for step in steps {
             if step == ["parse", "F001"] {
                 try project.write("specs/F001/layered-tasks.md", plan.replacingOccurrences(of: "## Layer 2: Part 2\n", with: "## Layer 2: Part 2\n- [ ] T2x A new first task\n"))
             }
-            if step == ["hand edit"] {
+            if step.first == "hand edit" {
                 let object = try project.status("F001")
-                try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: project.statusURL("F001"))
-            } else {
-                let result = try project.run(step)
-                #expect(result.exitCode == 0, "\(step): \(result.stderr)")
+                try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]).write(to: project.statusURL("F001"))
+                if step.count > 1 {
+                    let log = project.url(".claude/execution/F001.events.jsonl")
+                    let lines = try String(contentsOf: log, encoding: .utf8)
+                    try lines.replacingOccurrences(of: ",\"statusdigest\":\"[0-9a-f]+\"", with: "", options: .regularExpression)
+                        .write(to: log, atomically: true, encoding: .utf8)
+                }
+                continue
             }
-            if step != ["hand edit"] { try expectWholeWrite(after: step) }
+            let result = try project.run(step)
+            #expect(result.exitCode == 0, "\(step): \(result.stderr)")
+            // `restore` puts the file back as it was, by design.
+            if step.first != "restore" { try expectWholeWrite(after: step) }
         }
     }
 

@@ -67,6 +67,12 @@ public enum EventType: String, CaseIterable, Sendable {
 
     static let annotations: [EventType] = [.notifyFailed, .eventMerged]
 
+    /// Events whose write publishes a status file as it was read, not as the writer writes it
+    /// (`restore` puts the `.bak` back, `archive` keeps the file): the digest they record vouches
+    /// for the file's content, not for its layout, so a later write copies no task from it
+    /// (Coding/TaskReuse.swift).
+    public var publishesBytesAsRead: Bool { self == .specRestored || self == .specArchived }
+
     /// The type of a name. Written out because the synthesized initializer of a long list of
     /// string cases builds a `[String: Int]` on its first call, and making that type checks
     /// `String: Hashable` by scanning every conformance record in the binary: 150,000

@@ -243,21 +243,22 @@ struct ReplacedStatus {
 extension SpecWrite {
     /// Appends `changes` to the spec's event log and makes them durable, then returns the status
     /// file to publish, which `status` makes for the `seq` of the last event (its `event_seq`),
-    /// told whether the file replaced is the one the log's last write published (`vouched`).
+    /// told whether the file replaced holds the writer's own bytes (`writersBytes`): the one the
+    /// log's last write published, made by the writer, its digest recorded.
     /// The last event records the digest of those bytes. `current` is the status file being
     /// replaced: events after its `event_seq` were appended by a write that never published and
     /// are voided first; a file that is not the one the log's last write published (a hand edit,
     /// a copy, a checkout) is recorded whole as `status.edited_externally`; a log begun while the
     /// file exists starts with `log.started`, the whole state. A torn last line is cut off.
     func commitEvents(_ changes: [ChangeEvent], replacing current: ReplacedStatus?, now: Timestamp,
-                      publishing status: (_ eventSeq: Int64, _ vouched: Bool) -> [UInt8]) throws(TrackerError) -> [UInt8] {
+                      publishing status: (_ eventSeq: Int64, _ writersBytes: Bool) -> [UInt8]) throws(TrackerError) -> [UInt8] {
         let (fd, shown, opened) = try openLogForAppending()
         defer { close(fd) }
         var lines = opened
         var events = try Self.eventsBefore(changes, replacing: current, lines: &lines)
         events.events += changes
         let last = events.lastSeq + Int64(events.events.count)
-        let content = status(last, events.vouched)
+        let content = status(last, events.writersBytes)
         let digest = ContentDigest.of(content)
         let encoded = events.events.enumerated().map { i, change in
             let seq = events.lastSeq + 1 + Int64(i)
@@ -314,9 +315,9 @@ extension SpecWrite {
 
     /// The events a write records before its own: `log.started`, `event.voided`,
     /// `status.edited_externally` (see `commitEvents`); the `seq` of the log's last event; and
-    /// whether the file replaced is the one the log's last write published.
+    /// whether the file replaced holds the writer's own bytes (see `commitEvents`).
     private static func eventsBefore(_ changes: [ChangeEvent], replacing current: ReplacedStatus?, lines: inout BackwardLines)
-        throws(TrackerError) -> (lastSeq: Int64, events: [ChangeEvent], vouched: Bool) {
+        throws(TrackerError) -> (lastSeq: Int64, events: [ChangeEvent], writersBytes: Bool) {
         let newest = try previousHead(&lines)
         var stateHead = newest
         if stateHead?.isAnnotation == true { stateHead = try previousStateHead(&lines) }
@@ -350,7 +351,11 @@ extension SpecWrite {
         if !vouched {
             events.append(ChangeEvent(.statusEditedExternally, data: JSONObject([("status", current.file.json)])))
         }
-        return (lastSeq, events, vouched)
+        // A log from before digests vouches for any file, and a restore publishes bytes it did
+        // not write: neither says the bytes are the writer's.
+        let writersBytes = vouched && publisher?.statusDigest != nil
+            && publisher.flatMap { EventType(rawValue: $0.type) }.map { !$0.publishesBytesAsRead } == true
+        return (lastSeq, events, writersBytes)
     }
 
     /// Like `previousHead`, passing over annotations.

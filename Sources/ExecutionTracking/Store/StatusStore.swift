@@ -359,9 +359,9 @@ public struct StatusStore: Sendable {
                 toArchive = again
             }
             let capacity = readCount + 4096
-            let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq, vouched in
+            let content = try write.commitEvents(events, replacing: replaced, now: stamp) { seq, writersBytes in
                 updated.eventSeq = seq
-                if vouched, let source, let spans, let read = previous.status,
+                if writersBytes, let source, let spans, let read = previous.status,
                    let content = Self.reusedTasks(of: updated, read: read, spans: spans, from: source, capacity: capacity) {
                     return content
                 }
@@ -394,7 +394,7 @@ public struct StatusStore: Sendable {
     static let taskReuseThreshold = 64 << 10
 
     /// `updated`'s bytes with the tasks equal to the ones `read` (the file that `source` holds,
-    /// the one the log's last write published) copied from the file rather than written again:
+    /// the writer's bytes the log's last write published) copied from the file, not written again:
     /// the writer's bytes for those tasks (docs/benchmarks.md, "Unchanged tasks"). Nil when no
     /// task is unchanged, or when the file changed in place meanwhile (then everything is written).
     static func reusedTasks(of updated: StatusFile, read: StatusFile, spans: TaskSpans,
