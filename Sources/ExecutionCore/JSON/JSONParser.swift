@@ -57,15 +57,11 @@ public struct JSONParser {
 
     private mutating func skipWhitespaceRun() {
         var i = position
-        // Indentation: the spaces of eight bytes at a time, up to the first byte that is not one
-        // (exact: a byte XOR a space is zero only for a space); a line break costs one step more.
-        while i + 8 <= bytes.count {
-            let other = load8(at: i) ^ (Bytes.ones &* 0x20)
-            guard other != 0 else {
-                i += 8
-                continue
-            }
-            i += other.trailingZeroBitCount / 8
+        // Indentation by `spacesEnd`; a line break costs one step more. The last few bytes of the
+        // document, byte by byte.
+        while true {
+            i = spacesEnd(from: i)
+            guard i < bytes.count, bytes[i] != 0x20 else { break }
             switch bytes[i] {
             case 0x0A, 0x0D, 0x09: i += 1
             default:
@@ -85,6 +81,20 @@ public struct JSONParser {
     }
 
     private func load8(at offset: Int) -> UInt64 { Bytes.load8(bytes.baseAddress!, at: offset) }
+
+    /// The first byte at or after `start` that is not a space, the spaces passed eight bytes at a
+    /// time (exact: a byte XOR a space is zero only for a space); where fewer than eight bytes are
+    /// left first, the first of those, for the caller to go on byte by byte.
+    @inline(__always)
+    private func spacesEnd(from start: Int) -> Int {
+        var i = start
+        while i + 8 <= bytes.count {
+            let other = load8(at: i) ^ (Bytes.ones &* 0x20)
+            if other != 0 { return i + other.trailingZeroBitCount / 8 }
+            i += 8
+        }
+        return i
+    }
 
     /// Where the run of string bytes that need no attention (ASCII, no quote, backslash or
     /// control character) that starts at `start` ends; checks eight bytes at a time.
@@ -533,13 +543,8 @@ extension JSONParser {
         } else {
             return nil
         }
-        // The indent, eight spaces at a time (exact: a byte XOR a space is zero only for a space).
-        while i + 8 <= bytes.count {
-            let other = load8(at: i) ^ (Bytes.ones &* 0x20)
-            guard other == 0 else { return i + other.trailingZeroBitCount / 8 }
-            i += 8
-        }
-        return nil
+        let end = spacesEnd(from: i)
+        return end < bytes.count && bytes[end] != 0x20 ? end : nil
     }
 
     /// Whether the key at `start` (from `writersKeyStart`) is the plain `expected`, written
